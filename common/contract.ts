@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import type { DeviceView, HostKeyInfo, VisitView } from './model/device';
+import type { HostFacts } from './model/host-facts';
+import { AppError, type AppErrorShape } from './errors';
+import { hostSchema, keyPathSchema, labelSchema, portSchema, secretSchema, userSchema } from './validate';
+
+/**
+ * THE contract between the renderer and the services. Everything else is derived from it by iteration:
+ * the Electron IPC binding (main/platform/ipc.ts), the preload (preload/index.ts), the browser host's
+ * bridge (main/host/bridge.ts) and the renderer client (renderer/src/api/client.ts).
+ * Adding a method is one edit here plus its handler in main/services/app-services.ts.
+ */
+
+const declareOutput = <T>() => undefined as unknown as T;
+const method = <I extends z.ZodTypeAny, O>(input: I, _output: O) => ({ input, output: _output });
+
+const authMethodSchema = z.enum(['password', 'key', 'agent', 'keyboard-interactive']);
+
+export const sshEndpointSchema = z
+  .object({
+    host: hostSchema,
+    port: portSchema,
+    user: userSchema,
+    auth: authMethodSchema,
+    keyPath: keyPathSchema.optional(),
+  })
+  .refine((e) => e.auth !== 'key' || !!e.keyPath, {
+    message: 'Choose the private key file for key authentication.',
+    path: ['keyPath'],
+  });
+
+export const connectionSpecSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ssh'),
+    host: hostSchema,
+    port: portSchema,
+    user: userSchema,
+    auth: authMethodSchema,
+    keyPath: keyPathSchema.optional(),
+    jump: sshEndpointSchema.optional(),
+  }),
+  z.object({ kind: z.literal('local') }),
+]);
+
+export const connectSecretsSchema = z
+  .object({
+    password: secretSchema.optional(),
+    passphrase: secretSchema.optional(),
+    sudoPassword: secretSchema.optional(),
+    jumpPassword: secretSchema.optional(),
+    jumpPassphrase: secretSchema.optional(),
+  })
+  .strict();
+
+const deviceIdSchema = z.string().regex(/^[a-z0-9-]{1,40}$/, 'Unknown device id.');
+const empty = z.object({}).strict();
+
+export interface AppInfo {
+  version: string;
+  shell: 'electron' | 'browser';
+  platform: string;
+  dataDir: string;
+}
+
+export const contract = {
+  'app.info': method(empty, declareOutput<AppInfo>()),
+  'visit.get': method(empty, declareOutput<VisitView>()),
+  'visit.update': method(
+    z.object({ siteName: z.string().trim().max(120), technician: z.string().trim().max(120) }).strict(),
+    declareOutput<VisitView>(),
+  ),
+  'devices.add': method(
+    z.object({ label: labelSchema.optional(), connection: connectionSpecSchema }).strict(),
+    declareOutput<DeviceView>(),
+  ),
+  'devices.update': method(
+    z.object({ id: deviceIdSchema, label: labelSchema.optional(), connection: connectionSpecSchema }).strict(),
+    declareOutput<DeviceView>(),
+  ),
+  'devices.remove': method(z.object({ id: deviceIdSchema }).strict(), declareOutput<VisitView>()),
+  /** Connects, checks the host key (never sending credentials to an unknown or changed key) and sudo. */
+  'devices.connect': method(
+    z.object({ id: deviceIdSchema, secrets: connectSecretsSchema }).strict(),
+    declareOutput<DeviceView>(),
+  ),
+  /** Pins the exact key the technician saw; the next connect verifies against it. */
+  'devices.trustHostKey': method(
+    z
+      .object({ id: deviceIdSchema, hop: z.enum(['target', 'jump']), fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/) })
+      .strict(),
+    declareOutput<DeviceView>(),
+  ),
+  'devices.disconnect': method(z.object({ id: deviceIdSchema }).strict(), declareOutput<DeviceView>()),
+  /** Answers a keyboard-interactive prompt raised by the `auth.prompt` event. */
+  'auth.answer': method(
+    z.object({ promptId: z.string().max(64), answers: z.array(secretSchema).max(16).nullable() }).strict(),
+    declareOutput<{ accepted: boolean }>(),
+  ),
+  /** One round trip per device: reads CPU, memory, disks, OS, NICs... */
+  'hardware.probe': method(z.object({ id: deviceIdSchema }).strict(), declareOutput<HostFacts>()),
+  'hostKeys.list': method(empty, declareOutput<PinnedHostKey[]>()),
+  /** Removing a pin is a separate, deliberate act (after a device was reinstalled, say). */
+  'hostKeys.forget': method(
+    z.object({ host: hostSchema, port: portSchema }).strict(),
+    declareOutput<PinnedHostKey[]>(),
+  ),
+} as const;
+
+export interface PinnedHostKey {
+  host: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+  pinnedAt: string;
+}
+
+export interface AuthPrompt {
+  promptId: string;
+  deviceId: string;
+  hop: 'target' | 'jump';
+  name: string;
+  instructions: string;
+  prompts: { prompt: string; echo: boolean }[];
+}
+
+export interface LogLine {
+  time: string;
+  level: 'info' | 'warn' | 'error';
+  deviceId?: string;
+  message: string;
+}
+
+/** Events the services push to the renderer. */
+export const events = {
+  'device.changed': declareOutput<DeviceView>(),
+  'auth.prompt': declareOutput<AuthPrompt>(),
+  'hostKey.confirm': declareOutput<HostKeyInfo & { deviceId: string }>(),
+  log: declareOutput<LogLine>(),
+} as const;
+
+export type MethodName = keyof typeof contract;
+export type EventName = keyof typeof events;
+export type MethodInput<M extends MethodName> = z.input<(typeof contract)[M]['input']>;
+export type ParsedInput<M extends MethodName> = z.output<(typeof contract)[M]['input']>;
+export type MethodOutput<M extends MethodName> = (typeof contract)[M]['output'];
+export type EventPayload<E extends EventName> = (typeof events)[E];
+
+export const methodNames = Object.keys(contract) as MethodName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+/** What the renderer calls. */
+export type Api = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
+/** What the services implement (inputs already parsed). */
+export type ApiHandlers = { [M in MethodName]: (input: ParsedInput<M>) => Promise<MethodOutput<M>> };
+
+export type EventListener<E extends EventName> = (payload: EventPayload<E>) => void;
+export interface EventSource {
+  on<E extends EventName>(event: E, listener: EventListener<E>): () => void;
+}
+export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/** Wire envelope shared by IPC and the WebSocket bridge. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppErrorShape };
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** Parses a method's input; a failure becomes an INVALID_INPUT error naming the field. */
+export function parseInput<M extends MethodName>(name: M, input: unknown): ParsedInput<M> {
+  const parsed = contract[name].input.safeParse(input ?? {});
+  if (parsed.success) return parsed.data as ParsedInput<M>;
+  const first = parsed.error.issues[0];
+  const field = first ? first.path.join('.') : '';
+  const message = `${first?.message ?? 'Invalid input.'}${field ? ` (field: ${field})` : ''}`;
+  throw new AppError({ code: 'INVALID_INPUT', message, fix: 'Correct that field and try again.', data: { field } });
+}

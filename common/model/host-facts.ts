@@ -1,0 +1,58 @@
+/** What the wizard knows about one device's hardware and OS, from one probe. */
+
+export type Arch = 'amd64' | 'arm64' | 'other';
+
+export interface DiskFact {
+  name: string; // kernel name, e.g. nvme0n1, sda, vda, mmcblk0
+  sizeBytes: number | null;
+  /** true = spinning disk, false = solid state, null = unknown. Virtio disks report true; see `transport`. */
+  rotational: boolean | null;
+  transport: string | null; // nvme, sata, usb, virtio (inferred from name), mmc ...
+  model: string | null;
+  holdsRoot: boolean;
+}
+
+export interface NicFact {
+  name: string;
+  state: string | null; // UP, DOWN, UNKNOWN
+  mac: string | null;
+  addresses: { family: 'inet' | 'inet6'; address: string; prefix: number }[];
+}
+
+export interface FilesystemFact {
+  mount: string;
+  source: string;
+  sizeBytes: number;
+  availableBytes: number;
+}
+
+export interface OsFact {
+  id: string | null; // ubuntu, rocky, rhel, debian ...
+  idLike: string[];
+  versionId: string | null;
+  prettyName: string | null;
+}
+
+export interface HostFacts {
+  collectedAt: string; // ISO time
+  source: 'ssh' | 'local';
+  hostname: string | null;
+  machineId: string | null;
+  arch: Arch;
+  rawArch: string | null; // what uname -m (or Node) said
+  kernel: string | null;
+  cpuCores: number | null; // logical CPUs online
+  cpuModel: string | null;
+  memoryBytes: number | null;
+  swapBytes: number | null;
+  os: OsFact;
+  disks: DiskFact[];
+  rootDisk: string | null; // name of the disk holding '/', when known
+  filesystems: FilesystemFact[];
+  systemd: boolean | null; // systemd is the running init
+  loginShell: string | null; // the connecting user's login shell
+  binSh: string | null; // what /bin/sh resolves to
+  nics: NicFact[];
+  /** Sections that could not be read (missing command, unreadable file), to show as "unknown". */
+  unknown: string[];
+}

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Boot of one lab device. Runs as PID 1 of the device's own PID, mount and UTS namespaces, inside its
+# network namespace. Everything the device writes lands in its folder ($1) through overlays, so it is
+# private to this device and survives its reboots; nothing is written to the machine's own files.
+set -eu
+DEV_DIR=$1
+NAME=$2
+
+hostname "$NAME"
+mount --make-rprivate /
+for d in etc var opt root home usr/local srv; do
+  [ -d "/$d" ] || continue
+  key=${d//\//-}
+  mkdir -p "$DEV_DIR/upper/$key" "$DEV_DIR/work/$key"
+  mount -t overlay overlay -o "lowerdir=/$d,upperdir=$DEV_DIR/upper/$key,workdir=$DEV_DIR/work/$key" "/$d"
+done
+mount -t tmpfs -o mode=755 tmpfs /run
+mkdir -p /run/lab /run/sshd /run/systemd/system
+mount --bind "$DEV_DIR/control" /run/lab
+# Last: the device folder may itself live under /tmp.
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+
+if [ ! -e /etc/lab-provisioned ]; then
+  # First boot: the device's own identity and users, in its overlay only.
+  echo "$NAME" > /etc/hostname
+  rm -f /etc/machine-id && cp /run/lab/machine-id /etc/machine-id && chmod 444 /etc/machine-id
+  printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$NAME" > /etc/hosts
+  useradd -m -s /bin/bash tech
+  printf 'tech:%s\n' "$(cat /run/lab/tech-password)" | chpasswd
+  rm -f /run/lab/tech-password
+  usermod -s /bin/bash root
+  printf 'tech ALL=(ALL:ALL) ALL\n' > /etc/sudoers.d/lab-tech && chmod 440 /etc/sudoers.d/lab-tech
+  # A plain PAM stack: the machine's may reference session modules that need systemd-logind.
+  printf 'auth required pam_unix.so\naccount required pam_unix.so\npassword required pam_unix.so\nsession required pam_unix.so\n' > /etc/pam.d/sshd
+  install -m 755 /run/lab/bin/reboot /usr/local/sbin/reboot
+  install -m 755 /run/lab/bin/reboot /usr/local/sbin/poweroff
+  install -m 755 /run/lab/bin/systemctl /usr/local/sbin/systemctl
+  install -m 755 /run/lab/bin/systemctl /usr/local/bin/systemctl
+  touch /etc/lab-provisioned
+fi
+
+# The boot step systemd would run: spectro-init.service, when the agent bundle installed it.
+if [ -f /etc/systemd/system/spectro-init.service ] && [ -x /var/lib/spectro/spectro-init.sh ]; then
+  /var/lib/spectro/spectro-init.sh >> /var/log/lab-boot.log 2>&1 || echo "spectro-init failed: $?" >> /var/log/lab-boot.log
+fi
+
+/usr/sbin/sshd -f /run/lab/sshd_config -E /run/lab/sshd.log
+echo up > /run/lab/state
+
+# PID 1 duties: reap orphans, live until the lab ends this namespace.
+trap 'exit 0' TERM
+while :; do
+  sleep 5 &
+  wait $! || true
+done

@@ -1,0 +1,302 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, cpSync, readdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { run, sleep, waitFor } from './run';
+
+/**
+ * The device lab: real OpenSSH servers, each in its own network, mount, PID and UTS namespaces, on a
+ * bridge inside the lab-host namespace (see scripts/in-lab.mjs). It never adds an address, route or
+ * bridge to the machine's own network namespace, and removes everything it made when stopped.
+ */
+
+const LAB_DIR = __dirname;
+export const LAB_SUBNET_PREFIX = 16; // 198.18.0.0/16 on the lab bridge; 198.18.0.1 is the lab host
+
+export interface LabEnv {
+  hostNs: string; // the lab-host namespace the tests run in
+  runDir: string; // per-run scratch folder, removed by in-lab
+}
+
+export function labEnv(): LabEnv {
+  const hostNs = process.env.EAI_LAB_HOST_NS;
+  const runDir = process.env.EAI_LAB_RUN_DIR;
+  if (!hostNs || !runDir) {
+    throw new Error('Lab tests run inside the lab-host namespace: use `npm run test:lab` or `npm run test:e2e` (they need root).');
+  }
+  return { hostNs, runDir };
+}
+
+export interface DeviceOptions {
+  name?: string;
+  /** Extra seconds a reboot takes before sshd is back (fault tests). */
+  bootDelayMs?: number;
+}
+
+export class LabDevice {
+  process: ChildProcess | null = null;
+  private watcher: NodeJS.Timeout | null = null;
+  private rebooting: Promise<void> | null = null;
+  readonly techPassword = `tech-${randomBytes(6).toString('hex')}`;
+  readonly machineId = randomBytes(16).toString('hex');
+  bootDelayMs: number;
+  reboots = 0;
+
+  constructor(
+    readonly lab: Lab,
+    readonly index: number,
+    readonly name: string,
+    readonly ns: string,
+    readonly veth: string,
+    readonly address: string,
+    readonly dir: string,
+    opts: DeviceOptions,
+  ) {
+    this.bootDelayMs = opts.bootDelayMs ?? 0;
+  }
+
+  get control(): string {
+    return join(this.dir, 'control');
+  }
+  get port(): number {
+    return 22;
+  }
+
+  /** The device's host key fingerprint, as `ssh-keygen -lf` prints it. */
+  async fingerprint(): Promise<string> {
+    const out = await run('ssh-keygen', ['-lf', join(this.control, 'ssh_host_ed25519_key.pub')]);
+    return out.split(/\s+/)[1]!;
+  }
+
+  /** sshd's log on the device (LogLevel DEBUG1). */
+  sshdLog(): string {
+    try {
+      return readFileSync(join(this.control, 'sshd.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  async boot(): Promise<void> {
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', this.ns, 'unshare', '--pid', '--fork', '--kill-child=SIGKILL', '--mount', '--uts', '--mount-proc', 'bash', join(LAB_DIR, 'device-boot.sh'), this.dir, this.name],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    this.process = child;
+    await waitFor(
+      `${this.name} to boot`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`device boot failed: ${stderr.trim()}`);
+        return existsSync(join(this.control, 'state')) && (await portOpen(this.address, 22));
+      },
+      30000,
+    );
+    this.watchRequests();
+  }
+
+  /** Ends every process of the device, keeps its disk and host key, runs its boot step, starts sshd. */
+  reboot(): Promise<void> {
+    if (!this.rebooting) {
+      this.rebooting = (async () => {
+        await this.halt();
+        this.reboots++;
+        if (this.bootDelayMs) await sleep(this.bootDelayMs);
+        await this.boot();
+      })().finally(() => (this.rebooting = null));
+    }
+    return this.rebooting;
+  }
+
+  /** Resolves when a reboot the device asked for (or one in progress) has finished. */
+  async waitForReboot(previousCount: number, timeoutMs = 60000): Promise<void> {
+    await waitFor(`${this.name} to reboot`, async () => this.reboots > previousCount && !this.rebooting, timeoutMs, 200);
+  }
+
+  async halt(): Promise<void> {
+    this.stopWatching();
+    rmSync(join(this.control, 'state'), { force: true });
+    rmSync(join(this.control, 'request'), { force: true });
+    const child = this.process;
+    this.process = null;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    // The PID namespace dies with its init; wait until no process is left in the device's netns.
+    await waitFor(`${this.name} to stop`, async () => (await run('ip', ['netns', 'pids', this.ns], { allowFail: true })).trim() === '', 10000);
+  }
+
+  /** Cuts (or restores) the device's network link, as pulling its cable would. */
+  async setLink(up: boolean): Promise<void> {
+    await run('ip', ['-n', this.lab.env.hostNs, 'link', 'set', this.veth, up ? 'up' : 'down']);
+  }
+
+  /** A new host key, as a reinstalled device (or an impostor) would present. sshd re-reads it on HUP. */
+  async replaceHostKey(): Promise<void> {
+    const key = join(this.control, 'ssh_host_ed25519_key');
+    rmSync(key, { force: true });
+    rmSync(key + '.pub', { force: true });
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', this.name, '-f', key]);
+    await this.exec('kill -HUP "$(cat /run/sshd.pid)"');
+    await sleep(300);
+    await waitFor('sshd to restart', () => portOpen(this.address, 22), 10000);
+  }
+
+  /** Runs a shell command inside the device, as its root, bypassing SSH (for test assertions). */
+  async exec(script: string): Promise<string> {
+    const init = this.initPid();
+    return run('nsenter', ['-t', String(init), '-a', 'sh', '-c', script]);
+  }
+
+  private initPid(): number {
+    const pid = this.process?.pid;
+    if (!pid) throw new Error(`${this.name} is not running`);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+    return Number(children[0]);
+  }
+
+  private watchRequests(): void {
+    this.stopWatching();
+    const request = join(this.control, 'request');
+    this.watcher = setInterval(() => {
+      if (existsSync(request) && !this.rebooting) {
+        rmSync(request, { force: true });
+        void this.reboot().catch((err) => console.error(`lab: ${this.name} failed to reboot: ${err}`));
+      }
+    }, 150);
+    this.watcher.unref();
+  }
+
+  private stopWatching(): void {
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = null;
+  }
+}
+
+export class Lab {
+  readonly devices: LabDevice[] = [];
+  readonly clientKey: string;
+  readonly dir: string;
+  private readonly subnet: number;
+
+  private constructor(
+    readonly env: LabEnv,
+    readonly id: string,
+  ) {
+    this.dir = join(env.runDir, `lab-${id}`);
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.subnet = allocateSubnet(env.runDir);
+    this.clientKey = join(this.dir, 'client_ed25519');
+  }
+
+  /** Starts `count` devices (each booted, sshd listening). */
+  static async start(count: number, opts: DeviceOptions[] = []): Promise<Lab> {
+    if (process.getuid?.() !== 0) throw new Error('The device lab needs root (network and mount namespaces).');
+    const lab = new Lab(labEnv(), randomBytes(3).toString('hex'));
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'lab-client', '-f', lab.clientKey]);
+    try {
+      for (let i = 0; i < count; i++) await lab.addDevice(opts[i] ?? {});
+    } catch (err) {
+      await lab.stop();
+      throw err;
+    }
+    return lab;
+  }
+
+  async addDevice(opts: DeviceOptions = {}): Promise<LabDevice> {
+    const n = this.devices.length + 1;
+    const name = opts.name ?? `edge-${this.id}-${n}`;
+    const ns = `eai${this.id}d${n}`;
+    const veth = `v${this.id}${n}`; // ≤ 15 characters
+    const address = `198.18.${this.subnet}.${10 + n}`;
+    const dir = join(this.dir, `dev${n}`);
+    const device = new LabDevice(this, n, name, ns, veth, address, dir, opts);
+    this.devices.push(device);
+
+    const control = device.control;
+    mkdirSync(join(control, 'authorized_keys'), { recursive: true, mode: 0o700 });
+    cpSync(join(LAB_DIR, 'bin'), join(control, 'bin'), { recursive: true });
+    writeFileSync(join(control, 'machine-id'), device.machineId + '\n');
+    writeFileSync(join(control, 'tech-password'), device.techPassword, { mode: 0o600 });
+    const pub = readFileSync(this.clientKey + '.pub', 'utf8');
+    writeFileSync(join(control, 'authorized_keys', 'root'), pub, { mode: 0o600 });
+    writeFileSync(join(control, 'authorized_keys', 'tech'), pub, { mode: 0o644 });
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(control, 'ssh_host_ed25519_key')]);
+    writeFileSync(join(control, 'sshd_config'), sshdConfig(address), { mode: 0o600 });
+
+    // The device's own network: a veth created directly inside the two namespaces, never in the root one.
+    mkdirSync(join(this.env.runDir, 'namespaces'), { recursive: true });
+    writeFileSync(join(this.env.runDir, 'namespaces', ns), ''); // so in-lab can sweep it if a test dies
+    await run('ip', ['netns', 'add', ns]);
+    await run('ip', ['link', 'add', veth, 'netns', this.env.hostNs, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+    await run('ip', ['-n', this.env.hostNs, 'link', 'set', veth, 'master', 'eaibr0', 'up']);
+    await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    await run('ip', ['-n', ns, 'addr', 'add', `${address}/${LAB_SUBNET_PREFIX}`, 'dev', 'eth0']);
+    await run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+    await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', '198.18.0.1']);
+    await device.boot();
+    return device;
+  }
+
+  async stop(): Promise<void> {
+    for (const d of this.devices) {
+      await d.halt().catch(() => undefined);
+      await run('ip', ['netns', 'del', d.ns], { allowFail: true });
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function sshdConfig(address: string): string {
+  return `# Lab device sshd: its own key, users and log.
+ListenAddress ${address}:22
+HostKey /run/lab/ssh_host_ed25519_key
+PidFile /run/sshd.pid
+AuthorizedKeysFile /run/lab/authorized_keys/%u
+PermitRootLogin prohibit-password
+PasswordAuthentication yes
+KbdInteractiveAuthentication yes
+PubkeyAuthentication yes
+UsePAM yes
+UseDNS no
+PrintMotd no
+LogLevel DEBUG1
+MaxStartups 200
+MaxSessions 64
+AllowTcpForwarding yes
+Subsystem sftp internal-sftp
+`;
+}
+
+/** Each Lab in a run gets its own third octet, claimed atomically so parallel test files never collide. */
+function allocateSubnet(runDir: string): number {
+  const dir = join(runDir, 'subnets');
+  mkdirSync(dir, { recursive: true });
+  for (let k = 1; k < 255; k++) {
+    try {
+      mkdirSync(join(dir, String(k)));
+      return k;
+    } catch {
+      /* taken */
+    }
+  }
+  throw new Error(`No free lab subnet left (${readdirSync(dir).length} in use).`);
+}
+
+export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host, port });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}

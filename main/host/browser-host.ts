@@ -1,0 +1,157 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApiHandlers, EventName, EventPayload } from '../../common/contract';
+import { dispatch } from '../services/dispatch';
+
+/**
+ * Serves the built renderer on 127.0.0.1 and carries the contract over a WebSocket.
+ * A random token per launch guards every request and socket (given once in the URL, then kept in an
+ * HttpOnly SameSite=Strict cookie); a foreign Host or Origin is refused, which also stops DNS rebinding.
+ */
+export interface BrowserHost {
+  url: string;
+  port: number;
+  token: string;
+  broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  close(): Promise<void>;
+}
+
+export interface BrowserHostOptions {
+  handlers: ApiHandlers;
+  rendererDir: string;
+  port?: number; // 0 = any free port
+  host?: '127.0.0.1' | '::1';
+  token?: string;
+}
+
+const COOKIE = 'eai_token';
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+export async function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost> {
+  const bindHost = opts.host ?? '127.0.0.1';
+  if (bindHost !== '127.0.0.1' && bindHost !== '::1') throw new Error('The browser host only binds a loopback address.');
+  const token = opts.token ?? randomBytes(32).toString('base64url');
+  const sockets = new Set<WebSocket>();
+  let port = 0;
+
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  const originOk = (origin: string | undefined) => origin === undefined || [...allowedHosts()].some((h) => origin === `http://${h}`);
+  const hostOk = (host: string | undefined) => !!host && allowedHosts().has(host.toLowerCase());
+  const tokenOk = (req: IncomingMessage) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const given = url.searchParams.get('token') ?? readCookie(req.headers.cookie, COOKIE);
+    return !!given && safeEqual(given, token);
+  };
+
+  const server = createServer((req, res) => {
+    if (!hostOk(req.headers.host) || !originOk(req.headers.origin as string | undefined)) return refuse(res, 403, 'Foreign Host or Origin.');
+    if (!tokenOk(req)) return refuse(res, 401, 'This page needs the address printed when the app started (it carries a token).');
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.searchParams.has('token')) {
+      // Keep the token out of history and screenshots: set the cookie and drop it from the address.
+      res.writeHead(303, {
+        'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        Location: url.pathname,
+        'Cache-Control': 'no-store',
+      });
+      return res.end();
+    }
+    serveStatic(opts.rendererDir, url.pathname, res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/api' || !hostOk(req.headers.host) || !originOk(req.headers.origin) || !tokenOk(req)) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', async (data) => {
+        let msg: { id?: unknown; method?: unknown; input?: unknown };
+        try {
+          msg = JSON.parse(String(data));
+        } catch {
+          return;
+        }
+        const result = await dispatch(opts.handlers, msg.method, msg.input);
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, ...result }));
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, bindHost, () => resolve());
+  });
+  const address = server.address();
+  port = typeof address === 'object' && address ? address.port : 0;
+  const hostPart = bindHost === '::1' ? '[::1]' : bindHost;
+
+  return {
+    url: `http://${hostPart}:${port}/?token=${token}`,
+    port,
+    token,
+    broadcast(event, payload) {
+      const text = JSON.stringify({ event, payload });
+      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const ws of sockets) ws.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function serveStatic(root: string, pathname: string, res: ServerResponse): void {
+  const rel = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^([/\\])+/, '');
+  const file = join(root, rel);
+  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return refuse(res, 404, 'Not found.');
+  res.writeHead(200, {
+    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    // Same policy as the Electron window, plus the socket back to this host.
+    'Content-Security-Policy':
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+  });
+  createReadStream(file).pipe(res);
+}
+
+function refuse(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(message + '\n');
+}
+
+function readCookie(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return null;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,28 @@
+import { app, BrowserWindow } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { EventSink } from '../common/contract';
+import { createServices } from './services/app-services';
+import { bindIpc, sendEvent } from './platform/ipc';
+import { createMainWindow } from './platform/window';
+
+/** Electron composition root: services + IPC + the window. Everything else lives in services. */
+app.enableSandbox();
+
+app.whenReady().then(() => {
+  const rendererFile = join(__dirname, '../renderer/index.html');
+  const devUrl = process.env.ELECTRON_RENDERER_URL;
+  let win: BrowserWindow | null = null;
+  const emit: EventSink = (event, payload) => {
+    if (win) sendEvent(win.webContents, event, payload);
+  };
+  const services = createServices({ dataDir: app.getPath('userData'), shell: 'electron', emit, version: app.getVersion() });
+  const appOrigin = devUrl ? new URL(devUrl).origin : null;
+  const rendererHref = pathToFileURL(rendererFile).href;
+  bindIpc(services.handlers, (url) => (appOrigin ? new URL(url).origin === appOrigin : url.split('#')[0] === rendererHref));
+  win = createMainWindow(devUrl, rendererFile);
+  app.on('window-all-closed', () => {
+    services.close();
+    app.quit();
+  });
+});

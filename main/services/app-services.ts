@@ -1,0 +1,54 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiHandlers, AppInfo, EventSink } from '../../common/contract';
+import { DeviceService } from './devices';
+import { HostKeyStore } from './ssh/host-key-store';
+import { VisitStore } from './visit-store';
+
+export interface ServiceOptions {
+  dataDir: string;
+  shell: AppInfo['shell'];
+  emit: EventSink;
+  /** OpenSSH known_hosts files also honoured; defaults to ~/.ssh/known_hosts. */
+  knownHostsFiles?: string[];
+  readyTimeoutMs?: number;
+  version?: string;
+}
+
+export interface Services {
+  handlers: ApiHandlers;
+  close(): void;
+}
+
+/** The composition root of the services. Knows nothing of Electron or of the browser host. */
+export function createServices(opts: ServiceOptions): Services {
+  const store = new VisitStore(join(opts.dataDir, 'visit.json'));
+  const hostKeys = new HostKeyStore(join(opts.dataDir, 'pinned-host-keys.json'), opts.knownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')]);
+  const devices = new DeviceService(store, hostKeys, opts.emit, { readyTimeoutMs: opts.readyTimeoutMs });
+
+  const handlers: ApiHandlers = {
+    'app.info': async () => ({ version: opts.version ?? '0.1.0', shell: opts.shell, platform: process.platform, dataDir: opts.dataDir }),
+    'visit.get': async () => store.get(),
+    'visit.update': async (input) => store.update(input),
+    'devices.add': async ({ label, connection }) =>
+      store.add({
+        label: label || (connection.kind === 'local' ? 'This machine' : connection.host),
+        connection,
+        state: 'new',
+        privilege: 'unknown',
+      }),
+    'devices.update': async ({ id, label, connection }) => devices.reconfigure(id, { connection, ...(label ? { label } : {}) }),
+    'devices.remove': async ({ id }) => {
+      devices.remove(id);
+      return store.remove(id);
+    },
+    'devices.connect': ({ id, secrets }) => devices.connect(id, secrets),
+    'devices.trustHostKey': async ({ id, hop, fingerprint }) => devices.trustHostKey(id, hop, fingerprint),
+    'devices.disconnect': async ({ id }) => devices.disconnect(id),
+    'auth.answer': async ({ promptId, answers }) => ({ accepted: devices.answerPrompt(promptId, answers) }),
+    'hardware.probe': ({ id }) => devices.probe(id),
+    'hostKeys.list': async () => hostKeys.list(),
+    'hostKeys.forget': async ({ host, port }) => hostKeys.forget(host, port),
+  };
+  return { handlers, close: () => devices.closeAll() };
+}

@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import type { AuthPrompt, EventSink } from '../../common/contract';
+import { AppError, toErrorShape } from '../../common/errors';
+import type { ConnectSecrets, DeviceView, HostKeyInfo } from '../../common/model/device';
+import type { HostFacts } from '../../common/model/host-facts';
+import { HARDWARE_PROBE_SCRIPT, parseHardwareProbe } from '../../common/probe/hardware';
+import { collectLocalFacts } from './hardware/local-facts';
+import type { HostKeyStore } from './ssh/host-key-store';
+import { SshSession } from './ssh/session';
+import { detectPrivilege } from './ssh/sudo';
+import type { VisitStore } from './visit-store';
+
+const PROMPT_TIMEOUT_MS = 5 * 60_000;
+
+/** Connections to the visit's devices: connect, trust a host key, probe hardware, disconnect. */
+export class DeviceService {
+  private readonly sessions = new Map<string, SshSession>();
+  private readonly prompts = new Map<string, (answers: string[] | null) => void>();
+
+  constructor(
+    private readonly store: VisitStore,
+    private readonly hostKeys: HostKeyStore,
+    private readonly emit: EventSink,
+    private readonly options: { readyTimeoutMs?: number } = {},
+  ) {}
+
+  async connect(id: string, secrets: ConnectSecrets): Promise<DeviceView> {
+    const device = this.store.device(id);
+    this.drop(id);
+    if (device.connection.kind === 'local') {
+      return this.update(id, { state: 'connected', privilege: process.getuid?.() === 0 ? 'root' : 'unknown', error: undefined });
+    }
+    this.update(id, { state: 'connecting', error: undefined, pendingHostKey: undefined });
+    this.log('info', id, `Connecting to ${device.connection.user}@${device.connection.host}:${device.connection.port}`);
+    let session: SshSession;
+    try {
+      session = await SshSession.open(device.connection, secrets, {
+        hostKeys: this.hostKeys,
+        onPrompt: (hop) => (p) => this.askUser(id, hop, p),
+        readyTimeoutMs: this.options.readyTimeoutMs,
+      });
+    } catch (err) {
+      const error = toErrorShape(err);
+      this.log(error.code === 'HOST_KEY_CHANGED' ? 'error' : 'warn', id, error.message);
+      if (error.code === 'HOST_KEY_UNKNOWN') {
+        const pending = error.data as unknown as HostKeyInfo;
+        this.emit('hostKey.confirm', { ...pending, deviceId: id });
+        return this.update(id, { state: 'needs-trust', pendingHostKey: pending, error });
+      }
+      return this.update(id, { state: 'failed', error });
+    }
+    this.sessions.set(id, session);
+    session.client.on('close', () => {
+      if (this.sessions.get(id) !== session) return;
+      this.sessions.delete(id);
+      this.update(id, { state: 'disconnected' });
+      this.log('warn', id, 'The connection to the device closed.');
+    });
+    try {
+      const privilege = await detectPrivilege(session.client, secrets.sudoPassword);
+      const error =
+        privilege === 'sudo-needs-password'
+          ? {
+              code: 'SUDO_NEEDS_PASSWORD' as const,
+              message: `Connected, but sudo on this device needs ${device.connection.user}'s password before the agent can be installed.`,
+              fix: 'Enter the sudo password and connect again.',
+            }
+          : privilege === 'no-sudo'
+            ? {
+                code: 'SUDO_NOT_ALLOWED' as const,
+                message: `Connected, but ${device.connection.user} cannot use sudo on this device, so the agent cannot be installed as this user.`,
+                fix: 'Log in as root, or ask for this user to be added to the sudoers.',
+              }
+            : undefined;
+      this.log('info', id, `Connected (${privilege}); host key ${session.hostKey.fingerprint}`);
+      return this.update(id, { state: 'connected', privilege, hostKey: session.hostKey, error });
+    } catch (err) {
+      const error = toErrorShape(err);
+      this.log('error', id, error.message);
+      return this.update(id, { state: 'connected', privilege: 'sudo-needs-password', hostKey: session.hostKey, error });
+    }
+  }
+
+  /** Pins exactly the key the technician was shown; anything else is refused. */
+  trustHostKey(id: string, hop: 'target' | 'jump', fingerprint: string): DeviceView {
+    const pending = this.store.device(id).pendingHostKey;
+    if (!pending || pending.hop !== hop || pending.fingerprint !== fingerprint) {
+      throw new AppError({
+        code: 'INVALID_INPUT',
+        message: 'That fingerprint is not the one this device presented, so it was not trusted.',
+        fix: 'Connect again and compare the fingerprint that is shown.',
+      });
+    }
+    this.hostKeys.pin(pending.host, pending.port, pending.keyType, pending.fingerprint);
+    this.log('info', id, `Pinned ${pending.keyType} key ${pending.fingerprint} for ${pending.host}:${pending.port}`);
+    return this.update(id, { state: 'new', pendingHostKey: undefined, error: undefined });
+  }
+
+  async probe(id: string): Promise<HostFacts> {
+    const device = this.store.device(id);
+    this.update(id, { probing: true });
+    try {
+      const facts = device.connection.kind === 'local' ? await collectLocalFacts() : await this.remoteProbe(id);
+      this.update(id, { facts, probing: false });
+      return facts;
+    } catch (err) {
+      this.update(id, { probing: false, error: toErrorShape(err) });
+      throw err;
+    }
+  }
+
+  /** New connection details: the old session and what it learned no longer apply. */
+  reconfigure(id: string, patch: Pick<DeviceView, 'connection'> & Partial<Pick<DeviceView, 'label'>>): DeviceView {
+    this.drop(id);
+    return this.update(id, { ...patch, state: 'new', privilege: 'unknown', error: undefined, facts: undefined, hostKey: undefined, pendingHostKey: undefined });
+  }
+
+  remove(id: string): void {
+    this.drop(id);
+  }
+
+  disconnect(id: string): DeviceView {
+    this.drop(id);
+    return this.update(id, { state: 'disconnected' });
+  }
+
+  answerPrompt(promptId: string, answers: string[] | null): boolean {
+    const resolve = this.prompts.get(promptId);
+    if (!resolve) return false;
+    this.prompts.delete(promptId);
+    resolve(answers);
+    return true;
+  }
+
+  session(id: string): SshSession {
+    const s = this.sessions.get(id);
+    if (!s) {
+      throw new AppError({
+        code: 'NOT_CONNECTED',
+        message: `${this.store.device(id).label} is not connected.`,
+        fix: 'Connect to the device on the Devices step first.',
+      });
+    }
+    return s;
+  }
+
+  closeAll(): void {
+    for (const id of [...this.sessions.keys()]) this.drop(id);
+  }
+
+  private async remoteProbe(id: string): Promise<HostFacts> {
+    const result = await this.session(id).exec('sh -s', { stdin: HARDWARE_PROBE_SCRIPT, timeoutMs: 60_000 });
+    if (!result.stdout.includes('@@EAI-SECTION end@@')) {
+      throw new AppError({
+        code: 'COMMAND_FAILED',
+        message: 'Reading the hardware did not finish on the device.',
+        fix: 'Check that the login shell can run /bin/sh, then read the hardware again.',
+        detail: result.stderr.slice(-4000),
+      });
+    }
+    return parseHardwareProbe(result.stdout);
+  }
+
+  private askUser(deviceId: string, hop: 'target' | 'jump', p: Omit<AuthPrompt, 'promptId' | 'deviceId' | 'hop'>): Promise<string[] | null> {
+    const promptId = randomBytes(8).toString('hex');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.answerPrompt(promptId, null), PROMPT_TIMEOUT_MS);
+      this.prompts.set(promptId, (answers) => {
+        clearTimeout(timer);
+        resolve(answers);
+      });
+      this.emit('auth.prompt', { promptId, deviceId, hop, ...p });
+    });
+  }
+
+  private drop(id: string): void {
+    const s = this.sessions.get(id);
+    this.sessions.delete(id);
+    s?.close();
+  }
+
+  private update(id: string, patch: Partial<DeviceView>): DeviceView {
+    const view = this.store.patch(id, patch);
+    this.emit('device.changed', view);
+    return view;
+  }
+
+  private log(level: 'info' | 'warn' | 'error', deviceId: string, message: string): void {
+    this.emit('log', { time: new Date().toISOString(), level, deviceId, message });
+  }
+}

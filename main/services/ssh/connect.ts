@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import type { Duplex } from 'node:stream';
+import { Client, type ConnectConfig } from 'ssh2';
+import { AppError } from '../../../common/errors';
+import type { AuthMethod, HostKeyInfo } from '../../../common/model/device';
+import type { HostKeyStore } from './host-key-store';
+import { sshError } from './errors';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  user: string;
+  auth: AuthMethod;
+  keyPath?: string;
+}
+
+export interface HopSecrets {
+  password?: string;
+  passphrase?: string;
+}
+
+export type PromptHandler = (prompt: {
+  name: string;
+  instructions: string;
+  prompts: { prompt: string; echo: boolean }[];
+}) => Promise<string[] | null>;
+
+export interface HopOptions {
+  hop: 'target' | 'jump';
+  hostKeys: HostKeyStore;
+  onPrompt: PromptHandler;
+  sock?: Duplex;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Opens one SSH hop. The host key is checked during key exchange, before any credential is sent:
+ * an unknown key ends the attempt with HOST_KEY_UNKNOWN (the UI asks, then pins), a changed one with
+ * HOST_KEY_CHANGED. Only the method the technician chose is tried.
+ */
+export interface OpenHop {
+  client: Client;
+  hostKey: HostKeyInfo;
+}
+
+export function connectHop(ep: Endpoint, secrets: HopSecrets, opts: HopOptions): Promise<OpenHop> {
+  const client = new Client();
+  let rejectedKey: AppError | null = null;
+  let acceptedKey: HostKeyInfo | null = null;
+
+  const config: ConnectConfig = {
+    host: ep.host,
+    port: ep.port,
+    username: ep.user,
+    readyTimeout: opts.readyTimeoutMs ?? 15000,
+    keepaliveInterval: 10000,
+    keepaliveCountMax: 3,
+    ...(opts.sock && { sock: opts.sock }),
+    hostVerifier: (key: Buffer) => {
+      const verdict = opts.hostKeys.verify(ep.host, ep.port, key);
+      const info: HostKeyInfo = { hop: opts.hop, host: ep.host, port: ep.port, keyType: verdict.keyType, fingerprint: verdict.fingerprint };
+      if (verdict.status === 'trusted') {
+        acceptedKey = info;
+        return true;
+      }
+      rejectedKey =
+        verdict.status === 'unknown'
+          ? new AppError({
+              code: 'HOST_KEY_UNKNOWN',
+              message: `First connection to ${ep.host}:${ep.port}. Its ${verdict.keyType} key fingerprint is ${verdict.fingerprint}.`,
+              fix: 'Compare the fingerprint with the one on the device (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and trust it if they match.',
+              data: { ...info },
+            })
+          : new AppError({
+              code: 'HOST_KEY_CHANGED',
+              message: `The host key of ${ep.host}:${ep.port} has CHANGED. Expected ${verdict.expected} (${verdict.expectedSource}), the device presented ${verdict.fingerprint}. Nothing was sent.`,
+              fix: 'Stop: this may be an interception. If the device was reinstalled, confirm the new fingerprint on its console, then remove the old pin under Known devices and connect again.',
+              data: { ...info, expected: verdict.expected, expectedSource: verdict.expectedSource },
+            });
+      return false;
+    },
+  };
+
+  try {
+    Object.assign(config, authConfig(ep, secrets));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+
+  client.on('keyboard-interactive', (name, instructions, _lang, prompts, finish) => {
+    // Password auth through PAM often arrives as one echo-off "Password:" prompt: answer it ourselves.
+    if (ep.auth === 'password' && prompts.length === 1 && !prompts[0]!.echo && secrets.password !== undefined) {
+      finish([secrets.password]);
+      return;
+    }
+    if (ep.auth === 'password' && prompts.length === 0) {
+      finish([]);
+      return;
+    }
+    opts
+      .onPrompt({ name, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo })) })
+      .then((answers) => (answers ? finish(answers) : client.end()))
+      .catch(() => client.end());
+  });
+
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      client.removeListener('ready', onReady);
+      reject(rejectedKey ?? sshError(err, { host: ep.host, port: ep.port, user: ep.user, hop: opts.hop }));
+    };
+    const onReady = () => {
+      client.removeListener('error', onError);
+      // Later errors (link cut) surface through exec; keep one listener so they never crash the process.
+      client.on('error', () => undefined);
+      resolve({ client, hostKey: acceptedKey! });
+    };
+    client.once('ready', onReady);
+    client.once('error', onError);
+    client.once('close', () => {
+      if (rejectedKey) reject(rejectedKey);
+    });
+    try {
+      client.connect(config);
+    } catch (err) {
+      reject(sshError(err, { host: ep.host, port: ep.port, user: ep.user, hop: opts.hop }));
+    }
+  });
+}
+
+function authConfig(ep: Endpoint, secrets: HopSecrets): Partial<ConnectConfig> {
+  switch (ep.auth) {
+    case 'password':
+      if (secrets.password === undefined) {
+        throw new AppError({ code: 'INVALID_INPUT', message: `Enter the password for ${ep.user}@${ep.host}.`, fix: 'Type the password and connect again.' });
+      }
+      return { password: secrets.password, tryKeyboard: true, authHandler: ['password', 'keyboard-interactive'] };
+    case 'keyboard-interactive':
+      return { tryKeyboard: true, authHandler: ['keyboard-interactive'] };
+    case 'agent': {
+      const agent = process.env.SSH_AUTH_SOCK;
+      if (!agent) {
+        throw new AppError({
+          code: 'AGENT_UNAVAILABLE',
+          message: 'No SSH agent is running for this app (SSH_AUTH_SOCK is not set).',
+          fix: 'Start ssh-agent and add your key (ssh-add), then start the app from that session; or choose a key file.',
+        });
+      }
+      return { agent, authHandler: ['agent'] };
+    }
+    case 'key': {
+      const path = expandHome(ep.keyPath ?? '');
+      let privateKey: Buffer;
+      try {
+        privateKey = readFileSync(path);
+      } catch (err) {
+        throw new AppError({
+          code: 'KEY_UNREADABLE',
+          message: `The private key ${path} could not be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`,
+          fix: 'Choose an existing private key file that this user can read.',
+        });
+      }
+      return { privateKey, ...(secrets.passphrase ? { passphrase: secrets.passphrase } : {}), authHandler: ['publickey'] };
+    }
+  }
+}
+
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : p;
+}

@@ -1,0 +1,78 @@
+import type { Client } from 'ssh2';
+import { AppError } from '../../../common/errors';
+
+export interface ExecResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+  /** Called with each stderr chunk; may write to the channel (sudo's prompt). */
+  onStderr?: (chunk: string, write: (data: string) => void, end: () => void) => void;
+  /** Keep stdin open after writing `stdin` (the caller ends it through onStderr). */
+  keepStdinOpen?: boolean;
+}
+
+/**
+ * Runs one command. The exit code arrives with the channel's close (the exit message is optional in
+ * the protocol); stdout and stderr are always drained so a chatty command never stalls.
+ */
+export function exec(client: Client, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (err, channel) => {
+      if (err) {
+        reject(
+          new AppError({
+            code: 'NOT_CONNECTED',
+            message: `The device did not accept a command: ${err.message}`,
+            fix: 'Reconnect to the device and try again.',
+          }),
+        );
+        return;
+      }
+      const out: Buffer[] = [];
+      const errOut: Buffer[] = [];
+      let code: number | null = null;
+      let signal: string | null = null;
+      let timer: NodeJS.Timeout | undefined;
+      if (opts.timeoutMs) {
+        timer = setTimeout(() => {
+          channel.close();
+          reject(
+            new AppError({
+              code: 'TIMED_OUT',
+              message: `A command on the device did not finish within ${Math.round(opts.timeoutMs! / 1000)} s.`,
+              fix: 'Check that the device is not overloaded, then try again.',
+              detail: Buffer.concat(errOut).toString('utf8').slice(-4000),
+            }),
+          );
+        }, opts.timeoutMs);
+      }
+      channel.on('data', (d: Buffer) => out.push(d));
+      channel.stderr.on('data', (d: Buffer) => {
+        errOut.push(d);
+        opts.onStderr?.(
+          d.toString('utf8'),
+          (data) => channel.write(data),
+          () => channel.end(),
+        );
+      });
+      channel.on('exit', (c: number | null, sig?: string) => {
+        if (typeof c === 'number') code = c;
+        if (sig) signal = sig;
+      });
+      channel.on('close', (c?: number | null, sig?: string) => {
+        if (timer) clearTimeout(timer);
+        if (code === null && typeof c === 'number') code = c;
+        if (signal === null && sig) signal = sig;
+        resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });
+      });
+      if (opts.stdin !== undefined) channel.write(opts.stdin);
+      if (!opts.keepStdinOpen) channel.end();
+    });
+  });
+}

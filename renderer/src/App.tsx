@@ -1,0 +1,43 @@
+import { useEffect } from 'react';
+import { LogPanel } from './components/LogPanel';
+import { StepRail } from './components/StepRail';
+import { DevicesStep } from './steps/devices/DevicesStep';
+import { HardwareStep } from './steps/hardware/HardwareStep';
+import { VisitStep } from './steps/visit/VisitStep';
+import { useStore, type StepId } from './store';
+
+export function App() {
+  const { visit, step, fatal, init } = useStore();
+  useEffect(() => {
+    void init();
+  }, [init]);
+
+  if (fatal) {
+    return (
+      <main className="app-fatal" role="alert">
+        <h1>The installer service is not reachable</h1>
+        <p>{fatal}</p>
+      </main>
+    );
+  }
+  if (!visit) return <main className="app-loading" aria-busy="true">Loading…</main>;
+
+  const canEnter = (s: StepId) =>
+    s === 'visit' || (!!visit.siteName && !!visit.technician && (s === 'devices' || visit.devices.some((d) => d.state === 'connected')));
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">Edge Agent Installer</span>
+        <span className="muted">{visit.siteName ? `${visit.siteName} · ${visit.technician}` : 'New site visit'}</span>
+      </header>
+      <StepRail canEnter={canEnter} />
+      <main className="content" id="main">
+        {step === 'visit' && <VisitStep />}
+        {step === 'devices' && <DevicesStep />}
+        {step === 'hardware' && <HardwareStep />}
+      </main>
+      <LogPanel />
+    </div>
+  );
+}

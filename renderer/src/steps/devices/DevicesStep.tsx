@@ -1,0 +1,37 @@
+import { useStore } from '../../store';
+import { AddDeviceForm } from './AddDeviceForm';
+import { DeviceCard } from './DeviceCard';
+import { PromptDialog } from './PromptDialog';
+import { deviceStrings as t } from './strings';
+
+export function DevicesStep() {
+  const devices = useStore((s) => s.visit?.devices ?? []);
+  const setStep = useStore((s) => s.setStep);
+  const anyConnected = devices.some((d) => d.state === 'connected');
+  return (
+    <div className="step">
+      <h1>{t.title}</h1>
+      <p className="lead">{t.intro}</p>
+      <AddDeviceForm />
+      <div className="device-list" aria-label="Devices in this visit" role="list">
+        {devices.length === 0 && <p className="muted">{t.none}</p>}
+        {devices.map((d) => (
+          <div role="listitem" key={d.id}>
+            <DeviceCard device={d} />
+          </div>
+        ))}
+      </div>
+      <div className="actions sticky">
+        <button type="button" className="primary" disabled={!anyConnected} aria-describedby="next-hint" onClick={() => setStep('hardware')}>
+          {t.next}
+        </button>
+        {!anyConnected && (
+          <span id="next-hint" className="muted">
+            {t.nextBlocked}
+          </span>
+        )}
+      </div>
+      <PromptDialog />
+    </div>
+  );
+}

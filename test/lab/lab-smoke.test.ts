@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab } from '../../e2e/lab/lab';
+import { run } from '../../e2e/lab/run';
+
+describe('the device lab', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.start(2);
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('gives each device its own host name, machine-id and host key', async () => {
+    const [a, b] = lab.devices;
+    expect((await a!.exec('hostname')).trim()).toBe(a!.name);
+    expect((await b!.exec('hostname')).trim()).toBe(b!.name);
+    expect((await a!.exec('cat /etc/machine-id')).trim()).toBe(a!.machineId);
+    expect(a!.machineId).not.toBe(b!.machineId);
+    expect(await a!.fingerprint()).not.toBe(await b!.fingerprint());
+  });
+
+  it('keeps the tech user inside the device only', async () => {
+    const [a] = lab.devices;
+    expect(await a!.exec('getent passwd tech')).toMatch(/^tech:/);
+    expect(await run('sh', ['-c', 'getent passwd tech || true'])).toBe('');
+  });
+
+  it('keeps agent paths private to each device and across its reboot', async () => {
+    const [a, b] = lab.devices;
+    await a!.exec('mkdir -p /var/lib/spectro && echo one > /var/lib/spectro/marker');
+    expect(await b!.exec('cat /var/lib/spectro/marker 2>/dev/null || echo none')).toBe('none\n');
+    await a!.reboot();
+    expect(await a!.exec('cat /var/lib/spectro/marker')).toBe('one\n');
+    expect(await run('sh', ['-c', 'test -e /var/lib/spectro/marker && echo leaked || echo clean'])).toBe('clean\n');
+  });
+
+  it('lets devices reach each other over the lab bridge', async () => {
+    const [a, b] = lab.devices;
+    expect(await a!.exec(`ping -c1 -W2 ${b!.address} >/dev/null && echo ok`)).toBe('ok\n');
+  });
+
+  it('reboots when the device itself runs reboot', async () => {
+    const [a] = lab.devices;
+    const before = a!.reboots;
+    await a!.exec('(reboot >/dev/null 2>&1 &)');
+    await a!.waitForReboot(before);
+    expect((await a!.exec('hostname')).trim()).toBe(a!.name);
+  });
+});

@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+// Two layers: `unit` (pure, fast, anywhere) and `lab` (real sshd devices; run inside the lab-host
+// namespace by scripts/in-lab.mjs). The e2e layer is Playwright (playwright.config.ts).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        test: {
+          name: 'lab',
+          include: ['test/lab/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Two cores: one lab file at a time keeps timings honest and devices few.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
