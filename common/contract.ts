@@ -159,6 +159,9 @@ export interface EventSource {
 }
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
+/** Electron IPC channels are this prefix plus the method name; events travel on PREFIX + 'event'. */
+export const IPC_PREFIX = 'eai:';
+
 /** Wire envelope shared by IPC and the WebSocket bridge. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: AppErrorShape };
 

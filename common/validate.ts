@@ -14,7 +14,8 @@ export const hostSchema = z
   .min(1, 'Enter the device address: an IP address or a host name.')
   .max(253, 'An address is at most 253 characters.')
   .refine(
-    (s) => HOSTNAME.test(s) || IPV4.test(s) || z.string().ip({ version: 'v6' }).safeParse(s).success,
+    // All-digit names (999.1.1.1.1) are mistyped addresses, not host names.
+    (s) => (HOSTNAME.test(s) && !/^[\d.]+$/.test(s)) || IPV4.test(s) || z.string().ip({ version: 'v6' }).safeParse(s).success,
     'Use an IPv4 address (192.168.1.20), an IPv6 address, or a host name (letters, digits, dots and dashes).',
   );
 

@@ -1,6 +1,4 @@
-import { eventNames, methodNames, type EventName } from '../common/contract';
-
-const IPC_PREFIX = 'eai:';
+import { eventNames, IPC_PREFIX, methodNames, type EventName } from '../common/contract';
 
 interface IpcLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;

@@ -1,5 +1,7 @@
 import type { NicFact } from '../model/host-facts';
 
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+
 /** `ip -j addr` (compact or --pretty). Loopback is left out: it is never a cluster interface. */
 export function parseIpAddrJson(text: string): NicFact[] {
   const doc = JSON.parse(text.trim() || '[]') as Array<Record<string, unknown>>;
@@ -8,7 +10,7 @@ export function parseIpAddrJson(text: string): NicFact[] {
     .map((l) => ({
       name: String(l.ifname),
       state: typeof l.operstate === 'string' ? l.operstate : null,
-      mac: typeof l.address === 'string' ? l.address : null,
+      mac: typeof l.address === 'string' && MAC.test(l.address) ? l.address : null, // tunnels carry an IP here
       addresses: (Array.isArray(l.addr_info) ? (l.addr_info as Array<Record<string, unknown>>) : [])
         .filter((a) => (a.family === 'inet' || a.family === 'inet6') && typeof a.local === 'string')
         .map((a) => ({ family: a.family as 'inet' | 'inet6', address: a.local as string, prefix: Number(a.prefixlen) })),

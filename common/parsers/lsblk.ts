@@ -115,9 +115,13 @@ function flatToTree(rows: Record<string, string>[]): Node[] {
   return top;
 }
 
+/** zram and ramdisks call themselves disks; they are memory. Output without a TYPE column (`-o` lists
+ * that leave it out) is read as: every top-level device that is not a loop, rom or memory is a disk. */
+const NOT_A_DRIVE = /^(zram|ram|loop|sr|fd)\d/;
+
 function toDisks(nodes: Node[]): DiskFact[] {
   return nodes
-    .filter((n) => n.type === 'disk')
+    .filter((n) => (n.type === 'disk' || n.type === '') && !NOT_A_DRIVE.test(n.name))
     .map((n) => ({
       name: n.name,
       sizeBytes: n.size,
