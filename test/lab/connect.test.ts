@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MethodInput } from '../../common/contract';
 import { Lab, type LabDevice } from '../../e2e/lab/lab';
 import { servicesForTest } from './helpers';
 
@@ -19,7 +20,7 @@ describe('connect to lab devices', () => {
     await lab?.stop();
   });
 
-  async function addAndTrust(connection: Parameters<typeof svc.call<'devices.add'>>[0]['connection'], secrets = {}) {
+  async function addAndTrust(connection: MethodInput<'devices.add'>['connection'], secrets = {}) {
     const d = await svc.call('devices.add', { connection });
     const first = await svc.call('devices.connect', { id: d.id, secrets });
     if (first.state !== 'needs-trust') return first;

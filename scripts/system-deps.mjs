@@ -1,0 +1,41 @@
+// What the tests and the lab need from the operating system, and how to get it on Debian.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+export const DEBIAN_PACKAGES = ['chromium', 'openssh-server', 'openssh-client', 'sudo', 'iproute2', 'iputils-ping', 'util-linux', 'passwd', 'procps'];
+const NEEDED = [
+  ['/usr/bin/chromium', 'chromium'],
+  ['/usr/sbin/sshd', 'openssh-server'],
+  ['ssh-keygen', 'openssh-client'],
+  ['sudo', 'sudo'],
+  ['ip', 'iproute2'],
+  ['ping', 'iputils-ping'],
+  ['nsenter', 'util-linux'],
+  ['unshare', 'util-linux'],
+  ['chpasswd', 'passwd'],
+  ['useradd', 'passwd'],
+];
+
+function has(cmd) {
+  if (cmd.startsWith('/')) return existsSync(cmd);
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Installs what is missing when it can (root with apt-get); otherwise says the exact command. */
+export function ensureSystemDeps({ log = console.log } = {}) {
+  const missing = [...new Set(NEEDED.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))];
+  if (missing.length === 0) return true;
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${DEBIAN_PACKAGES.join(' ')}`;
+  if (process.getuid?.() === 0 && has('apt-get')) {
+    log(`Installing the Debian packages the tests need (missing: ${missing.join(', ')})…`);
+    execFileSync('sh', ['-c', `export DEBIAN_FRONTEND=noninteractive; ${command}`], { stdio: 'inherit' });
+    return NEEDED.every(([cmd]) => has(cmd));
+  }
+  log(`The tests need these Debian packages: ${missing.join(', ')}. Install them with:\n  sudo ${command}`);
+  return false;
+}
