@@ -7,7 +7,7 @@ export function ErrorBox({ error, tone = 'error', testId }: { error: AppErrorSha
   return (
     <div className={`notice notice-${tone}`} role={tone === 'error' ? 'alert' : 'status'} data-testid={testId ?? 'error'} data-code={error.code}>
       <p className="notice-title">
-        <span aria-hidden="true">{tone === 'error' ? '⛔' : '⚠️'}</span> {error.message}
+        <span aria-hidden="true">{tone === 'error' ? '✖' : '⚠'}</span> {error.message}
       </p>
       <p className="notice-fix">
         <strong>What to do:</strong> {error.fix}

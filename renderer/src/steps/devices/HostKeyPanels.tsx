@@ -9,7 +9,7 @@ export function HostKeyConfirm({ info, onTrust, onCancel }: { info: HostKeyInfo;
   return (
     <div className="notice notice-warn" role="alertdialog" aria-labelledby="hk-title" data-testid="hostkey-confirm">
       <p className="notice-title" id="hk-title">
-        <span aria-hidden="true">🔑</span> {t.trustTitle} {info.hop === 'jump' ? '(jump host)' : ''}
+        <span aria-hidden="true">⚠</span> {t.trustTitle} {info.hop === 'jump' ? '(jump host)' : ''}
       </p>
       <p>{t.trustBody(`${info.host}:${info.port}`, info.keyType)}</p>
       <p className="fingerprint mono" data-testid="pending-fingerprint">
@@ -34,7 +34,7 @@ export function HostKeyChanged({ error, onForgotten }: { error: AppErrorShape; o
   return (
     <div className="notice notice-error" role="alert" data-testid="hostkey-changed">
       <p className="notice-title">
-        <span aria-hidden="true">⛔</span> {t.changedTitle}
+        <span aria-hidden="true">✖</span> {t.changedTitle}
       </p>
       <p>{error.message}</p>
       <dl className="kv">

@@ -1,0 +1,30 @@
+import { addPasswordDevice, expect, test } from '../fixtures';
+
+const shot = (name: string) => `docs/screenshots/${name}.png`;
+
+test('walk through the wizard and take the README screenshots', async ({ page, app, lab }) => {
+  const [a, b] = lab.devices;
+  await page.goto(app.url);
+  await page.getByLabel('Site name').fill('Plant 4 — Line 2 cabinet');
+  await page.getByLabel('Technician').fill('Alex Field');
+  await page.screenshot({ path: shot('1-site-visit') });
+  await page.getByRole('button', { name: 'Next: add devices' }).click();
+
+  await addPasswordDevice(page, a!.address, 'tech');
+  await addPasswordDevice(page, b!.address, 'tech');
+  const card = page.getByTestId(`device-${a!.address}`);
+  await card.getByLabel('Password', { exact: true }).fill(a!.techPassword);
+  await card.getByLabel('sudo password (if sudo asks for one)').fill(a!.techPassword);
+  await card.getByRole('button', { name: 'Connect' }).click();
+  await expect(card.getByTestId('hostkey-confirm')).toBeVisible();
+  await page.screenshot({ path: shot('2-devices-fingerprint'), fullPage: true });
+  await card.getByRole('button', { name: /trust and connect/ }).click();
+  await expect(card.getByTestId('device-state')).toHaveAttribute('data-state', 'connected');
+  await page.screenshot({ path: shot('3-devices-connected'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Next: read hardware' }).click();
+  await expect(page.getByTestId(`facts-${a!.address}`).getByTestId('fact-hostname')).toHaveText(a!.name);
+  await page.screenshot({ path: shot('4-hardware'), fullPage: true });
+});
+
+
