@@ -2,6 +2,10 @@ import { z } from 'zod';
 import type { DeviceView, HostKeyInfo, VisitView } from './model/device';
 import type { HostFacts } from './model/host-facts';
 import { AppError, type AppErrorShape } from './errors';
+import { overrideSchema, planSchema } from './plan/schema';
+import type { CsvRowError } from './devices/csv-import';
+import type { CheckResult } from './requirements/evaluate';
+import type { PlanIssue } from './plan/rules';
 import { hostSchema, keyPathSchema, labelSchema, portSchema, secretSchema, userSchema } from './validate';
 
 /**
@@ -98,6 +102,19 @@ export const contract = {
   ),
   /** One round trip per device: reads CPU, memory, disks, OS, NICs... */
   'hardware.probe': method(z.object({ id: deviceIdSchema }).strict(), declareOutput<HostFacts>()),
+  /** Adds devices from CSV text (host, port, user, auth, key path); all rows or none. */
+  'devices.import': method(
+    z.object({ csv: z.string().max(1_000_000, 'That file is too large for a device list.') }).strict(),
+    declareOutput<{ added: DeviceView[]; errors: CsvRowError[] }>(),
+  ),
+  'plan.update': method(planSchema, declareOutput<VisitView>()),
+  /** The checks of every device and the cluster-wide rules, as main evaluates them. */
+  'checks.evaluate': method(empty, declareOutput<ChecksView>()),
+  /** Passes one overridable block, with the technician's typed reason and name (kept for the report). */
+  'checks.override': method(overrideSchema, declareOutput<VisitView>()),
+  'checks.removeOverride': method(z.object({ deviceId: deviceIdSchema, checkId: z.string().max(60) }).strict(), declareOutput<VisitView>()),
+  /** From each device, can it reach the others on the cluster ports? */
+  'network.crossCheck': method(empty, declareOutput<CrossCheckView>()),
   'hostKeys.list': method(empty, declareOutput<PinnedHostKey[]>()),
   /** Removing a pin is a separate, deliberate act (after a device was reinstalled, say). */
   'hostKeys.forget': method(
@@ -105,6 +122,18 @@ export const contract = {
     declareOutput<PinnedHostKey[]>(),
   ),
 } as const;
+
+export interface ChecksView {
+  devices: { deviceId: string; results: CheckResult[]; cleared: boolean }[];
+  plan: PlanIssue[];
+  catalogVersion: string;
+}
+
+export interface CrossCheckView {
+  checkedAt: string;
+  results: { from: string; to: string; address: string; port: number; verdict: string; reachable: boolean }[];
+  errors: { deviceId: string; message: string }[];
+}
 
 export interface PinnedHostKey {
   host: string;

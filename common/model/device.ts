@@ -1,5 +1,7 @@
 import type { HostFacts } from './host-facts';
 import type { AppErrorShape } from '../errors';
+import type { Plan } from '../plan/model';
+import type { Override } from '../requirements/evaluate';
 
 export type AuthMethod = 'password' | 'key' | 'agent' | 'keyboard-interactive';
 
@@ -62,4 +64,7 @@ export interface VisitView {
   siteName: string;
   technician: string;
   devices: DeviceView[];
+  plan: Plan;
+  /** Blocks the technician chose to pass, each with its reason and who decided. */
+  overrides: Override[];
 }

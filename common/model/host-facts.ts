@@ -53,6 +53,33 @@ export interface HostFacts {
   loginShell: string | null; // the connecting user's login shell
   binSh: string | null; // what /bin/sh resolves to
   nics: NicFact[];
+  software: SoftwareFacts;
   /** Sections that could not be read (missing command, unreadable file), to show as "unknown". */
   unknown: string[];
+}
+
+/** What is installed and running, read in the same round trip as the hardware. */
+export interface SoftwareFacts {
+  /** Commands found on PATH: jq, zstd, rsync, iptables, rsyslogd, conntrack, bash, curl. */
+  commands: Record<string, boolean>;
+  /** systemd unit files present: systemd-timesyncd, systemd-resolved, systemd-networkd, rsyslog, docker, containerd. */
+  units: Record<string, boolean>;
+  rsyslogEnabled: boolean | null;
+  docker: { engine: boolean; client: boolean };
+  clock: {
+    synchronized: boolean | null;
+    ntpEnabled: boolean | null;
+    /** Device clock minus this laptop's clock, measured across the probe, in ms (± uncertaintyMs). */
+    offsetMs: number | null;
+    uncertaintyMs: number | null;
+    serverOffsetMs: number | null;
+  };
+  listeningPorts: number[];
+  agent: { installed: boolean; version: string | null; fips: boolean | null; setupDone: boolean; stylusRoot: string };
+  fipsMode: boolean | null;
+  selinux: 'enforcing' | 'permissive' | 'disabled' | null;
+  cgroupV2: boolean | null;
+  swapActive: boolean | null;
+  /** Free space at the places the bundle and the agent go (nearest existing folder). */
+  freeSpace: { path: string; availableBytes: number | null }[];
 }

@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiHandlers, AppInfo, EventSink } from '../../common/contract';
+import { parseDeviceCsv } from '../../common/devices/csv-import';
+import { crossCheck, evaluateChecks, overrideCheck } from './checks';
 import { DeviceService } from './devices';
 import { HostKeyStore } from './ssh/host-key-store';
 import { VisitStore } from './visit-store';
@@ -47,6 +49,16 @@ export function createServices(opts: ServiceOptions): Services {
     'devices.disconnect': async ({ id }) => devices.disconnect(id),
     'auth.answer': async ({ promptId, answers }) => ({ accepted: devices.answerPrompt(promptId, answers) }),
     'hardware.probe': ({ id }) => devices.probe(id),
+    'devices.import': async ({ csv }) => {
+      const { devices: rows, errors } = parseDeviceCsv(csv);
+      const added = rows.map((r) => store.add({ label: r.connection.kind === 'ssh' ? r.connection.host : 'This machine', connection: r.connection, state: 'new', privilege: 'unknown' }));
+      return { added, errors };
+    },
+    'plan.update': async (plan) => store.setPlan(plan),
+    'checks.evaluate': async () => evaluateChecks(store.get()),
+    'checks.override': async (input) => overrideCheck(store, input),
+    'checks.removeOverride': async ({ deviceId, checkId }) => store.removeOverride(deviceId, checkId),
+    'network.crossCheck': () => crossCheck(store, devices),
     'hostKeys.list': async () => hostKeys.list(),
     'hostKeys.forget': async ({ host, port }) => hostKeys.forget(host, port),
   };

@@ -3,7 +3,7 @@ import type { AuthPrompt, EventSink } from '../../common/contract';
 import { AppError, toErrorShape } from '../../common/errors';
 import type { ConnectSecrets, DeviceView, HostKeyInfo } from '../../common/model/device';
 import type { HostFacts } from '../../common/model/host-facts';
-import { HARDWARE_PROBE_SCRIPT, parseHardwareProbe } from '../../common/probe/hardware';
+import { DEVICE_PROBE_SCRIPT, parseDeviceProbe } from '../../common/probe/device-probe';
 import { collectLocalFacts } from './hardware/local-facts';
 import type { HostKeyStore } from './ssh/host-key-store';
 import { SshSession } from './ssh/session';
@@ -149,7 +149,9 @@ export class DeviceService {
   }
 
   private async remoteProbe(id: string): Promise<HostFacts> {
-    const result = await this.session(id).exec('sh -s', { stdin: HARDWARE_PROBE_SCRIPT, timeoutMs: 60_000 });
+    const sentAt = Date.now();
+    const result = await this.session(id).exec('sh -s', { stdin: DEVICE_PROBE_SCRIPT, timeoutMs: 60_000 });
+    const receivedAt = Date.now();
     if (!result.stdout.includes('@@EAI-SECTION end@@')) {
       throw new AppError({
         code: 'COMMAND_FAILED',
@@ -158,7 +160,7 @@ export class DeviceService {
         detail: result.stderr.slice(-4000),
       });
     }
-    return parseHardwareProbe(result.stdout);
+    return parseDeviceProbe(result.stdout, new Date(receivedAt).toISOString(), { sentAt, receivedAt });
   }
 
   private askUser(deviceId: string, hop: 'target' | 'jump', p: Omit<AuthPrompt, 'promptId' | 'deviceId' | 'hop'>): Promise<string[] | null> {

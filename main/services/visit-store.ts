@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DeviceView, VisitView } from '../../common/model/device';
 import { AppError } from '../../common/errors';
+import { defaultPlan, type Plan } from '../../common/plan/model';
+import type { Override } from '../../common/requirements/evaluate';
 import { readJsonFile, writeFileAtomic } from './files';
 
 /**
@@ -11,11 +13,14 @@ export class VisitStore {
   private visit: VisitView;
 
   constructor(private readonly file: string) {
-    const saved = readJsonFile<VisitView>(file, { siteName: '', technician: '', devices: [] });
+    const saved = readJsonFile<Partial<VisitView>>(file, {});
     // Connections do not survive a restart; what was learned about the device does.
     this.visit = {
-      ...saved,
-      devices: saved.devices.map((d) => ({
+      siteName: saved.siteName ?? '',
+      technician: saved.technician ?? '',
+      plan: { ...defaultPlan(), ...saved.plan },
+      overrides: saved.overrides ?? [],
+      devices: (saved.devices ?? []).map((d) => ({
         ...d,
         state: d.state === 'connected' || d.state === 'connecting' ? 'disconnected' : d.state,
         probing: false,
@@ -43,6 +48,8 @@ export class VisitStore {
   add(device: Omit<DeviceView, 'id'>): DeviceView {
     const id = `dev-${randomBytes(4).toString('hex')}`;
     this.visit.devices.push({ ...device, id });
+    // The first device is the natural control plane and leader; others join when the plan says so.
+    if (Object.keys(this.visit.plan.roles).length === 0) this.visit.plan = { ...this.visit.plan, roles: { [id]: 'control-plane' }, leader: id };
     this.save();
     return this.device(id);
   }
@@ -58,6 +65,30 @@ export class VisitStore {
 
   remove(id: string): VisitView {
     this.visit.devices = this.visit.devices.filter((d) => d.id !== id);
+    const { [id]: _gone, ...roles } = this.visit.plan.roles;
+    this.visit.plan = { ...this.visit.plan, roles, leader: this.visit.plan.leader === id ? null : this.visit.plan.leader };
+    this.visit.overrides = this.visit.overrides.filter((o) => o.deviceId !== id);
+    this.save();
+    return this.get();
+  }
+
+  setPlan(plan: Plan): VisitView {
+    // Roles may only name devices of this visit.
+    const known = new Set(this.visit.devices.map((d) => d.id));
+    const roles = Object.fromEntries(Object.entries(plan.roles).filter(([id]) => known.has(id)));
+    this.visit.plan = { ...plan, roles, leader: plan.leader && known.has(plan.leader) ? plan.leader : null };
+    this.save();
+    return this.get();
+  }
+
+  setOverride(o: Override): VisitView {
+    this.visit.overrides = [...this.visit.overrides.filter((x) => !(x.deviceId === o.deviceId && x.checkId === o.checkId)), o];
+    this.save();
+    return this.get();
+  }
+
+  removeOverride(deviceId: string, checkId: string): VisitView {
+    this.visit.overrides = this.visit.overrides.filter((x) => !(x.deviceId === deviceId && x.checkId === checkId));
     this.save();
     return this.get();
   }

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { spawn } from 'node:child_process';
 import si from 'systeminformation';
+import { DEVICE_PROBE_SCRIPT, parseDeviceProbe } from '../../../common/probe/device-probe';
 import type { HostFacts } from '../../../common/model/host-facts';
 import { normalizeArch } from '../../../common/parsers/arch';
 import { parseOsRelease } from '../../../common/parsers/os-release';
@@ -9,7 +11,8 @@ import { inferTransport } from '../../../common/parsers/lsblk';
 /** "This machine": the same HostFacts, filled from systeminformation instead of a remote probe. */
 export async function collectLocalFacts(): Promise<HostFacts> {
   const unknown: string[] = [];
-  const [cpu, mem, blocks, fs, nets, osInfo] = await Promise.all([
+  const [software, cpu, mem, blocks, fs, nets, osInfo] = await Promise.all([
+    localSoftware(),
     si.cpu(),
     si.mem(),
     si.blockDevices(),
@@ -53,6 +56,7 @@ export async function collectLocalFacts(): Promise<HostFacts> {
     systemd: existsSync('/run/systemd/system'),
     loginShell: userInfo().shell ?? null,
     binSh: null,
+    software,
     nics: nicList
       .filter((n) => !n.internal)
       .map((n) => ({
@@ -84,4 +88,17 @@ function safeRead(path: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** What is installed is read by the same probe script the devices run, here on this machine. */
+function localSoftware(): Promise<HostFacts['software']> {
+  return new Promise((resolve, reject) => {
+    const sentAt = Date.now();
+    const child = spawn('sh', ['-s'], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', () => resolve(parseDeviceProbe(out, new Date().toISOString(), { sentAt, receivedAt: Date.now() }).software));
+    child.stdin.end(DEVICE_PROBE_SCRIPT);
+  });
 }

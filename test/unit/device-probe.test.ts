@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { HARDWARE_PROBE_SCRIPT, parseHardwareProbe } from '../../common/probe/hardware';
+import { DEVICE_PROBE_SCRIPT, parseDeviceProbe } from '../../common/probe/device-probe';
 import { SECTION_MARK, splitSections } from '../../common/probe/sections';
 import { corpus } from './corpus';
 
@@ -26,7 +26,7 @@ describe('hardware probe', () => {
       section('bin-sh', '/usr/bin/bash') +
       section('ip', '2: eth0    inet 10.1.2.3/24 brd 10.1.2.255 scope global eth0') +
       section('end', '');
-    const f = parseHardwareProbe(out, '2026-01-01T00:00:00Z');
+    const f = parseDeviceProbe(out, '2026-01-01T00:00:00Z');
     expect(f).toMatchObject({
       arch: 'amd64',
       rawArch: 'x86_64',
@@ -52,7 +52,7 @@ describe('hardware probe', () => {
       section('sys-block', 'loop0 0 0\nmmcblk0 0 62333952\nmmcblk0boot0 0 8192\nzram0 0 1000') +
       section('root-source', '/dev/mmcblk0p2') +
       section('end', '');
-    const f = parseHardwareProbe(out);
+    const f = parseDeviceProbe(out);
     expect(f.arch).toBe('arm64');
     expect(f.rootDisk).toBe('mmcblk0');
     expect(f.disks.find((d) => d.name === 'mmcblk0')).toMatchObject({ sizeBytes: 62333952 * 512, rotational: false, transport: 'mmc' });
@@ -60,8 +60,8 @@ describe('hardware probe', () => {
   });
 
   it('a cut-off probe is marked incomplete, and garbage never throws', () => {
-    expect(parseHardwareProbe(section('uname-m', 'x86_64')).unknown).toContain('probe-incomplete');
-    const f = parseHardwareProbe(section('lsblk', '{not json') + section('ip', '[broken') + section('end', ''));
+    expect(parseDeviceProbe(section('uname-m', 'x86_64')).unknown).toContain('probe-incomplete');
+    const f = parseDeviceProbe(section('lsblk', '{not json') + section('ip', '[broken') + section('end', ''));
     expect(f.unknown).toEqual(expect.arrayContaining(['disks', 'nics']));
   });
 
@@ -72,8 +72,8 @@ describe('hardware probe', () => {
   });
 
   it('the script runs under POSIX sh on this machine and its output parses', () => {
-    const out = execFileSync('sh', ['-s'], { input: HARDWARE_PROBE_SCRIPT, env: { PATH: process.env.PATH } }).toString();
-    const f = parseHardwareProbe(out);
+    const out = execFileSync('sh', ['-s'], { input: DEVICE_PROBE_SCRIPT, env: { PATH: process.env.PATH } }).toString();
+    const f = parseDeviceProbe(out);
     expect(f.cpuCores).toBeGreaterThan(0);
     expect(f.memoryBytes).toBeGreaterThan(0);
     expect(f.unknown).not.toContain('probe-incomplete');

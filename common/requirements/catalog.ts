@@ -1,0 +1,401 @@
+import type { Arch } from '../model/host-facts';
+import type { AgentFlavour, Distribution, ManagementMode, Role, Topology } from '../plan/model';
+import { SOURCES, type Source } from './sources';
+
+/**
+ * The requirements catalog: data, versioned, one entry per thing measured on a device. Where two public
+ * pages disagree both are recorded (the architecture page's 4 cores / 4 GB / 32 GB SSD block; the install
+ * page's 8 GB / 100 GB only warn) and the technician sees which page says what.
+ */
+export const CATALOG_VERSION = '2026.11.1';
+
+export type MeasureId =
+  | 'cpuCores'
+  | 'memoryBytes'
+  | 'rootDiskBytes'
+  | 'rootDiskKind'
+  | 'arch'
+  | 'systemd'
+  | 'loginShell'
+  | 'dockerEngine'
+  | 'command:jq'
+  | 'command:zstd'
+  | 'command:rsync'
+  | 'command:iptables'
+  | 'command:rsyslogd'
+  | 'command:conntrack'
+  | 'unit:systemd-timesyncd'
+  | 'unit:systemd-resolved'
+  | 'unit:systemd-networkd'
+  | 'rsyslogEnabled'
+  | 'clockSynchronized'
+  | 'clockOffsetMs'
+  | 'stagingFreeBytes'
+  | 'clusterPortsInUse'
+  | 'agentInstalled'
+  | 'osId'
+  | 'osIdVersion'
+  | 'fipsMode'
+  | 'swapActive'
+  | 'cgroupV2';
+
+export type Threshold =
+  | { kind: 'atLeast'; value: number; unit: 'cores' | 'bytes' }
+  | { kind: 'atMostAbs'; value: number; unit: 'ms' }
+  | { kind: 'is'; value: boolean | string }
+  | { kind: 'oneOf'; values: string[] }
+  | { kind: 'noneOf'; values: string[] }
+  | { kind: 'empty' };
+
+export interface AppliesTo {
+  distributions?: Distribution[];
+  roles?: Role[];
+  modes?: ManagementMode[];
+  arches?: Arch[];
+  flavours?: AgentFlavour[];
+  topologies?: Topology[];
+  /** Kubernetes at or above this minor version ("1.32"). */
+  minKubernetes?: string;
+  /** Plan switches that bring the requirement in. */
+  planFlags?: ('paletteManagesNtp' | 'paletteManagesNetwork' | 'overlay')[];
+}
+
+export interface Requirement {
+  id: string;
+  title: string;
+  measure: MeasureId;
+  threshold: Threshold;
+  severity: 'block' | 'warn';
+  /** false: no reason makes it work (an architecture the agent is not built for, say). */
+  overridable: boolean;
+  appliesTo?: AppliesTo;
+  source: Source;
+  note?: string;
+  fix: string;
+}
+
+const GB = 1_000_000_000; // drives are sold in decimal GB
+const GiB = 2 ** 30;
+/** MemTotal excludes memory the firmware and kernel keep: a "4 GB" device reports about 3.8 GiB. */
+const memoryGB = (gb: number) => Math.round((gb - 0.5) * GiB);
+const CLUSTER_PORTS = ['6443', '2379', '2380', '10250', '5080'];
+
+const pkg = (name: string, command: MeasureId, appliesTo?: AppliesTo, why?: string): Requirement => ({
+  id: `package-${name}`,
+  title: `${name} is installed`,
+  measure: command,
+  threshold: { kind: 'is', value: true },
+  severity: 'block',
+  overridable: true,
+  ...(appliesTo && { appliesTo }),
+  source: SOURCES.install,
+  ...(why && { note: why }),
+  fix: `Install it on the device: apt-get install -y ${name} (Ubuntu/Debian) or dnf install -y ${name} (RHEL/Rocky), then check again.`,
+});
+
+export const CATALOG: Requirement[] = [
+  {
+    id: 'cpu-cores',
+    title: 'At least 4 CPU cores',
+    measure: 'cpuCores',
+    threshold: { kind: 'atLeast', value: 4, unit: 'cores' },
+    severity: 'block',
+    overridable: true,
+    source: SOURCES.architecture,
+    note: 'The install page asks for only 2 CPUs; the architecture page (4 cores) is the stricter and is enforced. Workloads need more.',
+    fix: 'Use a device with at least 4 cores, or give the VM more vCPUs.',
+  },
+  {
+    id: 'memory-minimum',
+    title: 'At least 4 GB of memory',
+    measure: 'memoryBytes',
+    threshold: { kind: 'atLeast', value: memoryGB(4), unit: 'bytes' },
+    severity: 'block',
+    overridable: true,
+    source: SOURCES.architecture,
+    note: 'Measured as MemTotal, which is a little below the installed size; 3.5 GiB counts as 4 GB.',
+    fix: 'Add memory or use a larger device.',
+  },
+  {
+    id: 'memory-recommended',
+    title: '8 GB of memory recommended',
+    measure: 'memoryBytes',
+    threshold: { kind: 'atLeast', value: memoryGB(8), unit: 'bytes' },
+    severity: 'warn',
+    overridable: true,
+    source: SOURCES.install,
+    note: 'The install page asks for 8 GB; the architecture page\'s minimum is 4 GB.',
+    fix: 'Plan for 8 GB or more if the cluster will run workloads.',
+  },
+  {
+    id: 'main-drive-size',
+    title: 'Main drive of at least 32 GB',
+    measure: 'rootDiskBytes',
+    threshold: { kind: 'atLeast', value: 32 * GB, unit: 'bytes' },
+    severity: 'block',
+    overridable: true,
+    source: SOURCES.architecture,
+    fix: 'Install the OS on a drive of 32 GB or more.',
+  },
+  {
+    id: 'main-drive-ssd',
+    title: 'Main drive is an SSD',
+    measure: 'rootDiskKind',
+    threshold: { kind: 'is', value: 'ssd' },
+    severity: 'block',
+    overridable: true,
+    source: SOURCES.architecture,
+    note: 'Virtual disks (virtio, Xen) report themselves as spinning whatever backs them: they show as unknown, to be checked with the host\'s owner.',
+    fix: 'Install the OS on an SSD or NVMe drive.',
+  },
+  {
+    id: 'storage-recommended',
+    title: '100 GB of storage recommended',
+    measure: 'rootDiskBytes',
+    threshold: { kind: 'atLeast', value: 100 * GB, unit: 'bytes' },
+    severity: 'warn',
+    overridable: true,
+    source: SOURCES.install,
+    note: 'The install page asks for 100 GB; the architecture page\'s minimum is 32 GB.',
+    fix: 'Plan for 100 GB or more for images and workloads.',
+  },
+  {
+    id: 'architecture',
+    title: 'AMD64 or ARM64',
+    measure: 'arch',
+    threshold: { kind: 'oneOf', values: ['amd64', 'arm64'] },
+    severity: 'block',
+    overridable: false,
+    source: SOURCES.architecture,
+    note: 'The agent is built for these two only. (The online install script only warns; this installer blocks.)',
+    fix: 'Use an AMD64 or ARM64 device with a 64-bit OS (a Raspberry Pi needs the 64-bit OS).',
+  },
+  {
+    id: 'arm64-airgap',
+    title: 'ARM64 with local (airgapped) management',
+    measure: 'arch',
+    threshold: { kind: 'oneOf', values: ['amd64'] },
+    severity: 'warn',
+    overridable: true,
+    appliesTo: { arches: ['arm64'], modes: ['local'] },
+    source: SOURCES.install,
+    note: 'ARM64 airgap was once documented as unsupported (no ARM64 Harbor image).',
+    fix: 'Confirm with Spectro Cloud that the content bundle has ARM64 images.',
+  },
+  {
+    id: 'systemd',
+    title: 'systemd is the init system',
+    measure: 'systemd',
+    threshold: { kind: 'is', value: true },
+    severity: 'block',
+    overridable: false,
+    source: SOURCES.install,
+    fix: 'Use a Linux distribution that boots with systemd.',
+  },
+  {
+    id: 'bash-shell',
+    title: 'bash is the default shell',
+    measure: 'loginShell',
+    threshold: { kind: 'is', value: 'bash' },
+    severity: 'block',
+    overridable: true,
+    source: SOURCES.install,
+    fix: 'Make bash the login shell of the install user: chsh -s /bin/bash <user>.',
+  },
+  {
+    id: 'docker-absent',
+    title: 'Docker is not installed',
+    measure: 'dockerEngine',
+    threshold: { kind: 'is', value: false },
+    severity: 'block',
+    overridable: true,
+    source: SOURCES.install,
+    note: 'The Docker engine (dockerd or its socket) conflicts with the agent\'s container runtime; a docker client alone does not.',
+    fix: 'Remove Docker: apt-get purge docker-ce docker.io containerd (or dnf remove), then check again.',
+  },
+  pkg('jq', 'command:jq'),
+  pkg('zstd', 'command:zstd'),
+  pkg('rsync', 'command:rsync'),
+  pkg('iptables', 'command:iptables'),
+  pkg('rsyslog', 'command:rsyslogd'),
+  {
+    id: 'rsyslog-enabled',
+    title: 'rsyslog is enabled',
+    measure: 'rsyslogEnabled',
+    threshold: { kind: 'is', value: true },
+    severity: 'warn',
+    overridable: true,
+    source: SOURCES.install,
+    fix: 'systemctl enable --now rsyslog',
+  },
+  pkg('conntrack', 'command:conntrack', { distributions: ['pxke'] }, 'PXK-E needs conntrack.'),
+  pkg('systemd-timesyncd', 'unit:systemd-timesyncd', { planFlags: ['paletteManagesNtp'] }, 'Needed when Palette manages NTP.'),
+  pkg('systemd-resolved', 'unit:systemd-resolved', { planFlags: ['paletteManagesNetwork', 'overlay'] }, 'Needed when Palette manages DNS, static IPs or the overlay.'),
+  pkg('systemd-networkd', 'unit:systemd-networkd', { planFlags: ['paletteManagesNetwork', 'overlay'] }, 'Needed when Palette manages DNS, static IPs or the overlay. Enabling it over SSH can cut the session.'),
+  {
+    id: 'clock-synchronized',
+    title: 'Clock synchronised (NTP)',
+    measure: 'clockSynchronized',
+    threshold: { kind: 'is', value: true },
+    severity: 'warn',
+    overridable: true,
+    appliesTo: { topologies: ['single'] },
+    source: SOURCES.install,
+    fix: 'Point the device at an NTP server on site: timedatectl set-ntp true, and set NTP= in /etc/systemd/timesyncd.conf.',
+  },
+  {
+    id: 'clock-synchronized-multi',
+    title: 'Clock synchronised on every host of a multi-node cluster',
+    measure: 'clockSynchronized',
+    threshold: { kind: 'is', value: true },
+    severity: 'block',
+    overridable: true,
+    appliesTo: { topologies: ['multi'] },
+    source: SOURCES.install,
+    note: 'Multi-node hosts must be time-synced (etcd and certificates).',
+    fix: 'Point every host at the same NTP server: timedatectl set-ntp true, NTP= in /etc/systemd/timesyncd.conf.',
+  },
+  {
+    id: 'clock-offset',
+    title: 'Clock within 5 s of this laptop',
+    measure: 'clockOffsetMs',
+    threshold: { kind: 'atMostAbs', value: 5000, unit: 'ms' },
+    severity: 'warn',
+    overridable: true,
+    source: SOURCES.installer,
+    note: 'Measured across the probe against this laptop\'s clock; certificates and registration tokens are time-bound.',
+    fix: 'Set the clock (timedatectl set-time, or NTP), then check again.',
+  },
+  {
+    id: 'clock-offset-large',
+    title: 'Clock within 5 minutes of this laptop',
+    measure: 'clockOffsetMs',
+    threshold: { kind: 'atMostAbs', value: 300_000, unit: 'ms' },
+    severity: 'block',
+    overridable: true,
+    source: SOURCES.installer,
+    note: 'A clock minutes off makes freshly issued certificates "not yet valid" and tokens expired.',
+    fix: 'Set the clock (timedatectl set-time "YYYY-MM-DD HH:MM:SS" or enable NTP), then check again.',
+  },
+  {
+    id: 'staging-space',
+    title: 'At least 10 GiB free where the agent is staged (/var/lib/spectro)',
+    measure: 'stagingFreeBytes',
+    threshold: { kind: 'atLeast', value: 10 * GiB, unit: 'bytes' },
+    severity: 'block',
+    overridable: true,
+    source: SOURCES.installer,
+    note: 'The bundle is uploaded, staged and extracted on this filesystem; the exact need is checked again against the chosen bundle.',
+    fix: 'Free space on the filesystem holding /var/lib (journal, old images), or grow it.',
+  },
+  {
+    id: 'cluster-ports-free',
+    title: 'Cluster ports are free (6443, 2379-2380, 10250, 5080)',
+    measure: 'clusterPortsInUse',
+    threshold: { kind: 'empty' },
+    severity: 'block',
+    overridable: true,
+    source: SOURCES.ports,
+    note: `Ports checked: ${CLUSTER_PORTS.join(', ')}.`,
+    fix: 'Stop whatever listens on those ports (ss -tlnp shows it); if it is an earlier Kubernetes or agent, use Upgrade or uninstall it.',
+  },
+  {
+    id: 'agent-not-installed',
+    title: 'No Palette agent installed yet',
+    measure: 'agentInstalled',
+    threshold: { kind: 'is', value: false },
+    severity: 'warn',
+    overridable: true,
+    source: SOURCES.installer,
+    fix: 'Use Upgrade for a device that already runs the agent, or uninstall it first (palette-agent uninstall).',
+  },
+  {
+    id: 'os-verified',
+    title: 'A verified OS (Ubuntu, Rocky, RHEL)',
+    measure: 'osId',
+    threshold: { kind: 'oneOf', values: ['ubuntu', 'rocky', 'rhel'] },
+    severity: 'warn',
+    overridable: true,
+    source: SOURCES.verified,
+    note: 'Verified combinations: Ubuntu AMD64 + PXK-E/Calico, Ubuntu AMD64 + K3s/Flannel, Rocky 8.10 + PXK-E/Cilium.',
+    fix: 'Prefer Ubuntu or Rocky Linux; other distributions may work but are not verified.',
+  },
+  {
+    id: 'canonical-ubuntu',
+    title: 'Palette Optimized Canonical runs on Ubuntu only',
+    measure: 'osId',
+    threshold: { kind: 'oneOf', values: ['ubuntu'] },
+    severity: 'block',
+    overridable: false,
+    appliesTo: { distributions: ['canonical'] },
+    source: SOURCES.limitations,
+    fix: 'Choose PXK-E or K3s for this device, or reinstall it with Ubuntu.',
+  },
+  {
+    id: 'canonical-amd64',
+    title: 'Palette Optimized Canonical runs on AMD64 only',
+    measure: 'arch',
+    threshold: { kind: 'oneOf', values: ['amd64'] },
+    severity: 'block',
+    overridable: false,
+    appliesTo: { distributions: ['canonical'] },
+    source: SOURCES.limitations,
+    fix: 'Choose PXK-E or K3s for ARM64 devices.',
+  },
+  {
+    id: 'fips-os',
+    title: 'The FIPS agent runs on RHEL or Rocky 8 only',
+    measure: 'osIdVersion',
+    threshold: { kind: 'oneOf', values: ['rhel 8', 'rocky 8'] },
+    severity: 'block',
+    overridable: false,
+    appliesTo: { flavours: ['fips'] },
+    source: SOURCES.install,
+    fix: 'Use the standard agent, or a RHEL/Rocky 8 device.',
+  },
+  {
+    id: 'fips-kernel',
+    title: 'Kernel FIPS mode is on for the FIPS agent',
+    measure: 'fipsMode',
+    threshold: { kind: 'is', value: true },
+    severity: 'warn',
+    overridable: true,
+    appliesTo: { flavours: ['fips'] },
+    source: SOURCES.installer,
+    fix: 'Enable FIPS mode (fips-mode-setup --enable) and reboot.',
+  },
+  {
+    id: 'el8-kernel-k8s-1.32',
+    title: 'Not RHEL/Rocky 8 (kernel 4.18) with PXK-E and Kubernetes 1.32 or later',
+    measure: 'osIdVersion',
+    threshold: { kind: 'noneOf', values: ['rhel 8', 'rocky 8'] },
+    severity: 'block',
+    overridable: false,
+    appliesTo: { distributions: ['pxke'], minKubernetes: '1.32' },
+    source: SOURCES.install,
+    note: 'The RHEL/Rocky 8 kernel (4.18) is too old for kubeadm with Kubernetes 1.32 or later.',
+    fix: 'Choose Kubernetes 1.31 for this device, or a newer OS.',
+  },
+  {
+    id: 'swap-off',
+    title: 'Swap is off',
+    measure: 'swapActive',
+    threshold: { kind: 'is', value: false },
+    severity: 'warn',
+    overridable: true,
+    source: SOURCES.k8sSwap,
+    fix: 'swapoff -a, and remove the swap line from /etc/fstab.',
+  },
+  {
+    id: 'cgroup-v2',
+    title: 'cgroup v2',
+    measure: 'cgroupV2',
+    threshold: { kind: 'is', value: true },
+    severity: 'warn',
+    overridable: true,
+    source: SOURCES.k8sCgroup,
+    fix: 'Use an OS release that mounts cgroup v2 (Ubuntu 22.04+, RHEL 9), or boot with systemd.unified_cgroup_hierarchy=1.',
+  },
+];
+
+export { CLUSTER_PORTS };
