@@ -177,7 +177,7 @@ export const CATALOG: Requirement[] = [
     threshold: { kind: 'oneOf', values: ['amd64'] },
     severity: 'warn',
     overridable: true,
-    appliesTo: { arches: ['arm64'], modes: ['local'] },
+    appliesTo: { modes: ['local'] },
     source: SOURCES.install,
     note: 'ARM64 airgap was once documented as unsupported (no ARM64 Harbor image).',
     fix: 'Confirm with Spectro Cloud that the content bundle has ARM64 images.',
