@@ -2,7 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-export const DEBIAN_PACKAGES = ['chromium', 'openssh-server', 'openssh-client', 'sudo', 'iproute2', 'iputils-ping', 'util-linux', 'passwd', 'procps'];
+// Lab devices share this machine's /usr: the agent's own prerequisites (jq zstd rsync iptables rsyslog
+// conntrack) are installed so that a lab device is a good device unless a test makes it otherwise.
+export const DEBIAN_PACKAGES = ['chromium', 'openssh-server', 'openssh-client', 'sudo', 'iproute2', 'iputils-ping', 'util-linux', 'passwd', 'procps', 'jq', 'zstd', 'rsync', 'iptables', 'rsyslog', 'conntrack'];
 const NEEDED = [
   ['/usr/bin/chromium', 'chromium'],
   ['/usr/sbin/sshd', 'openssh-server'],
@@ -14,6 +16,12 @@ const NEEDED = [
   ['unshare', 'util-linux'],
   ['chpasswd', 'passwd'],
   ['useradd', 'passwd'],
+  ['jq', 'jq'],
+  ['zstd', 'zstd'],
+  ['rsync', 'rsync'],
+  ['iptables', 'iptables'],
+  ['rsyslogd', 'rsyslog'],
+  ['conntrack', 'conntrack'],
 ];
 
 function has(cmd) {

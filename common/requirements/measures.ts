@@ -16,7 +16,7 @@ export function measure(id: MeasureId, f: HostFacts): Measured {
   const root = f.disks.find((d) => d.holdsRoot);
   switch (id) {
     case 'cpuCores':
-      return f.cpuCores === null ? unknown : { value: f.cpuCores, shown: `${f.cpuCores} cores` };
+      return f.cpuCores === null ? unknown : { value: f.cpuCores, shown: `${f.cpuCores} core${f.cpuCores === 1 ? '' : 's'}` };
     case 'memoryBytes':
       return bytes(f.memoryBytes);
     case 'rootDiskBytes':

@@ -32,6 +32,8 @@ export interface DeviceOptions {
   name?: string;
   /** Extra seconds a reboot takes before sshd is back (fault tests). */
   bootDelayMs?: number;
+  /** CPU list the device may use (taskset), so it reports fewer cores: "0" makes a one-core device. */
+  cpus?: string;
 }
 
 export class LabDevice {
@@ -41,6 +43,7 @@ export class LabDevice {
   readonly techPassword = `tech-${randomBytes(6).toString('hex')}`;
   readonly machineId = randomBytes(16).toString('hex');
   bootDelayMs: number;
+  readonly cpus: string | undefined;
   reboots = 0;
 
   constructor(
@@ -54,6 +57,7 @@ export class LabDevice {
     opts: DeviceOptions,
   ) {
     this.bootDelayMs = opts.bootDelayMs ?? 0;
+    this.cpus = opts.cpus;
   }
 
   get control(): string {
@@ -81,7 +85,7 @@ export class LabDevice {
   async boot(): Promise<void> {
     const child = spawn(
       'ip',
-      ['netns', 'exec', this.ns, 'unshare', '--pid', '--fork', '--kill-child=SIGKILL', '--mount', '--uts', '--mount-proc', 'bash', join(LAB_DIR, 'device-boot.sh'), this.dir, this.name],
+      ['netns', 'exec', this.ns, ...(this.cpus ? ['taskset', '-c', this.cpus] : []), 'unshare', '--pid', '--fork', '--kill-child=SIGKILL', '--mount', '--uts', '--mount-proc', 'bash', join(LAB_DIR, 'device-boot.sh'), this.dir, this.name],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -134,6 +138,15 @@ export class LabDevice {
   /** Cuts (or restores) the device's network link, as pulling its cable would. */
   async setLink(up: boolean): Promise<void> {
     await run('ip', ['-n', this.lab.env.hostNs, 'link', 'set', this.veth, up ? 'up' : 'down']);
+  }
+
+  /** Drops (as a firewall would) incoming TCP to a port on this device. */
+  async dropPort(port: number): Promise<void> {
+    await run('ip', ['netns', 'exec', this.ns, 'iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(port), '-j', 'DROP']);
+  }
+
+  async undropPort(port: number): Promise<void> {
+    await run('ip', ['netns', 'exec', this.ns, 'iptables', '-D', 'INPUT', '-p', 'tcp', '--dport', String(port), '-j', 'DROP'], { allowFail: true });
   }
 
   /** A new host key, as a reinstalled device (or an impostor) would present. sshd re-reads it on HUP. */

@@ -22,7 +22,7 @@ test('walk through the wizard and take the README screenshots', async ({ page, a
   await expect(card.getByTestId('device-state')).toHaveAttribute('data-state', 'connected');
   await page.screenshot({ path: shot('3-devices-connected'), fullPage: true });
 
-  await page.getByRole('button', { name: 'Next: read hardware' }).click();
+  await page.getByRole('button', { name: 'Next: check devices' }).click();
   await expect(page.getByTestId(`facts-${a!.address}`).getByTestId('fact-hostname')).toHaveText(a!.name);
   await page.screenshot({ path: shot('4-hardware'), fullPage: true });
 });

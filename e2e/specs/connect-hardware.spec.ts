@@ -18,7 +18,7 @@ test('connect by password, confirm the fingerprint, and see the hardware the dev
   await expect(card.getByTestId('fingerprint')).toContainText(await dev.fingerprint());
   await expect(card.getByText('sudo (password checked)')).toBeVisible();
 
-  await page.getByRole('button', { name: 'Next: read hardware' }).click();
+  await page.getByRole('button', { name: 'Next: check devices' }).click();
   const facts = page.getByTestId(`facts-${dev.address}`);
   const nproc = (await dev.exec('nproc')).trim();
   const memKb = /MemTotal:\s+(\d+) kB/.exec(await dev.exec('cat /proc/meminfo'))![1]!;
@@ -74,7 +74,7 @@ test('three devices by key: each confirmed, connected and read in parallel, each
     await expect(card.getByTestId('device-state')).toHaveAttribute('data-state', 'connected');
     await expect(card.getByText('root', { exact: true })).toBeVisible();
   }
-  await page.getByRole('button', { name: 'Next: read hardware' }).click();
+  await page.getByRole('button', { name: 'Next: check devices' }).click();
   for (const dev of lab.devices) {
     const facts = page.getByTestId(`facts-${dev.address}`);
     await expect(facts.getByTestId('fact-hostname')).toHaveText(dev.name);

@@ -2,7 +2,8 @@ import { useEffect } from 'react';
 import { LogPanel } from './components/LogPanel';
 import { StepRail } from './components/StepRail';
 import { DevicesStep } from './steps/devices/DevicesStep';
-import { HardwareStep } from './steps/hardware/HardwareStep';
+import { CheckStep } from './steps/check/CheckStep';
+import { PlanStep } from './steps/plan/PlanStep';
 import { VisitStep } from './steps/visit/VisitStep';
 import { useStore, type StepId } from './store';
 
@@ -35,7 +36,8 @@ export function App() {
       <main className="content" id="main">
         {step === 'visit' && <VisitStep />}
         {step === 'devices' && <DevicesStep />}
-        {step === 'hardware' && <HardwareStep />}
+        {step === 'check' && <CheckStep />}
+        {step === 'plan' && <PlanStep />}
       </main>
       <LogPanel />
     </div>

@@ -5,11 +5,12 @@ import { defaultClient } from './api/client';
 
 export const api = defaultClient();
 
-export type StepId = 'visit' | 'devices' | 'hardware';
+export type StepId = 'visit' | 'devices' | 'check' | 'plan';
 export const STEPS: { id: StepId; title: string }[] = [
   { id: 'visit', title: 'Site visit' },
   { id: 'devices', title: 'Devices' },
-  { id: 'hardware', title: 'Hardware' },
+  { id: 'check', title: 'Check' },
+  { id: 'plan', title: 'Plan' },
 ];
 
 interface State {

@@ -36,7 +36,7 @@ function toSpec(d: Draft) {
 }
 
 export function AddDeviceForm() {
-  const upsert = useStore((s) => s.upsertDevice);
+  const setVisit = useStore((s) => s.setVisit);
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [tried, setTried] = useState(false);
   const [serverError, setServerError] = useState('');
@@ -50,7 +50,8 @@ export function AddDeviceForm() {
     setServerError('');
     if (!parsed.success) return;
     try {
-      upsert(await api['devices.add']({ connection: parsed.data }));
+      await api['devices.add']({ connection: parsed.data });
+      setVisit(await api['visit.get']({})); // adding a device may also give it a role in the plan
       setDraft({ ...EMPTY, user: draft.user, auth: draft.auth, keyPath: draft.keyPath });
       setTried(false);
     } catch (err) {
@@ -58,7 +59,10 @@ export function AddDeviceForm() {
     }
   };
 
-  const addLocal = async () => upsert(await api['devices.add']({ connection: { kind: 'local' } }));
+  const addLocal = async () => {
+    await api['devices.add']({ connection: { kind: 'local' } });
+    setVisit(await api['visit.get']({}));
+  };
 
   const field = (id: string, label: string, value: string, onChange: (v: string) => void, errKey: string, extra: Record<string, unknown> = {}) => (
     <div className="field">

@@ -1,6 +1,7 @@
 import { useStore } from '../../store';
 import { AddDeviceForm } from './AddDeviceForm';
 import { DeviceCard } from './DeviceCard';
+import { ImportDevices } from './ImportDevices';
 import { PromptDialog } from './PromptDialog';
 import { deviceStrings as t } from './strings';
 
@@ -13,6 +14,7 @@ export function DevicesStep() {
       <h1>{t.title}</h1>
       <p className="lead">{t.intro}</p>
       <AddDeviceForm />
+      <ImportDevices />
       <div className="device-list" aria-label="Devices in this visit" role="list">
         {devices.length === 0 && <p className="muted">{t.none}</p>}
         {devices.map((d) => (
@@ -22,7 +24,7 @@ export function DevicesStep() {
         ))}
       </div>
       <div className="actions sticky">
-        <button type="button" className="primary" disabled={!anyConnected} aria-describedby="next-hint" onClick={() => setStep('hardware')}>
+        <button type="button" className="primary" disabled={!anyConnected} aria-describedby="next-hint" onClick={() => setStep('check')}>
           {t.next}
         </button>
         {!anyConnected && (

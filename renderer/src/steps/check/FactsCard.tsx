@@ -1,8 +1,6 @@
-import type { DeviceView } from '../../../../common/model/device';
 import type { DiskFact, HostFacts } from '../../../../common/model/host-facts';
 import { formatBytes, orUnknown } from '../../../../common/format';
-import { ErrorBox } from '../../components/ErrorBox';
-import { hardwareStrings as t } from './strings';
+import { checkStrings as t } from './strings';
 
 function diskKind(d: DiskFact): string {
   if (d.rotational === false) return t.ssd;
@@ -10,29 +8,7 @@ function diskKind(d: DiskFact): string {
   return 'unknown';
 }
 
-export function FactsCard({ device, onRead }: { device: DeviceView; onRead: () => void }) {
-  const f = device.facts;
-  return (
-    <section className="card facts" aria-label={`Hardware of ${device.label}`} data-testid={`facts-${device.connection.kind === 'local' ? 'local' : device.connection.host}`}>
-      <header className="device-head">
-        <h2>{device.label}</h2>
-        {device.probing && (
-          <span className="badge badge-busy" role="status">
-            <span aria-hidden="true">◌</span> {t.reading}
-          </span>
-        )}
-        <button type="button" onClick={onRead} disabled={device.probing || device.state !== 'connected'}>
-          {t.readAgain}
-        </button>
-      </header>
-      {device.state !== 'connected' && <p className="muted">{t.notConnected}</p>}
-      {device.error && <ErrorBox error={device.error} tone="warn" />}
-      {f && <Facts f={f} />}
-    </section>
-  );
-}
-
-function Facts({ f }: { f: HostFacts }) {
+export function Facts({ f }: { f: HostFacts }) {
   const root = f.filesystems.find((x) => x.mount === '/');
   const rows: [string, string, string][] = [
     ['hostname', t.labels.hostname, orUnknown(f.hostname)],
