@@ -19,6 +19,9 @@ mkdir -p /run/lab /run/sshd /run/systemd/system
 mount --bind "$DEV_DIR/control" /run/lab
 # Last: the device folder may itself live under /tmp.
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+# Everything else the device sees of the machine is read-only, so nothing it does can leak out of its
+# overlays (overlayfs writes its upper folders through a private mount, unaffected by this).
+mount -o remount,bind,ro /
 
 if [ ! -e /etc/lab-provisioned ]; then
   # First boot: the device's own identity and users, in its overlay only.

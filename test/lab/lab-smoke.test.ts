@@ -48,3 +48,16 @@ describe('the device lab', () => {
     expect((await a!.exec('hostname')).trim()).toBe(a!.name);
   });
 });
+
+describe('lab isolation', () => {
+  it('a device cannot write outside its own overlays', async () => {
+    const lab = await Lab.start(1);
+    try {
+      const out = await lab.devices[0]!.exec('touch /eai-leak-test 2>&1; echo rc=$?');
+      expect(out).toMatch(/Read-only file system[\s\S]*rc=1/);
+      expect(await run('sh', ['-c', 'test -e /eai-leak-test && echo leaked || echo clean'])).toBe('clean\n');
+    } finally {
+      await lab.stop();
+    }
+  });
+});
