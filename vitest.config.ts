@@ -20,6 +20,18 @@ export default defineConfig({
           poolOptions: { forks: { singleFork: true } },
         },
       },
+      {
+        // `npm run bench`: figures, not pass/fail tests; never part of `npm test`.
+        test: {
+          name: 'bench',
+          include: ['bench/**/*.run.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
     ],
   },
 });

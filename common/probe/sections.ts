@@ -4,12 +4,6 @@
  */
 export const SECTION_MARK = '@@EAI-SECTION ';
 
-/** Shell prelude for probe scripts: `s NAME` starts a section, `have CMD` tests for a command. */
-export const PROBE_PRELUDE = `export LC_ALL=C
-s() { printf '\\n${SECTION_MARK}%s@@\\n' "$1"; }
-have() { command -v "$1" >/dev/null 2>&1; }
-`;
-
 export function splitSections(output: string): Map<string, string> {
   const sections = new Map<string, string>();
   let name: string | null = null;

@@ -5,12 +5,16 @@ import { SECTION_MARK, splitSections } from '../../common/probe/sections';
 import { corpus } from './corpus';
 
 const section = (name: string, body: string) => `\n${SECTION_MARK}${name}@@\n${body}\n`;
+/** The header and, in order, the rows of a recorded df for the given mount points (as `df -Pk a b` prints). */
+const dfRows = (df: string, mounts: string[]) => {
+  const lines = df.split('\n');
+  return [lines[0]!, ...mounts.map((m) => lines.find((l) => l.trim().endsWith(` ${m}`))!)];
+};
 
 describe('hardware probe', () => {
   it('assembles facts from a Rocky 8 server with old lsblk, no lscpu, one-line ip', () => {
     const out =
-      section('uname-m', 'x86_64') +
-      section('uname-r', '4.18.0-240.el8.x86_64') +
+      section('uname', '4.18.0-240.el8.x86_64 x86_64') +
       section('hostname', 'edge-01') +
       section('machine-id', '0123456789abcdef0123456789abcdef') +
       section('nproc', '') +
@@ -20,7 +24,7 @@ describe('hardware probe', () => {
       section('os-release', corpus('os-release', 'rocky-8.3.txt')) +
       section('lsblk', corpus('lsblk', 'autoval-server-sata-nvme-old-util-linux-lsblk-J.json.txt')) +
       section('root-source', '/dev/sda4') +
-      section('df', corpus('df', 'centos-7.7-df-default-lvm-root.txt')) +
+      section('space', ['path /var/lib/spectro /var/lib', 'path / /', ...dfRows(corpus('df', 'centos-7.7-df-default-lvm-root.txt'), ['/', '/'])].join('\n')) +
       section('systemd', 'running\nsystemctl') +
       section('login-shell', '/bin/bash') +
       section('bin-sh', '/usr/bin/bash') +
@@ -40,13 +44,17 @@ describe('hardware probe', () => {
       loginShell: '/bin/bash',
     });
     expect(f.filesystems.find((x) => x.mount === '/')?.availableBytes).toBe(16005876 * 1024);
+    expect(f.software.freeSpace).toEqual([
+      { path: '/var/lib/spectro', availableBytes: 16005876 * 1024 },
+      { path: '/', availableBytes: 16005876 * 1024 },
+    ]);
     expect(f.nics).toEqual([{ name: 'eth0', state: null, mac: null, addresses: [{ family: 'inet', address: '10.1.2.3', prefix: 24 }] }]);
     expect(f.unknown).toEqual([]);
   });
 
   it('an image without lsblk falls back to /sys/block and the root mount source (eMMC arm64)', () => {
     const out =
-      section('uname-m', 'aarch64') +
+      section('uname', '6.1.0-rpi7-rpi-v8 aarch64') +
       section('nproc', '4') +
       section('lsblk', '') +
       section('sys-block', 'loop0 0 0\nmmcblk0 0 62333952\nmmcblk0boot0 0 8192\nzram0 0 1000') +
@@ -60,7 +68,7 @@ describe('hardware probe', () => {
   });
 
   it('a cut-off probe is marked incomplete, and garbage never throws', () => {
-    expect(parseDeviceProbe(section('uname-m', 'x86_64')).unknown).toContain('probe-incomplete');
+    expect(parseDeviceProbe(section('uname', '6.1.0 x86_64')).unknown).toContain('probe-incomplete');
     const f = parseDeviceProbe(section('lsblk', '{not json') + section('ip', '[broken') + section('end', ''));
     expect(f.unknown).toEqual(expect.arrayContaining(['disks', 'nics']));
   });
@@ -72,7 +80,7 @@ describe('hardware probe', () => {
   });
 
   it('the script runs under POSIX sh on this machine and its output parses', () => {
-    const out = execFileSync('sh', ['-s'], { input: DEVICE_PROBE_SCRIPT, env: { PATH: process.env.PATH } }).toString();
+    const out = execFileSync('sh', ['-s'], { input: DEVICE_PROBE_SCRIPT, env: { PATH: process.env.PATH, LOGNAME: 'root' } }).toString();
     const f = parseDeviceProbe(out);
     expect(f.cpuCores).toBeGreaterThan(0);
     expect(f.memoryBytes).toBeGreaterThan(0);

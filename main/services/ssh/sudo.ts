@@ -34,14 +34,19 @@ export function sudoExec(client: Client, command: string, password: string | und
   }).then((r) => ({ ...r, stderr: r.stderr.split(nonce).join(''), promptedTwice: prompts > 1 || (prompts === 1 && password === undefined) }));
 }
 
-/** Finds out how this login can act as root; a wrong sudo password is reported, never retried. */
+/**
+ * Finds out how this login can act as root, in one round trip (uid, sudo present, sudo without a
+ * password); only a password that must be checked costs a second one. A wrong sudo password is
+ * reported, never retried.
+ */
 export async function detectPrivilege(client: Client, sudoPassword: string | undefined): Promise<Privilege> {
-  const id = await exec(client, 'id -u', { timeoutMs: 15000 });
-  if (id.stdout.trim() === '0') return 'root';
-  const probe = await exec(client, 'command -v sudo >/dev/null 2>&1 && sudo -n true', { timeoutMs: 15000 });
-  if (probe.code === 0) return 'sudo-nopasswd';
-  if (probe.code === 1 && probe.stderr === '' ) return 'no-sudo'; // `command -v sudo` failed: not installed
-  if (/not in the sudoers|not allowed|may not run sudo/i.test(probe.stderr)) return 'no-sudo';
+  const probe = await exec(client, 'echo "uid=$(id -u)"; if command -v sudo >/dev/null 2>&1; then sudo -n true 2>&1; echo "sudo=$?"; else echo sudo=absent; fi', { timeoutMs: 15000 });
+  const uid = /^uid=(\d+)$/m.exec(probe.stdout)?.[1];
+  const sudo = /^sudo=(\w+)$/m.exec(probe.stdout)?.[1];
+  if (uid === '0') return 'root';
+  if (sudo === 'absent') return 'no-sudo';
+  if (sudo === '0') return 'sudo-nopasswd';
+  if (/not in the sudoers|not allowed|may not run sudo/i.test(probe.stdout)) return 'no-sudo';
   if (sudoPassword === undefined) return 'sudo-needs-password';
   const check = await sudoExec(client, 'true', sudoPassword, { timeoutMs: 20000 });
   if (check.code === 0) return 'sudo-password';

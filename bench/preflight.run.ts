@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, it } from 'vitest';
+import { Lab } from '../e2e/lab/lab';
+import { servicesForTest } from '../test/lab/helpers';
+import { median, report, timeIt } from './report';
+
+const execFileP = promisify(execFile);
+const ROUNDS = 9;
+
+/**
+ * Preflight speed as ratios measured in the same run: one device against a bare OpenSSH `ssh host true`,
+ * and eight devices in parallel against one. A preflight is what the Check step does for a device that
+ * is not connected yet: SSH handshake and sign-in, sudo detection, and the one-round-trip probe.
+ */
+let lab: Lab;
+let svc: ReturnType<typeof servicesForTest>;
+const ids: string[] = [];
+
+beforeAll(async () => {
+  lab = await Lab.start(8);
+  svc = servicesForTest();
+  for (const dev of lab.devices) {
+    const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey } });
+    const first = await svc.call('devices.connect', { id: d.id, secrets: {} });
+    await svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: first.pendingHostKey!.fingerprint });
+    ids.push(d.id);
+  }
+}, 300_000);
+
+afterAll(async () => {
+  svc?.close();
+  await lab?.stop();
+});
+
+async function preflight(id: string): Promise<void> {
+  await svc.call('devices.disconnect', { id });
+  const d = await svc.call('devices.connect', { id, secrets: {} });
+  if (d.state !== 'connected') throw new Error(`bench: ${d.error?.message}`);
+  await svc.call('hardware.probe', { id });
+}
+
+it('preflight of one device against ssh host true', async () => {
+  const dev = lab.devices[0]!;
+  const knownHosts = join(lab.dir, 'bench_known_hosts');
+  writeFileSync(knownHosts, `${dev.address} ${readFileSync(join(dev.control, 'ssh_host_ed25519_key.pub'), 'utf8')}`);
+  const ssh = () =>
+    execFileP('ssh', ['-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-i', lab.clientKey, `root@${dev.address}`, 'true']);
+  await ssh(); // warm both paths once
+  await preflight(ids[0]!);
+  const sshTimes: number[] = [];
+  const ours: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    sshTimes.push(await timeIt(ssh));
+    ours.push(await timeIt(() => preflight(ids[0]!)));
+  }
+  console.log(report('preflight-ms', median(ours), 'ms', { cmp: '<=', value: 2 * median(sshTimes) }));
+  console.log(report('ssh-true-ms', median(sshTimes), 'ms', { cmp: '<=', value: median(sshTimes) }));
+  console.log(report('preflight-vs-ssh', median(ours) / median(sshTimes), 'x', { cmp: '<=', value: 2 }));
+}, 300_000);
+
+it('preflight of 8 devices in parallel against 1', async () => {
+  const one: number[] = [];
+  const eight: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    one.push(await timeIt(() => preflight(ids[0]!)));
+    eight.push(await timeIt(() => Promise.all(ids.map((id) => preflight(id)))));
+  }
+  console.log(report('preflight-8-parallel-ms', median(eight), 'ms', { cmp: '<=', value: 1.5 * median(one) }));
+  console.log(report('preflight-8-vs-1', median(eight) / median(one), 'x', { cmp: '<=', value: 1.5 }));
+}, 600_000);
