@@ -2,6 +2,8 @@
 # Each fact follows a section marker so that a missing command empties one section, never shifts others.
 # Few processes are started (builtins where possible): small devices fork slowly.
 export LC_ALL=C
+# Non-root logins often lack the sbin folders, where iptables, conntrack and rsyslogd live.
+PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 s() { printf '\n@@EAI-SECTION %s@@\n' "$1"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 show() { [ -r "$1" ] || return 1; while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done < "$1"; }

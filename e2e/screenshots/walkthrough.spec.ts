@@ -23,8 +23,11 @@ test('walk through the wizard and take the README screenshots', async ({ page, a
   await page.screenshot({ path: shot('3-devices-connected'), fullPage: true });
 
   await page.getByRole('button', { name: 'Next: check devices' }).click();
-  await expect(page.getByTestId(`facts-${a!.address}`).getByTestId('fact-hostname')).toHaveText(a!.name);
-  await page.screenshot({ path: shot('4-hardware'), fullPage: true });
+  await expect(page.getByTestId(`checks-${a!.address}`).getByTestId('verdict')).toBeVisible();
+  await page.screenshot({ path: shot('4-check'), fullPage: true });
+  await page.getByRole('button', { name: 'Next: plan the cluster' }).click();
+  await page.getByRole('radio', { name: /Palette Optimized Canonical/ }).check();
+  await page.screenshot({ path: shot('5-plan'), fullPage: true });
 });
 
 

@@ -54,6 +54,10 @@ describe('connect to lab devices', () => {
     const ok = await addAndTrust({ kind: 'ssh', host: dev.address, port: 22, user: 'tech', auth: 'password' }, { password: dev.techPassword, sudoPassword: dev.techPassword });
     expect(ok.state).toBe('connected');
     expect(ok.privilege).toBe('sudo-password');
+    // A non-root login's PATH lacks /usr/sbin; the probe still finds iptables and conntrack there.
+    const facts = await svc.call('hardware.probe', { id: ok.id });
+    expect(facts.software.commands).toMatchObject({ iptables: true, conntrack: true, rsyslogd: true });
+    expect(facts.loginShell).toBe('/bin/bash');
     const mark = dev.sshdLog().length;
     const bad = await svc.call('devices.connect', { id: ok.id, secrets: { password: dev.techPassword, sudoPassword: 'wrong-password' } });
     expect(bad.error?.code).toBe('SUDO_WRONG_PASSWORD');

@@ -12,7 +12,14 @@ import { checkStrings as t } from './strings';
 const ICON: Record<CheckResult['status'], string> = { pass: '✔', warn: '⚠', block: '✖', unknown: '?' };
 
 /** One device: its verdict, every requirement with measured vs required, and overrides with reasons. */
+const ORDER: Record<CheckResult['status'], number> = { block: 0, unknown: 1, warn: 2, pass: 3 };
+
 export function DeviceChecks({ device, results, onRead }: { device: DeviceView; results: CheckResult[] | null; onRead: () => void }) {
+  const [showPassed, setShowPassed] = useState(false);
+  // What needs attention first; passes (and overridden blocks) fold away until asked for.
+  const sorted = results ? [...results].sort((a, b) => ORDER[a.status] - ORDER[b.status]) : null;
+  const attention = sorted?.filter((r) => r.status !== 'pass') ?? [];
+  const passed = sorted?.filter((r) => r.status === 'pass') ?? [];
   const blocks = results?.filter((r) => r.status === 'block' && !r.override).length ?? 0;
   const warns = results?.filter((r) => r.status === 'warn' || r.status === 'unknown').length ?? 0;
   const slug = device.connection.kind === 'local' ? 'local' : device.connection.host;
@@ -49,11 +56,17 @@ export function DeviceChecks({ device, results, onRead }: { device: DeviceView; 
               </tr>
             </thead>
             <tbody>
-              {results.map((r) => (
+              {attention.map((r) => (
                 <CheckRow key={r.id} deviceId={device.id} r={r} />
               ))}
+              {showPassed && passed.map((r) => <CheckRow key={r.id} deviceId={device.id} r={r} />)}
             </tbody>
           </table>
+          {passed.length > 0 && (
+            <button type="button" className="link" aria-expanded={showPassed} onClick={() => setShowPassed(!showPassed)}>
+              {showPassed ? t.hidePassed : t.showPassed(passed.length)}
+            </button>
+          )}
         </div>
       )}
       {device.facts && (

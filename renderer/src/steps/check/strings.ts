@@ -19,6 +19,8 @@ export const checkStrings = {
   removeOverride: 'Remove override',
   notOverridable: 'Cannot be overridden',
   facts: 'Hardware and OS facts',
+  showPassed: (n: number) => `Show the ${n} passed checks`,
+  hidePassed: 'Hide passed checks',
   source: 'Source',
   next: 'Next: plan the cluster',
   nextBlocked: 'Every device in the cluster must be read, with no block left (or each block overridden).',

@@ -23,6 +23,7 @@ export function PlanStep() {
     }
   };
   const issues = planIssues(plan, visit.devices);
+  const blockedDevices = visit.devices.filter((d) => plan.roles[d.id] && d.facts && !deviceCleared(checkDevice(d.id, d.facts, plan, visit.overrides))).length;
   const dist = DISTRIBUTIONS.find((d) => d.id === plan.distribution)!;
   const radio = <K extends keyof Plan>(key: K, value: Plan[K], label: string, extra?: string) => (
     <label key={String(value)}>
@@ -137,6 +138,11 @@ export function PlanStep() {
       <section className="card" aria-labelledby="rules-title" data-testid="plan-issues">
         <h2 id="rules-title">{t.rules}</h2>
         {issues.filter((i) => i.severity === 'block').length === 0 && <p>✔ {t.noIssues}</p>}
+        {blockedDevices > 0 && (
+          <p className="field-error" data-testid="devices-blocked">
+            ✖ {t.devicesBlocked(blockedDevices)}
+          </p>
+        )}
         <ul className="issues">
           {issues.map((i) => (
             <li key={i.id + (i.devices?.join() ?? '')} className={`notice notice-${i.severity === 'block' ? 'error' : 'warn'}`} data-issue={i.id} data-severity={i.severity}>
