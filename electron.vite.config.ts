@@ -7,7 +7,8 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   main: {
     build: {
-      externalizeDeps: true,
+      // unixcrypt is ESM-only: bundle it into the CommonJS main output.
+      externalizeDeps: { exclude: ['unixcrypt'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'main/index.ts'),

@@ -3,6 +3,10 @@ import type { DeviceView, HostKeyInfo, VisitView } from './model/device';
 import type { HostFacts } from './model/host-facts';
 import { AppError, type AppErrorShape } from './errors';
 import { overrideSchema, planSchema } from './plan/schema';
+import { siteSchema } from './site/schema';
+import { osUserSchema } from './site/validate';
+import type { SiteIssue } from './site/issues';
+import type { ProfileError } from './site/profile';
 import type { CsvRowError } from './devices/csv-import';
 import type { CheckResult } from './requirements/evaluate';
 import type { PlanIssue } from './plan/rules';
@@ -115,6 +119,37 @@ export const contract = {
   'checks.removeOverride': method(z.object({ deviceId: deviceIdSchema, checkId: z.string().max(60) }).strict(), declareOutput<VisitView>()),
   /** From each device, can it reach the others on the cluster ports? */
   'network.crossCheck': method(empty, declareOutput<CrossCheckView>()),
+  'site.update': method(siteSchema, declareOutput<VisitView>()),
+  /** The registration token and proxy password: kept in main's memory only. An empty string clears one. */
+  'site.setSecrets': method(
+    z.object({ edgeHostToken: secretSchema.optional(), proxyPassword: secretSchema.optional() }).strict(),
+    declareOutput<SecretState>(),
+  ),
+  'site.secretState': method(empty, declareOutput<SecretState>()),
+  /** The OS user for Local UI login; main keeps only the password's SHA-512 crypt hash. */
+  'site.setLocalUiUser': method(
+    z
+      .object({
+        user: z
+          .object({ name: osUserSchema, password: secretSchema.pipe(z.string().min(8, 'Use at least 8 characters for the Local UI password.')) })
+          .strict()
+          .nullable(),
+      })
+      .strict(),
+    declareOutput<VisitView>(),
+  ),
+  'site.addCertificates': method(z.object({ pem: z.string().max(256 * 1024 + 1) }).strict(), declareOutput<VisitView>()),
+  'site.removeCertificate': method(z.object({ id: z.string().regex(/^[a-f0-9]{64}$/) }).strict(), declareOutput<VisitView>()),
+  'site.issues': method(empty, declareOutput<SiteIssue[]>()),
+  /** One device's user-data as it will be written, with every secret masked. */
+  'site.preview': method(z.object({ deviceId: deviceIdSchema }).strict(), declareOutput<{ text: string; issues: SiteIssue[] }>()),
+  /** The site survey from each connected cluster member: VIP free, gateway, DNS, proxy, clock. */
+  'site.checkOnDevices': method(empty, declareOutput<SiteSurveyView>()),
+  'profiles.export': method(z.object({ name: z.string().trim().max(120) }).strict(), declareOutput<{ yaml: string }>()),
+  'profiles.import': method(
+    z.object({ yaml: z.string().max(1024 * 1024, 'That file is too large for a site profile.') }).strict(),
+    declareOutput<{ visit: VisitView | null; errors: ProfileError[]; needsSecrets: string[] }>(),
+  ),
   'hostKeys.list': method(empty, declareOutput<PinnedHostKey[]>()),
   /** Removing a pin is a separate, deliberate act (after a device was reinstalled, say). */
   'hostKeys.forget': method(
@@ -134,6 +169,17 @@ export interface CrossCheckView {
   results: { from: string; to: string; address: string; port: number; verdict: string; reachable: boolean }[];
   errors: { deviceId: string; message: string }[];
 }
+
+export interface SecretState {
+  edgeHostToken: boolean;
+  proxyPassword: boolean;
+}
+
+export type SiteSurveyView = {
+  deviceId: string;
+  checks: { id: string; target: string; status: 'pass' | 'warn' | 'block' | 'unknown'; method: string; detail: string; fix: string }[];
+  error?: string;
+}[];
 
 export interface PinnedHostKey {
   host: string;

@@ -2,6 +2,7 @@ import type { HostFacts } from './host-facts';
 import type { AppErrorShape } from '../errors';
 import type { Plan } from '../plan/model';
 import type { Override } from '../requirements/evaluate';
+import type { SiteConfig } from '../site/model';
 
 export type AuthMethod = 'password' | 'key' | 'agent' | 'keyboard-interactive';
 
@@ -67,4 +68,6 @@ export interface VisitView {
   plan: Plan;
   /** Blocks the technician chose to pass, each with its reason and who decided. */
   overrides: Override[];
+  /** Site properties (never secrets: those stay in main's memory). */
+  site: SiteConfig;
 }

@@ -28,6 +28,8 @@ if [ ! -e /etc/lab-provisioned ]; then
   echo "$NAME" > /etc/hostname
   rm -f /etc/machine-id && cp /run/lab/machine-id /etc/machine-id && chmod 444 /etc/machine-id
   printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$NAME" > /etc/hosts
+  # The lab has no DNS server: lookups go to the lab host, which refuses them at once (no traffic leaves).
+  rm -f /etc/resolv.conf && printf 'nameserver 198.18.0.1\noptions timeout:1 attempts:1\n' > /etc/resolv.conf
   useradd -m -s /bin/bash tech
   printf 'tech:%s\n' "$(cat /run/lab/tech-password)" | chpasswd
   rm -f /run/lab/tech-password

@@ -4,6 +4,7 @@ import type { ApiHandlers, AppInfo, EventSink } from '../../common/contract';
 import { parseDeviceCsv } from '../../common/devices/csv-import';
 import { crossCheck, evaluateChecks, overrideCheck } from './checks';
 import { DeviceService } from './devices';
+import { SiteService } from './site/site-service';
 import { HostKeyStore } from './ssh/host-key-store';
 import { VisitStore } from './visit-store';
 
@@ -20,6 +21,9 @@ export interface ServiceOptions {
 export interface Services {
   handlers: ApiHandlers;
   close(): void;
+  /** For the install engine: the unmasked user-data of a device, and device sessions. */
+  site: SiteService;
+  devices: DeviceService;
 }
 
 /** The composition root of the services. Knows nothing of Electron or of the browser host. */
@@ -27,6 +31,7 @@ export function createServices(opts: ServiceOptions): Services {
   const store = new VisitStore(join(opts.dataDir, 'visit.json'));
   const hostKeys = new HostKeyStore(join(opts.dataDir, 'pinned-host-keys.json'), opts.knownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')]);
   const devices = new DeviceService(store, hostKeys, opts.emit, { readyTimeoutMs: opts.readyTimeoutMs });
+  const site = new SiteService(store, devices);
 
   const handlers: ApiHandlers = {
     'app.info': async () => ({ version: opts.version ?? '0.1.0', shell: opts.shell, platform: process.platform, dataDir: opts.dataDir }),
@@ -59,8 +64,19 @@ export function createServices(opts: ServiceOptions): Services {
     'checks.override': async (input) => overrideCheck(store, input),
     'checks.removeOverride': async ({ deviceId, checkId }) => store.removeOverride(deviceId, checkId),
     'network.crossCheck': () => crossCheck(store, devices),
+    'site.update': async (input) => site.update(input),
+    'site.setSecrets': async (input) => site.setSecrets(input),
+    'site.secretState': async () => site.secretState(),
+    'site.setLocalUiUser': async ({ user }) => site.setLocalUiUser(user),
+    'site.addCertificates': async ({ pem }) => site.addCertificates(pem),
+    'site.removeCertificate': async ({ id }) => site.removeCertificate(id),
+    'site.issues': async () => site.issues(),
+    'site.preview': async ({ deviceId }) => site.preview(deviceId),
+    'site.checkOnDevices': () => site.checkOnDevices(),
+    'profiles.export': async ({ name }) => site.exportProfile(name),
+    'profiles.import': async ({ yaml }) => site.importProfile(yaml),
     'hostKeys.list': async () => hostKeys.list(),
     'hostKeys.forget': async ({ host, port }) => hostKeys.forget(host, port),
   };
-  return { handlers, close: () => devices.closeAll() };
+  return { handlers, close: () => devices.closeAll(), site, devices };
 }

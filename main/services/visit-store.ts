@@ -3,6 +3,7 @@ import type { DeviceView, VisitView } from '../../common/model/device';
 import { AppError } from '../../common/errors';
 import { defaultPlan, type Plan } from '../../common/plan/model';
 import type { Override } from '../../common/requirements/evaluate';
+import { defaultSite, type SiteConfig } from '../../common/site/model';
 import { readJsonFile, writeFileAtomic } from './files';
 
 /**
@@ -20,6 +21,7 @@ export class VisitStore {
       technician: saved.technician ?? '',
       plan: { ...defaultPlan(), ...saved.plan },
       overrides: saved.overrides ?? [],
+      site: { ...defaultSite(), ...saved.site },
       devices: (saved.devices ?? []).map((d) => ({
         ...d,
         state: d.state === 'connected' || d.state === 'connecting' ? 'disconnected' : d.state,
@@ -68,6 +70,8 @@ export class VisitStore {
     const { [id]: _gone, ...roles } = this.visit.plan.roles;
     this.visit.plan = { ...this.visit.plan, roles, leader: this.visit.plan.leader === id ? null : this.visit.plan.leader };
     this.visit.overrides = this.visit.overrides.filter((o) => o.deviceId !== id);
+    const { [id]: _site, ...siteDevices } = this.visit.site.devices;
+    this.visit.site = { ...this.visit.site, devices: siteDevices };
     this.save();
     return this.get();
   }
@@ -77,6 +81,15 @@ export class VisitStore {
     const known = new Set(this.visit.devices.map((d) => d.id));
     const roles = Object.fromEntries(Object.entries(plan.roles).filter(([id]) => known.has(id)));
     this.visit.plan = { ...plan, roles, leader: plan.leader && known.has(plan.leader) ? plan.leader : null };
+    this.save();
+    return this.get();
+  }
+
+  /** The site, and the one plan switch it decides (a custom install path). */
+  setSite(site: SiteConfig): VisitView {
+    const known = new Set(this.visit.devices.map((d) => d.id));
+    this.visit.site = { ...site, devices: Object.fromEntries(Object.entries(site.devices).filter(([id]) => known.has(id))) };
+    this.visit.plan = { ...this.visit.plan, customInstallPath: site.installPath !== '/' };
     this.save();
     return this.get();
   }

@@ -171,3 +171,25 @@ describe('connect to lab devices', () => {
     svc.close();
   });
 });
+
+describe('writing user-data on a device', () => {
+  it('lands at /var/lib/spectro/userdata, root-owned, 0600, byte for byte, through sudo with a password', async () => {
+    const lab = await Lab.start(1);
+    const svc = servicesForTest();
+    try {
+      const dev = lab.devices[0]!;
+      const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: dev.address, port: 22, user: 'tech', auth: 'password' } });
+      const first = await svc.call('devices.connect', { id: d.id, secrets: { password: dev.techPassword, sudoPassword: dev.techPassword } });
+      await svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: first.pendingHostKey!.fingerprint });
+      expect((await svc.call('devices.connect', { id: d.id, secrets: { password: dev.techPassword, sudoPassword: dev.techPassword } })).privilege).toBe('sudo-password');
+      const text = "#cloud-config\nstylus:\n  site:\n    edgeHostToken: 'tok$(reboot)`x`\"'\n";
+      await svc.writeUserData(d.id, text);
+      expect(await dev.exec('stat -c "%U %a" /var/lib/spectro/userdata')).toBe('root 600\n');
+      expect(await dev.exec('cat /var/lib/spectro/userdata')).toBe(text);
+      expect(await dev.exec('ls /var/lib/spectro')).toBe('userdata\n'); // no temporary file left behind
+    } finally {
+      svc.close();
+      await lab.stop();
+    }
+  });
+});

@@ -27,6 +27,13 @@ export function servicesForTest(opts: { knownHostsFiles?: string[] } = {}) {
     return result.value as MethodOutput<M>;
   }
   return {
+    userData: (deviceId: string) => services.site.userDataFor(deviceId),
+    /** The install engine's write, for tests until the engine lands. */
+    writeUserData: async (deviceId: string, text: string) => {
+      const { writeUserData } = await import('../../main/services/site/write-userdata');
+      const view = (await call('visit.get', {})).devices.find((d) => d.id === deviceId)!;
+      await writeUserData(services.devices.session(deviceId), text, view.privilege === 'root');
+    },
     dataDir,
     events,
     call,

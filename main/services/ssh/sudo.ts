@@ -8,13 +8,18 @@ import { exec, type ExecResult } from './exec';
 /**
  * sudo with a password, without a pty: `sudo -S -p <nonce>` prints the nonce on stderr when it wants
  * the password; we write it once, only after the nonce, and close stdin if it asks again so a wrong
- * password costs exactly one attempt on the device. The password never appears in argv.
+ * password costs exactly one attempt on the device. The password never appears in argv. The command's
+ * own stdin is sent only once the command has started (it prints a ready mark), so that sudo never reads
+ * it as a password, whether sudo asked for one or not.
  */
 export function sudoExec(client: Client, command: string, password: string | undefined, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult & { promptedTwice: boolean }> {
-  const nonce = `[eai-sudo-${randomBytes(6).toString('hex')}]`;
+  const tag = randomBytes(6).toString('hex');
+  const nonce = `[eai-sudo-${tag}]`;
+  const ready = `[eai-ready-${tag}]`;
   let prompts = 0;
+  let started = false;
   let seen = '';
-  const wrapped = `sudo -S -p ${shQuote(nonce)} -- sh -c ${shQuote(command)}`;
+  const wrapped = `sudo -S -p ${shQuote(nonce)} -- sh -c ${shQuote(`printf '%s\\n' ${shQuote(ready)} >&2; ${command}`)}`;
   return exec(client, wrapped, {
     timeoutMs: opts.timeoutMs,
     keepStdinOpen: true,
@@ -23,15 +28,21 @@ export function sudoExec(client: Client, command: string, password: string | und
       while (seen.includes(nonce)) {
         seen = seen.slice(seen.indexOf(nonce) + nonce.length);
         prompts++;
-        if (prompts === 1 && password !== undefined) {
-          write(password + '\n');
-          if (opts.stdin !== undefined) write(opts.stdin);
-        }
+        if (prompts === 1 && password !== undefined) write(password + '\n');
         // Asked again (wrong password) or no password to give: end stdin so sudo gives up at once.
         else end();
       }
+      if (!started && seen.includes(ready)) {
+        started = true;
+        if (opts.stdin !== undefined) write(opts.stdin);
+        end();
+      }
     },
-  }).then((r) => ({ ...r, stderr: r.stderr.split(nonce).join(''), promptedTwice: prompts > 1 || (prompts === 1 && password === undefined) }));
+  }).then((r) => ({
+    ...r,
+    stderr: r.stderr.split(nonce).join('').split(ready + '\n').join(''),
+    promptedTwice: prompts > 1 || (prompts === 1 && password === undefined),
+  }));
 }
 
 /**

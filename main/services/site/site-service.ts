@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { encrypt } from 'unixcrypt';
+import { AppError } from '../../../common/errors';
+import type { VisitView } from '../../../common/model/device';
+import { siteIssues, type SiteIssue } from '../../../common/site/issues';
+import type { SiteConfig, SiteSecrets } from '../../../common/site/model';
+import { profileFrom, profileFromYaml, profileToYaml, type ProfileError } from '../../../common/site/profile';
+import { renderUserData } from '../../../common/site/userdata';
+import type { DeviceService } from '../devices';
+import type { VisitStore } from '../visit-store';
+import { parseCertificates } from './certificates';
+import { runSiteChecks, type SiteCheck } from './device-checks';
+
+/**
+ * Site properties: kept in the visit without secrets; the token and proxy password live only in this
+ * object's memory, and reach a device only inside its user-data or the survey script.
+ */
+export class SiteService {
+  private secrets: SiteSecrets = {};
+
+  constructor(
+    private readonly store: VisitStore,
+    private readonly devices: DeviceService,
+  ) {}
+
+  update(site: SiteConfig): VisitView {
+    return this.store.setSite(site);
+  }
+
+  setSecrets(secrets: SiteSecrets): { edgeHostToken: boolean; proxyPassword: boolean } {
+    for (const key of ['edgeHostToken', 'proxyPassword'] as const) {
+      if (secrets[key] !== undefined) this.secrets[key] = secrets[key] || undefined;
+    }
+    return this.secretState();
+  }
+
+  secretState() {
+    return { edgeHostToken: !!this.secrets.edgeHostToken, proxyPassword: !!this.secrets.proxyPassword };
+  }
+
+  /** Local UI login: the password is hashed here (SHA-512 crypt) and only the hash is kept. */
+  setLocalUiUser(user: { name: string; password: string } | null): VisitView {
+    const site = this.store.get().site;
+    const localUiUser = user ? { name: user.name, passwordHash: encrypt(user.password, `$6$${randomBytes(12).toString('base64').replace(/[^A-Za-z0-9./]/g, '.').slice(0, 16)}`) } : null;
+    return this.store.setSite({ ...site, localUiUser });
+  }
+
+  addCertificates(pem: string): VisitView {
+    const site = this.store.get().site;
+    const incoming = parseCertificates(pem);
+    const known = new Set(site.caCerts.map((c) => c.id));
+    return this.store.setSite({ ...site, caCerts: [...site.caCerts, ...incoming.filter((c) => !known.has(c.id))] });
+  }
+
+  removeCertificate(id: string): VisitView {
+    const site = this.store.get().site;
+    return this.store.setSite({ ...site, caCerts: site.caCerts.filter((c) => c.id !== id) });
+  }
+
+  issues(): SiteIssue[] {
+    const v = this.store.get();
+    return siteIssues(v.site, v.plan, v.devices, this.secrets, { secretsKnown: true });
+  }
+
+  /** The user-data as it would be written, secrets masked. */
+  preview(deviceId: string): { text: string; issues: SiteIssue[] } {
+    const v = this.store.get();
+    const device = this.store.device(deviceId);
+    return { text: renderUserData({ site: v.site, plan: v.plan, device, secrets: this.secrets, mask: true }), issues: this.issues() };
+  }
+
+  /** The unmasked user-data, for the install step only; refuses while anything blocks. */
+  userDataFor(deviceId: string): string {
+    const blocks = this.issues().filter((i) => i.severity === 'block');
+    if (blocks.length) {
+      throw new AppError({ code: 'INVALID_INPUT', message: `The site properties are not complete: ${blocks[0]!.message}`, fix: 'Complete the Site step first.', data: { field: blocks[0]!.field } });
+    }
+    const v = this.store.get();
+    return renderUserData({ site: v.site, plan: v.plan, device: this.store.device(deviceId), secrets: this.secrets, mask: false });
+  }
+
+  /** The survey from every connected cluster member, in parallel. */
+  async checkOnDevices(): Promise<{ deviceId: string; checks: SiteCheck[]; error?: string }[]> {
+    const v = this.store.get();
+    const members = v.devices.filter((d) => v.plan.roles[d.id] && d.state === 'connected' && d.connection.kind === 'ssh');
+    return Promise.all(
+      members.map(async (d) => {
+        try {
+          return { deviceId: d.id, checks: await runSiteChecks(this.devices.session(d.id), v.site, v.plan, d, this.secrets) };
+        } catch (err) {
+          return { deviceId: d.id, checks: [], error: err instanceof Error ? err.message : String(err) };
+        }
+      }),
+    );
+  }
+
+  exportProfile(name: string): { yaml: string } {
+    const v = this.store.get();
+    return { yaml: profileToYaml(profileFrom(name, v.site, v.plan)) };
+  }
+
+  /** Loads a profile over the current site (device-specific settings are kept); secrets are asked again. */
+  importProfile(yaml: string): { visit: VisitView | null; errors: ProfileError[]; needsSecrets: string[] } {
+    const parsed = profileFromYaml(yaml);
+    if (!parsed.profile) return { visit: null, errors: parsed.errors, needsSecrets: [] };
+    const v = this.store.get();
+    const { localUiUserName, ...site } = parsed.profile.site;
+    this.store.setPlan({ ...v.plan, ...parsed.profile.plan, roles: v.plan.roles, leader: v.plan.leader });
+    const visit = this.store.setSite({ ...site, devices: v.site.devices, localUiUser: null });
+    this.secrets = {};
+    const needsSecrets = [
+      ...(parsed.profile.plan.mode === 'central' ? ['edgeHostToken'] : []),
+      ...(site.proxy.username ? ['proxyPassword'] : []),
+      ...(localUiUserName ? [`localUiPassword:${localUiUserName}`] : []),
+    ];
+    return { visit, errors: [], needsSecrets };
+  }
+}
