@@ -4,6 +4,7 @@ import { StepRail } from './components/StepRail';
 import { DevicesStep } from './steps/devices/DevicesStep';
 import { CheckStep } from './steps/check/CheckStep';
 import { PlanStep } from './steps/plan/PlanStep';
+import { SiteStep } from './steps/site/SiteStep';
 import { VisitStep } from './steps/visit/VisitStep';
 import { useStore, type StepId } from './store';
 
@@ -38,6 +39,7 @@ export function App() {
         {step === 'devices' && <DevicesStep />}
         {step === 'check' && <CheckStep />}
         {step === 'plan' && <PlanStep />}
+        {step === 'site' && <SiteStep />}
       </main>
       <LogPanel />
     </div>

@@ -5,12 +5,13 @@ import { defaultClient } from './api/client';
 
 export const api = defaultClient();
 
-export type StepId = 'visit' | 'devices' | 'check' | 'plan';
+export type StepId = 'visit' | 'devices' | 'check' | 'plan' | 'site';
 export const STEPS: { id: StepId; title: string }[] = [
   { id: 'visit', title: 'Site visit' },
   { id: 'devices', title: 'Devices' },
   { id: 'check', title: 'Check' },
   { id: 'plan', title: 'Plan' },
+  { id: 'site', title: 'Site' },
 ];
 
 interface State {

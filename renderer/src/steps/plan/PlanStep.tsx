@@ -10,6 +10,7 @@ import { planStrings as t } from './strings';
 export function PlanStep() {
   const visit = useStore((s) => s.visit)!;
   const setVisit = useStore((s) => s.setVisit);
+  const setStep = useStore((s) => s.setStep);
   const [error, setError] = useState('');
   const plan = visit.plan;
   const update = async (patch: Partial<Plan>) => {
@@ -159,6 +160,11 @@ export function PlanStep() {
       </section>
 
       {plan.topology === 'multi' && <Reachability />}
+      <div className="actions sticky">
+        <button type="button" className="primary" onClick={() => setStep('site')}>
+          {t.next}
+        </button>
+      </div>
     </div>
   );
 }

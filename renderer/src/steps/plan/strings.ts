@@ -26,6 +26,7 @@ export const planStrings = {
   deviceBlocks: (n: number) => `${n} unresolved block${n > 1 ? 's' : ''} — see Check`,
   deviceReady: 'Ready',
   deviceUnread: 'Not read',
+  next: 'Next: site properties',
   reach: 'Reachability between devices',
   reachIntro: 'From each device, a TCP connection to every other device on the cluster ports. Before install nothing listens: "refused" proves the path is open; "filtered" means a firewall drops it.',
   reachRun: 'Check reachability',
