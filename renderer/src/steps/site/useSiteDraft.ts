@@ -14,7 +14,6 @@ export function useSiteDraft() {
   const setVisit = useStore((s) => s.setVisit);
   const [draft, setDraft] = useState<SiteConfig>(visit.site);
   const [saveError, setSaveError] = useState('');
-  const [pending, setPending] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const parsed = siteSchema.safeParse(draft);
@@ -26,15 +25,13 @@ export function useSiteDraft() {
   useEffect(() => {
     if (!parsed.success || draft === visit.site) return;
     if (timer.current) clearTimeout(timer.current);
-    setPending(true);
     timer.current = setTimeout(() => {
       api['site.update'](draft)
         .then((v) => {
           setSaveError('');
           setVisit(v);
         })
-        .catch((err: Error) => setSaveError(err.message))
-        .finally(() => setPending(false));
+        .catch((err: Error) => setSaveError(err.message));
     }, 300);
     return () => {
       if (timer.current) clearTimeout(timer.current);
@@ -45,6 +42,6 @@ export function useSiteDraft() {
   const update = (patch: Partial<SiteConfig>) => setDraft((d) => ({ ...d, ...patch }));
   // Saved means main holds exactly this draft, not merely that no save is under way.
   const same = JSON.stringify(draft) === JSON.stringify(visit.site);
-  const status: 'saved' | 'saving' | 'invalid' = !parsed.success ? 'invalid' : pending || !same ? 'saving' : 'saved';
+  const status: 'saved' | 'saving' | 'invalid' = !parsed.success ? 'invalid' : !same ? 'saving' : 'saved';
   return { draft, setDraft, update, errors, warnings, valid: parsed.success, saveError, visit, status };
 }
