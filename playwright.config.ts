@@ -6,6 +6,8 @@ export default defineConfig({
   testDir: 'e2e/specs',
   globalSetup: './e2e/global-setup.ts',
   workers: 1,
+  // One retry in CI so a slow machine does not sink a run; a test that needed it is reported as flaky.
+  retries: process.env.CI ? 1 : 0,
   timeout: 180_000,
   expect: { timeout: 20_000 },
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],

@@ -41,6 +41,7 @@ function e2eLayer() {
   const stats = readJson(out)?.stats;
   const passed = stats ? stats.expected + stats.flaky : 0;
   const failed = stats ? stats.unexpected + (ok || stats.unexpected ? 0 : 1) : 1;
+  if (stats?.flaky) say(`e2e: ${stats.flaky} test(s) passed only on retry (flaky): see the list above.`);
   results.push({ layer: 'e2e', passed, failed, skipped: stats?.skipped ?? 0 });
 }
 

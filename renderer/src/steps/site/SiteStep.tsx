@@ -23,7 +23,10 @@ export function SiteStep() {
   }, []);
 
   const setSecret = async (key: keyof SecretState, value: string) => setSecrets(await api['site.setSecrets']({ [key]: value }));
-  const setMode = async (mode: 'local' | 'central') => setVisit(await api['plan.update']({ ...plan, mode }));
+  const setMode = async (mode: 'local' | 'central') => {
+    setVisit({ ...visit, plan: { ...plan, mode } }); // at once; main answers with what it kept
+    setVisit(await api['plan.update']({ ...plan, mode }));
+  };
   const suggestions = suggestNoProxy(draft, plan, visit.devices);
   const addSuggested = () => {
     const merged = [...new Set([...draft.proxy.noProxy, ...suggestions.map((s) => s.value)])];
