@@ -49,6 +49,13 @@ if [ -f /etc/systemd/system/spectro-init.service ] && [ -x /var/lib/spectro/spec
   /var/lib/spectro/spectro-init.sh >> /var/log/lab-boot.log 2>&1 || echo "spectro-init failed: $?" >> /var/log/lab-boot.log
 fi
 
+# Then what systemd would start: every unit enabled through a .wants link.
+mkdir -p /run/lab-units
+for w in /etc/systemd/system/*.wants/*.service; do
+  [ -e "$w" ] || [ -L "$w" ] || continue
+  echo active > "/run/lab-units/${w##*/}"
+done
+
 /usr/sbin/sshd -f /run/lab/sshd_config -E /run/lab/sshd.log
 echo up > /run/lab/state
 

@@ -1,0 +1,162 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { pack as tarPack, type Header } from 'tar-stream';
+
+/**
+ * Builds `agent-mode-linux-<arch>.tar` with the real layout (device-contract §6): the stylus tree with
+ * opt/spectrocloud/bin/palette-agent (a real ELF that runs the fixture's shell implementation), the
+ * first-boot script with the sentinel logic, spectro unit files and their wants links, and a payload of
+ * any size, streamed so that multi-GiB bundles cost no memory. Hostile variants exercise the bundle check.
+ */
+export type HostileKind =
+  | 'path-traversal'
+  | 'absolute-path'
+  | 'escaping-symlink'
+  | 'escaping-hardlink'
+  | 'write-through-symlink'
+  | 'device-node'
+  | 'duplicate'
+  | 'outside-roots'
+  | 'truncated';
+
+export interface FixtureBundleOptions {
+  dir: string;
+  arch?: 'amd64' | 'arm64';
+  /** The architecture written in the agent binary's ELF header (default: arch). */
+  binaryArch?: 'amd64' | 'arm64';
+  version?: string;
+  fips?: boolean;
+  payloadBytes?: number;
+  fileName?: string;
+  hostile?: HostileKind;
+  /** Write a .sha256 beside the tar: its true sum, or a wrong one. */
+  sha256File?: 'right' | 'wrong' | 'none';
+}
+
+export interface FixtureBundle {
+  path: string;
+  sha256: string;
+  size: number;
+  version: string;
+}
+
+const FIXTURE = join(__dirname, 'fixture');
+const UNITS = ['spectro-init', 'spectro-stylus-agent', 'spectro-stylus-operator', ...['start', 'initramfs', 'boot', 'network', 'bootstrap'].map((u) => `spectro-palette-agent-${u}`)];
+const DEFAULTS = { mtime: new Date('2026-01-01T00:00:00Z'), uid: 0, gid: 0, uname: 'root', gname: 'root' };
+const ELF_MACHINE = { amd64: 62, arm64: 183 } as const;
+
+/** The wrapper ELF, compiled once per run with the machine's C compiler; arm64 differs only in e_machine. */
+function agentBinary(cacheDir: string, arch: 'amd64' | 'arm64'): Buffer {
+  const out = join(cacheDir, 'palette-agent-wrapper');
+  if (!existsSync(out)) execFileSync('cc', ['-O2', '-o', out, join(FIXTURE, 'palette-agent-wrapper.c')]);
+  const elf = Buffer.from(readFileSync(out));
+  elf.writeUInt16LE(ELF_MACHINE[arch], 18);
+  return elf;
+}
+
+const unitFile = (name: string) =>
+  name === 'spectro-init'
+    ? '[Unit]\nDescription=Palette agent first boot\nDefaultDependencies=no\nBefore=local-fs.target\n\n[Service]\nType=oneshot\nExecStart=/var/lib/spectro/spectro-init.sh\nRestart=on-failure\n\n[Install]\nWantedBy=local-fs.target\n'
+    : `[Unit]\nDescription=${name} (fixture)\n\n[Service]\nExecStart=/bin/sleep infinity\n\n[Install]\nWantedBy=multi-user.target\n`;
+
+export async function buildFixtureBundle(opts: FixtureBundleOptions): Promise<FixtureBundle> {
+  const arch = opts.arch ?? 'amd64';
+  const version = opts.version ?? '4.7.9';
+  const fips = opts.fips ?? false;
+  const fileName = opts.fileName ?? `agent-mode-${fips ? 'fips-' : ''}linux-${arch}.tar`;
+  mkdirSync(opts.dir, { recursive: true });
+  const path = join(opts.dir, fileName);
+  const pack = tarPack();
+  const sink = createWriteStream(path);
+  const hash = createHash('sha256');
+  const done = pipeline(pack, async function* (source) {
+    for await (const chunk of source) {
+      hash.update(chunk as Buffer);
+      yield chunk;
+    }
+  }, sink);
+
+  const entry = (header: Partial<Header> & { name: string }, body: string | Buffer = '') =>
+    new Promise<void>((resolve, reject) => pack.entry({ ...DEFAULTS, ...header } as Header, body, (err) => (err ? reject(err) : resolve())));
+  const dir = (name: string) => entry({ name: `./${name}/`, type: 'directory', mode: 0o755 });
+  const file = (name: string, body: string | Buffer, mode = 0o644) => entry({ name: `./${name}`, type: 'file', mode }, body);
+  const link = (name: string, target: string) => entry({ name: `./${name}`, type: 'symlink', linkname: target, mode: 0o777 });
+
+  const stylus = 'var/lib/spectro/stylus';
+  for (const d of ['var', 'var/lib', 'var/lib/spectro', stylus, `${stylus}/opt`, `${stylus}/opt/spectrocloud`, `${stylus}/opt/spectrocloud/bin`, 'etc', 'etc/systemd', 'etc/systemd/system']) await dir(d);
+  await file(`${stylus}/opt/spectrocloud/bin/palette-agent`, agentBinary(opts.dir, opts.binaryArch ?? arch), 0o755);
+  await file(`${stylus}/opt/spectrocloud/bin/palette-agent.sh`, readFileSync(join(FIXTURE, 'palette-agent.sh'), 'utf8').replace('@VERSION@', version).replace('@FIPS@', String(fips)), 0o755);
+  await link(`${stylus}/opt/spectrocloud/bin/stylus-agent`, 'palette-agent'); // ordinary links exist in the real tree
+  await file('var/lib/spectro/spectro-init.sh', readFileSync(join(FIXTURE, 'spectro-init.sh')), 0o755);
+  for (const u of UNITS) await file(`etc/systemd/system/${u}.service`, unitFile(u));
+  for (const [target, units] of [['multi-user.target.wants', UNITS.filter((u) => u !== 'spectro-init')], ['local-fs.target.wants', ['spectro-init']], ['sysinit.target.wants', ['spectro-palette-agent-initramfs']]] as const) {
+    await dir(`etc/systemd/system/${target}`);
+    for (const u of units) await link(`etc/systemd/system/${target}/${u}.service`, `/etc/systemd/system/${u}.service`);
+  }
+
+  switch (opts.hostile) {
+    case 'path-traversal':
+      await file('var/lib/spectro/../../../etc/cron.d/evil', '* * * * * root touch /tmp/pwned\n');
+      break;
+    case 'absolute-path':
+      await entry({ name: '/etc/cron.d/evil', type: 'file', mode: 0o644 }, 'evil\n');
+      break;
+    case 'escaping-symlink':
+      await link('var/lib/spectro/stylus/escape', '../../../../etc');
+      break;
+    case 'escaping-hardlink':
+      await entry({ name: './var/lib/spectro/shadow-copy', type: 'link', linkname: 'etc/shadow', mode: 0o644 });
+      break;
+    case 'write-through-symlink':
+      await link('var/lib/spectro/stylus/hop', '/etc/cron.d');
+      await file('var/lib/spectro/stylus/hop/evil', 'evil\n');
+      break;
+    case 'device-node':
+      await entry({ name: './var/lib/spectro/stylus/dev-sda', type: 'block-device', devmajor: 8, devminor: 0, mode: 0o660 });
+      break;
+    case 'duplicate':
+      await file('var/lib/spectro/spectro-init.sh', '#!/bin/sh\necho replaced\n', 0o755);
+      break;
+    case 'outside-roots':
+      await file('usr/local/bin/extra-tool', '#!/bin/sh\n', 0o755);
+      break;
+  }
+
+  const payload = opts.payloadBytes ?? 64 * 1024;
+  if (payload > 0) await streamEntry(pack, `./${stylus}/opt/spectrocloud/payload.img`, payload);
+  pack.finalize();
+  await done;
+  const sha256 = hash.digest('hex');
+  if (opts.hostile === 'truncated') truncateSync(path, Math.floor(statSync(path).size / 2));
+  const finalSha = opts.hostile === 'truncated' ? createHash('sha256').update(readFileSync(path)).digest('hex') : sha256;
+  if ((opts.sha256File ?? 'right') !== 'none') {
+    const sum = opts.sha256File === 'wrong' ? createHash('sha256').update('not this bundle').digest('hex') : finalSha;
+    writeFileSync(`${path}.sha256`, `${sum}  ${fileName}\n`);
+  }
+  return { path, sha256: finalSha, size: statSync(path).size, version };
+}
+
+/** A large entry written chunk by chunk (deterministic bytes), honouring back-pressure. */
+async function streamEntry(pack: ReturnType<typeof tarPack>, name: string, size: number): Promise<void> {
+  const chunk = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
+  await new Promise<void>((resolve, reject) => {
+    const stream = pack.entry({ name, size, type: 'file', mode: 0o644, mtime: new Date('2026-01-01T00:00:00Z') }, (err) => (err ? reject(err) : resolve()));
+    let left = size;
+    const write = () => {
+      while (left > 0) {
+        const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+        left -= part.length;
+        if (!stream.write(part)) {
+          stream.once('drain', write);
+          return;
+        }
+      }
+      stream.end(Buffer.alloc(0));
+    };
+    write();
+  });
+}
