@@ -8,7 +8,9 @@ import { plan } from './fixtures-facts';
 import { device, site } from './site-fixtures';
 
 /** Every string field of the site, and where its value lands in the user-data (undefined: not rendered). */
-const FIELDS: { name: string; set: (s: SiteConfig, v: string) => SiteConfig; read: (doc: any) => unknown }[] = [
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed YAML document has no static type
+type Doc = any;
+const FIELDS: { name: string; set: (s: SiteConfig, v: string) => SiteConfig; read: (doc: Doc) => unknown }[] = [
   { name: 'central.paletteEndpoint', set: (s, v) => ({ ...s, central: { ...s.central, paletteEndpoint: v } }), read: (d) => d.stylus.site?.paletteEndpoint },
   { name: 'central.projectName', set: (s, v) => ({ ...s, central: { ...s.central, projectName: v } }), read: (d) => d.stylus.site?.projectName },
   { name: 'central.projectUid', set: (s, v) => ({ ...s, central: { ...s.central, projectUid: v } }), read: (d) => d.stylus.site?.projectUid },
