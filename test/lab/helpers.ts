@@ -28,6 +28,7 @@ export function servicesForTest(opts: { knownHostsFiles?: string[] } = {}) {
   }
   return {
     userData: (deviceId: string) => services.site.userDataFor(deviceId),
+    session: (deviceId: string) => services.devices.session(deviceId),
     /** The install engine's write, for tests until the engine lands. */
     writeUserData: async (deviceId: string, text: string) => {
       const { writeUserData } = await import('../../main/services/site/write-userdata');

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFixtureBundle, type FixtureBundle } from '../../e2e/lab/fixture-bundle';
+import { Lab, type LabDevice } from '../../e2e/lab/lab';
+import { uploadBundle, type UploadProgress } from '../../main/services/bundle/upload';
+import { servicesForTest } from './helpers';
+
+describe('bundle upload to a lab device', () => {
+  let lab: Lab;
+  let dev: LabDevice;
+  let svc: ReturnType<typeof servicesForTest>;
+  let id: string;
+  let bundle: FixtureBundle;
+  const remoteDir = '/var/lib/eai-staging';
+
+  const connect = async () => {
+    const d = await svc.call('devices.connect', { id, secrets: {} });
+    expect(d.state).toBe('connected');
+  };
+
+  beforeAll(async () => {
+    lab = await Lab.start(1);
+    dev = lab.devices[0]!;
+    svc = servicesForTest();
+    const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey } });
+    id = d.id;
+    const first = await svc.call('devices.connect', { id, secrets: {} });
+    await svc.call('devices.trustHostKey', { id, hop: 'target', fingerprint: first.pendingHostKey!.fingerprint });
+    await connect();
+    bundle = await buildFixtureBundle({ dir: join(lab.dir, 'bundle'), payloadBytes: 48 * 2 ** 20 });
+  });
+  afterAll(async () => {
+    svc?.close();
+    await lab?.stop();
+  });
+
+  const upload = (onProgress?: (p: UploadProgress) => void) =>
+    uploadBundle({ session: svc.session(id), localPath: bundle.path, size: bundle.size, sha256: bundle.sha256, remoteDir, remoteName: 'agent-mode-linux-amd64.tar', onProgress, stallMs: 2500, chunkBytes: 64 * 1024, inFlight: 8, progressEveryMs: 0 });
+
+  it('a cut at about half stops with a clear error; the retry sends only the missing bytes and the sums match', async () => {
+    let cut = false;
+    const progress: UploadProgress[] = [];
+    await expect(
+      upload((p) => {
+        progress.push(p);
+        if (!cut && p.bytes >= bundle.size / 2) {
+          cut = true;
+          void dev.setLink(false);
+        }
+      }),
+    ).rejects.toMatchObject({ code: 'TIMED_OUT', message: expect.stringMatching(/stopped acknowledging/) });
+    expect(progress.at(-1)!.rateBytesPerSec).toBeGreaterThan(0);
+    await dev.setLink(true);
+    await connect();
+
+    const partBytes = Number((await dev.exec(`wc -c < ${remoteDir}/agent-mode-linux-amd64.tar.part`)).trim());
+    expect(partBytes).toBeGreaterThan(bundle.size / 2 - 1024 * 1024);
+    expect(partBytes).toBeLessThan(bundle.size);
+
+    const result = await upload();
+    expect(result).toEqual({ remotePath: `${remoteDir}/agent-mode-linux-amd64.tar`, resumedFrom: partBytes, bytesSent: bundle.size - partBytes, skipped: false });
+    expect((await dev.exec(`sha256sum ${remoteDir}/agent-mode-linux-amd64.tar`)).split(' ')[0]).toBe(bundle.sha256);
+    expect(await dev.exec(`ls ${remoteDir}`)).toBe('agent-mode-linux-amd64.tar\n');
+    expect(await dev.exec(`stat -c %a ${remoteDir}/agent-mode-linux-amd64.tar`)).toBe('600\n');
+  });
+
+  it('a bundle already there with the right sum is not sent again', async () => {
+    expect(await upload()).toMatchObject({ skipped: true, bytesSent: 0 });
+  });
+
+  it('refuses up front when the device has no room, writing nothing', async () => {
+    await dev.exec('mkdir -p /var/lib/tiny && mount -t tmpfs -o size=8m tmpfs /var/lib/tiny');
+    await expect(
+      uploadBundle({ session: svc.session(id), localPath: bundle.path, size: bundle.size, sha256: bundle.sha256, remoteDir: '/var/lib/tiny/staging', remoteName: 'agent-mode-linux-amd64.tar' }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/has \d+ MiB free in \/var\/lib\/tiny\/staging; the bundle needs \d+ MiB more/) });
+    expect(await dev.exec('ls -A /var/lib/tiny/staging')).toBe('');
+  });
+});
