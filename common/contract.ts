@@ -6,6 +6,8 @@ import { overrideSchema, planSchema } from './plan/schema';
 import { siteSchema } from './site/schema';
 import { osUserSchema } from './site/validate';
 import type { SiteIssue } from './site/issues';
+import type { RunView } from './install/model';
+import type { BundleSummary } from './install/bundle';
 import type { ProfileError } from './site/profile';
 import type { CsvRowError } from './devices/csv-import';
 import type { CheckResult } from './requirements/evaluate';
@@ -150,6 +152,21 @@ export const contract = {
     z.object({ yaml: z.string().max(1024 * 1024, 'That file is too large for a site profile.') }).strict(),
     declareOutput<{ visit: VisitView | null; errors: ProfileError[]; needsSecrets: string[] }>(),
   ),
+  /**
+   * Checks a bundle on this machine without sending anything: layout, paths, links, architecture and
+   * sha256 (against a pasted value or the .sha256 file beside it).
+   */
+  'bundle.inspect': method(
+    z.object({ path: z.string().trim().min(1, 'Type the path of the agent-mode tar on this machine.').max(4096), expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/, 'A sha256 is 64 hexadecimal characters.').optional() }).strict(),
+    declareOutput<BundleSummary>(),
+  ),
+  'install.start': method(
+    z.object({ path: z.string().trim().min(1).max(4096), expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/).optional(), deviceIds: z.array(deviceIdSchema).min(1).max(64) }).strict(),
+    declareOutput<RunView>(),
+  ),
+  'install.status': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),
+  'install.retry': method(z.object({ runId: z.string().max(80), deviceId: deviceIdSchema }).strict(), declareOutput<RunView>()),
+  'install.cancel': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),
   'hostKeys.list': method(empty, declareOutput<PinnedHostKey[]>()),
   /** Removing a pin is a separate, deliberate act (after a device was reinstalled, say). */
   'hostKeys.forget': method(
@@ -211,6 +228,7 @@ export const events = {
   'auth.prompt': declareOutput<AuthPrompt>(),
   'hostKey.confirm': declareOutput<HostKeyInfo & { deviceId: string }>(),
   log: declareOutput<LogLine>(),
+  'install.changed': declareOutput<RunView>(),
 } as const;
 
 export type MethodName = keyof typeof contract;

@@ -5,6 +5,8 @@ import { parseDeviceCsv } from '../../common/devices/csv-import';
 import { crossCheck, evaluateChecks, overrideCheck } from './checks';
 import { DeviceService } from './devices';
 import { SiteService } from './site/site-service';
+import { InstallService } from './install/install-service';
+import { verifyBundle } from './bundle/verify-bundle';
 import { HostKeyStore } from './ssh/host-key-store';
 import { VisitStore } from './visit-store';
 
@@ -15,6 +17,7 @@ export interface ServiceOptions {
   /** OpenSSH known_hosts files also honoured; defaults to ~/.ssh/known_hosts. */
   knownHostsFiles?: string[];
   readyTimeoutMs?: number;
+  rebootTimeoutMs?: number;
   version?: string;
 }
 
@@ -32,6 +35,7 @@ export function createServices(opts: ServiceOptions): Services {
   const hostKeys = new HostKeyStore(join(opts.dataDir, 'pinned-host-keys.json'), opts.knownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')]);
   const devices = new DeviceService(store, hostKeys, opts.emit, { readyTimeoutMs: opts.readyTimeoutMs });
   const site = new SiteService(store, devices);
+  const install = new InstallService(store, devices, site, opts.emit, opts.dataDir, { rebootTimeoutMs: opts.rebootTimeoutMs });
 
   const handlers: ApiHandlers = {
     'app.info': async () => ({ version: opts.version ?? '0.1.0', shell: opts.shell, platform: process.platform, dataDir: opts.dataDir }),
@@ -75,6 +79,14 @@ export function createServices(opts: ServiceOptions): Services {
     'site.checkOnDevices': () => site.checkOnDevices(),
     'profiles.export': async ({ name }) => site.exportProfile(name),
     'profiles.import': async ({ yaml }) => site.importProfile(yaml),
+    'bundle.inspect': async ({ path, expectedSha256 }) => {
+      const { fileName, size, sha256, checksum, arch, fips, entries } = await verifyBundle(path, { expectedSha256: expectedSha256 || undefined });
+      return { fileName, size, sha256, checksum, arch, fips, entries };
+    },
+    'install.start': ({ path, expectedSha256, deviceIds }) => install.start(path, deviceIds, expectedSha256 || undefined),
+    'install.status': async ({ runId }) => install.status(runId),
+    'install.retry': async ({ runId, deviceId }) => install.retry(runId, deviceId),
+    'install.cancel': async ({ runId }) => install.cancel(runId),
     'hostKeys.list': async () => hostKeys.list(),
     'hostKeys.forget': async ({ host, port }) => hostKeys.forget(host, port),
   };

@@ -15,6 +15,8 @@ const PROMPT_TIMEOUT_MS = 5 * 60_000;
 /** Connections to the visit's devices: connect, trust a host key, probe hardware, disconnect. */
 export class DeviceService {
   private readonly sessions = new Map<string, SshSession>();
+  /** The secrets of the last good connection, in memory only: the expected reboot needs them again. */
+  private readonly secrets = new Map<string, ConnectSecrets>();
   private readonly prompts = new Map<string, (answers: string[] | null) => void>();
 
   constructor(
@@ -50,6 +52,7 @@ export class DeviceService {
       return this.update(id, { state: 'failed', error });
     }
     this.sessions.set(id, session);
+    this.secrets.set(id, secrets);
     session.client.on('close', () => {
       if (this.sessions.get(id) !== session) return;
       this.sessions.delete(id);
@@ -78,6 +81,26 @@ export class DeviceService {
       const error = toErrorShape(err);
       this.log('error', id, error.message);
       return this.update(id, { state: 'connected', privilege: 'sudo-needs-password', hostKey: session.hostKey, error });
+    }
+  }
+
+  /**
+   * After the device rebooted on purpose: connect again with the same secrets and the same pinned host
+   * key (a changed key stops here, as anywhere), retrying with backoff until the deadline.
+   */
+  async reconnect(id: string, deadlineMs: number, onAttempt?: (attempt: number, error?: string) => void): Promise<DeviceView> {
+    const secrets = this.secrets.get(id);
+    if (!secrets) throw new AppError({ code: 'NOT_CONNECTED', message: 'This device was never connected in this session.', fix: 'Connect to it on the Devices step.' });
+    const until = Date.now() + deadlineMs;
+    let delay = 1000;
+    for (let attempt = 1; ; attempt++) {
+      const view = await this.connect(id, secrets);
+      if (view.state === 'connected') return view;
+      onAttempt?.(attempt, view.error?.message);
+      if (view.error?.code === 'HOST_KEY_CHANGED' || view.error?.code === 'AUTH_FAILED' || view.state === 'needs-trust') return view;
+      if (Date.now() + delay > until) return view;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5000);
     }
   }
 

@@ -34,6 +34,11 @@ export class SiteService {
     return this.secretState();
   }
 
+  /** For redaction only: the values to scrub from anything that leaves main. */
+  secretValues(): (string | undefined)[] {
+    return [this.secrets.edgeHostToken, this.secrets.proxyPassword];
+  }
+
   secretState() {
     return { edgeHostToken: !!this.secrets.edgeHostToken, proxyPassword: !!this.secrets.proxyPassword };
   }

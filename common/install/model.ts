@@ -1,0 +1,70 @@
+import type { AppErrorShape } from '../errors';
+
+export type InstallPhase = 'queued' | 'upload' | 'stage' | 'apply' | 'userdata' | 'reboot' | 'reconnect' | 'verify' | 'done' | 'failed' | 'cancelled';
+
+export const INSTALL_STEPS: { phase: InstallPhase; title: string }[] = [
+  { phase: 'upload', title: 'Upload the bundle' },
+  { phase: 'stage', title: 'Stage and read the agent version' },
+  { phase: 'apply', title: 'Extract into /' },
+  { phase: 'userdata', title: 'Write the user-data' },
+  { phase: 'reboot', title: 'Reboot (the session drops: expected)' },
+  { phase: 'reconnect', title: 'Reconnect (same host key)' },
+  { phase: 'verify', title: 'Verify the agent' },
+];
+
+export interface VerifyCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface DeviceRunView {
+  deviceId: string;
+  phase: InstallPhase;
+  /** The step that failed, when phase is failed. */
+  failedStep?: InstallPhase;
+  progress?: { bytes: number; total: number; rateBytesPerSec: number; etaSeconds: number | null };
+  agentVersion?: string;
+  verify?: VerifyCheck[];
+  error?: AppErrorShape;
+  startedAt?: string;
+  finishedAt?: string;
+  /** The device's own output, last lines, redacted. */
+  log: string[];
+}
+
+export interface RunView {
+  runId: string;
+  startedAt: string;
+  bundle: { fileName: string; sha256: string; size: number; arch: string };
+  devices: DeviceRunView[];
+  finished: boolean;
+}
+
+/** The balenaEtcher idea: the status line is a pure function of the phase and progress. */
+export function statusLine(d: DeviceRunView): string {
+  switch (d.phase) {
+    case 'upload': {
+      if (!d.progress) return 'Uploading…';
+      const pct = Math.floor((d.progress.bytes / Math.max(1, d.progress.total)) * 100);
+      const rate = d.progress.rateBytesPerSec / 2 ** 20;
+      const eta = d.progress.etaSeconds === null ? '' : `, ${formatEta(d.progress.etaSeconds)} left`;
+      return `Uploading ${pct}% at ${rate.toFixed(1)} MiB/s${eta}`;
+    }
+    case 'queued':
+      return 'Waiting for its turn';
+    case 'done':
+      return `Installed${d.agentVersion ? ` agent ${d.agentVersion}` : ''} and verified`;
+    case 'failed':
+      return `Failed at: ${INSTALL_STEPS.find((s) => s.phase === d.failedStep)?.title ?? d.failedStep}`;
+    case 'cancelled':
+      return 'Cancelled at a safe point';
+    default:
+      return INSTALL_STEPS.find((s) => s.phase === d.phase)?.title ?? d.phase;
+  }
+}
+
+export function formatEta(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
+}

@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { coerce, gte } from 'semver';
+import type { EventSink } from '../../../common/contract';
+import { AppError, toErrorShape } from '../../../common/errors';
+import type { DeviceRunView, InstallPhase, RunView, VerifyCheck } from '../../../common/install/model';
+import { parseAgentVersion } from '../../../common/parsers/agent-version';
+import { redact } from '../../../common/redact';
+import { shQuote } from '../../../common/shell/quote';
+import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
+import { uploadBundle } from '../bundle/upload';
+import type { DeviceService } from '../devices';
+import type { SiteService } from '../site/site-service';
+import { writeUserData } from '../site/write-userdata';
+import type { VisitStore } from '../visit-store';
+import { RunJournal } from './journal';
+
+export const LOCAL_MANAGEMENT_MIN_AGENT = '4.6.21';
+const STAGING = '/var/lib/eai-staging';
+const AGENT_IN_BUNDLE = 'var/lib/spectro/stylus/opt/spectrocloud/bin/palette-agent';
+
+export interface InstallOptions {
+  /** How long a device may take to come back after its reboot. */
+  rebootTimeoutMs?: number;
+  parallel?: number;
+}
+
+/**
+ * The offline install, per device: upload → stage (read the agent version) → extract into / → write
+ * the user-data → reboot (the dropped session is expected) → reconnect with the same pinned key →
+ * verify. Devices run in parallel; one failing device does not stop the others. Every step is
+ * journaled; steps are idempotent, so a retry continues where the device stands.
+ */
+export class InstallService {
+  private readonly runs = new Map<string, { view: RunView; bundle: BundleInfo; journal: RunJournal; abort: AbortController }>();
+
+  constructor(
+    private readonly store: VisitStore,
+    private readonly devices: DeviceService,
+    private readonly site: SiteService,
+    private readonly emit: EventSink,
+    private readonly dataDir: string,
+    private readonly opts: InstallOptions = {},
+  ) {}
+
+  async start(bundlePath: string, deviceIds: string[], expectedSha256?: string): Promise<RunView> {
+    if (deviceIds.length === 0) throw new AppError({ code: 'INVALID_INPUT', message: 'Choose at least one device to install.', fix: 'Give devices a role in the plan, and connect them.' });
+    const visit = this.store.get();
+    for (const id of deviceIds) {
+      const d = this.store.device(id);
+      if (d.state !== 'connected') throw new AppError({ code: 'NOT_CONNECTED', message: `${d.label} is not connected.`, fix: 'Connect it on the Devices step first.' });
+      this.site.userDataFor(id); // refuses while the site is incomplete: nothing is sent before that
+    }
+    const arches = new Set(deviceIds.map((id) => this.store.device(id).facts?.arch).filter(Boolean));
+    const bundle = await verifyBundle(bundlePath, { expectedSha256, deviceArch: arches.size === 1 ? [...arches][0] : undefined });
+    const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+    const journal = new RunJournal(join(this.dataDir, 'runs'), runId, () => this.site.secretValues());
+    const view: RunView = {
+      runId,
+      startedAt: new Date().toISOString(),
+      bundle: { fileName: bundle.fileName, sha256: bundle.sha256, size: bundle.size, arch: bundle.arch },
+      devices: deviceIds.map((deviceId) => ({ deviceId, phase: 'queued', log: [] })),
+      finished: false,
+    };
+    const run = { view, bundle, journal, abort: new AbortController() };
+    this.runs.set(runId, run);
+    journal.append({ kind: 'run-started', data: { bundle: view.bundle, devices: deviceIds, plan: visit.plan } });
+    this.changed(run.view);
+    void this.runAll(runId, deviceIds);
+    return structuredClone(view);
+  }
+
+  status(runId: string): RunView {
+    return structuredClone(this.get(runId).view);
+  }
+
+  retry(runId: string, deviceId: string): RunView {
+    const run = this.get(runId);
+    const d = run.view.devices.find((x) => x.deviceId === deviceId);
+    if (!d || (d.phase !== 'failed' && d.phase !== 'cancelled')) throw new AppError({ code: 'INVALID_INPUT', message: 'Only a failed or cancelled device can be retried.', fix: 'Wait for it to finish.' });
+    if (run.abort.signal.aborted) run.abort = new AbortController();
+    run.view.finished = false;
+    Object.assign(d, { phase: 'queued', error: undefined, failedStep: undefined, finishedAt: undefined });
+    this.changed(run.view);
+    void this.runDevice(run, deviceId).then(() => this.finishIfDone(run));
+    return structuredClone(run.view);
+  }
+
+  /** Stops every device at its next safe point (never between extracting and writing the user-data). */
+  cancel(runId: string): RunView {
+    const run = this.get(runId);
+    run.abort.abort();
+    return structuredClone(run.view);
+  }
+
+  private get(runId: string) {
+    const run = this.runs.get(runId);
+    if (!run) throw new AppError({ code: 'NOT_FOUND', message: `There is no install run ${runId} in this session.`, fix: 'Start the install again.' });
+    return run;
+  }
+
+  private async runAll(runId: string, ids: string[]): Promise<void> {
+    const run = this.get(runId);
+    const queue = [...ids];
+    const workers = Array.from({ length: Math.min(this.opts.parallel ?? 4, ids.length) }, async () => {
+      for (let id = queue.shift(); id; id = queue.shift()) await this.runDevice(run, id);
+    });
+    await Promise.all(workers);
+    this.finishIfDone(run);
+  }
+
+  private finishIfDone(run: { view: RunView; journal: RunJournal }): void {
+    if (run.view.devices.every((d) => ['done', 'failed', 'cancelled'].includes(d.phase))) {
+      run.view.finished = true;
+      run.journal.append({ kind: 'run-finished', data: { results: Object.fromEntries(run.view.devices.map((d) => [d.deviceId, d.phase])) } });
+      this.changed(run.view);
+    }
+  }
+
+  private async runDevice(run: { view: RunView; bundle: BundleInfo; journal: RunJournal; abort: AbortController }, deviceId: string): Promise<void> {
+    const d = run.view.devices.find((x) => x.deviceId === deviceId)!;
+    d.startedAt = new Date().toISOString();
+    const asRoot = () => this.store.device(deviceId).privilege === 'root';
+    const sudo = (cmd: string, timeoutMs = 600_000) => this.devices.session(deviceId).sudo(cmd, { asRoot: asRoot(), timeoutMs });
+    const remoteBundle = `${STAGING}/${run.bundle.fileName}`;
+    const step = async <T>(phase: InstallPhase, fn: () => Promise<T>): Promise<T> => {
+      if (run.abort.signal.aborted && phase !== 'userdata') throw new AppError({ code: 'CANCELLED', message: 'Cancelled.', fix: 'Retry the device to continue.' });
+      d.phase = phase;
+      this.changed(run.view);
+      const started = Date.now();
+      run.journal.append({ kind: 'step-started', deviceId, step: phase });
+      try {
+        const out = await fn();
+        run.journal.append({ kind: 'step-finished', deviceId, step: phase, data: { ms: Date.now() - started } });
+        return out;
+      } catch (err) {
+        const shape = toErrorShape(err);
+        run.journal.append({ kind: 'step-failed', deviceId, step: phase, data: { ms: Date.now() - started, error: shape } });
+        d.failedStep = phase;
+        throw err;
+      }
+    };
+    const must = (r: { code: number | null; stdout: string; stderr: string }, what: string, fix: string) => {
+      this.log(run, d, r.stdout + r.stderr);
+      if (r.code !== 0) throw new AppError({ code: 'COMMAND_FAILED', message: `${what} failed on the device (exit ${r.code}).`, fix, detail: redact(r.stderr || r.stdout, this.site.secretValues()).slice(-4000) });
+    };
+
+    try {
+      const mode = this.store.get().plan.mode;
+      await step('upload', async () => {
+        // The staging folder belongs to the login user, so SFTP (which runs as that user) may write there.
+        must(await sudo(`mkdir -p ${STAGING} && chown "$(id -u ${shQuote(this.loginUser(deviceId))})" ${STAGING} && chmod 700 ${STAGING}`), 'Creating the staging folder', 'Check that /var/lib is writable.');
+        const result = await uploadBundle({
+          session: this.devices.session(deviceId),
+          localPath: run.bundle.path,
+          size: run.bundle.size,
+          sha256: run.bundle.sha256,
+          remoteDir: STAGING,
+          remoteName: run.bundle.fileName,
+          signal: run.abort.signal,
+          onProgress: (p) => {
+            d.progress = p;
+            this.changed(run.view);
+          },
+        });
+        run.journal.append({ kind: 'output', deviceId, step: 'upload', data: { ...result } });
+      });
+      const version = await step('stage', async () => {
+        const extract = `${STAGING}/extract`;
+        const r = await sudo(
+          `set -e; need=$(( $(wc -c < ${shQuote(remoteBundle)}) / 1024 )); avail=$(df -Pk ${STAGING} | tail -n 1 | awk '{print $4}'); if [ "$avail" -lt "$need" ]; then echo "staging needs $need KiB, $avail KiB free" >&2; exit 28; fi; rm -rf ${extract}; mkdir -p ${extract}; tar -xf ${shQuote(remoteBundle)} -C ${extract}; ${extract}/${AGENT_IN_BUNDLE} version`,
+        );
+        if (r.code === 28) {
+          throw new AppError({ code: 'COMMAND_FAILED', message: `The staging filesystem is too small to unpack the bundle: ${r.stderr.trim()}.`, fix: 'Free space under /var/lib on the device, then retry. Nothing was applied.' });
+        }
+        must(r, 'Unpacking the bundle in staging', 'Check free space under /var/lib on the device, then retry. Nothing was applied.');
+        const v = parseAgentVersion(r.stdout).version;
+        if (!v) throw new AppError({ code: 'COMMAND_FAILED', message: 'The staged agent did not say its version.', fix: 'Check that the bundle matches the device architecture.', detail: r.stdout });
+        if (mode === 'local' && !gte(coerce(v) ?? '0.0.0', LOCAL_MANAGEMENT_MIN_AGENT)) {
+          throw new AppError({ code: 'INVALID_INPUT', message: `Local management needs agent ${LOCAL_MANAGEMENT_MIN_AGENT} or later (Palette 4.6.32); this bundle has ${v}.`, fix: 'Use a newer agent-mode bundle. Nothing was applied.' });
+        }
+        d.agentVersion = v;
+        return v;
+      });
+      // From here to the user-data there is no safe point: extracting without user-data leaves an agent
+      // that would boot unconfigured.
+      await step('apply', async () => must(await sudo(`tar --no-overwrite-dir -xf ${shQuote(remoteBundle)} -C /`), 'Extracting the bundle into /', 'Check free space on / and /var, then retry.'));
+      await step('userdata', async () => writeUserData(this.devices.session(deviceId), this.site.userDataFor(deviceId), asRoot()));
+      await step('reboot', async () => {
+        const session = this.devices.session(deviceId);
+        const closed = new Promise<void>((resolve) => session.client.once('close', () => resolve()));
+        await sudo('(sleep 1; systemctl reboot) >/dev/null 2>&1 &', 30_000);
+        // The old session must drop before reconnecting, or we would talk to the system going down.
+        await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new AppError({ code: 'TIMED_OUT', message: 'The device did not go down for its reboot within 2 minutes.', fix: 'Reboot it by hand, then retry.' })), 120_000))]);
+      });
+      await step('reconnect', async () => {
+        const view = await this.devices.reconnect(deviceId, this.opts.rebootTimeoutMs ?? 600_000, (attempt, error) => this.log(run, d, `reconnect attempt ${attempt}: ${error ?? ''}`));
+        if (view.state !== 'connected') throw new AppError({ ...(view.error ?? { code: 'TIMED_OUT', message: 'The device did not come back after its reboot.', fix: 'Check its console.' }) });
+      });
+      const checks = await step('verify', () => this.verify(deviceId, version, mode));
+      d.verify = checks;
+      if (checks.some((c) => !c.ok)) {
+        d.failedStep = 'verify';
+        throw new AppError({ code: 'COMMAND_FAILED', message: `The agent did not verify: ${checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}.`, fix: 'Open the device\'s log (/var/log/stylus-upgrade.log, journalctl -u "spectro*") and retry.' });
+      }
+      d.phase = 'done';
+      run.journal.append({ kind: 'device-done', deviceId, data: { version, verify: checks } });
+    } catch (err) {
+      const shape = toErrorShape(err);
+      d.phase = shape.code === 'CANCELLED' ? 'cancelled' : 'failed';
+      d.error = shape;
+    } finally {
+      d.finishedAt = new Date().toISOString();
+      this.changed(run.view);
+    }
+  }
+
+  private async verify(deviceId: string, version: string, mode: string): Promise<VerifyCheck[]> {
+    const port = this.store.get().site.localUiPort;
+    const r = await this.devices.session(deviceId).exec(
+      `root=/; [ -r /etc/spectro/environment ] && . /etc/spectro/environment && root=\${STYLUS_ROOT:-/}; PATH=$PATH:/usr/sbin:/sbin
+s() { printf '\\n@@%s\\n' "$1"; }
+s setup; [ -e "$root/opt/spectrocloud/state/setup_done" ] && echo yes
+s version; "$root/opt/spectrocloud/bin/palette-agent" version 2>&1
+s units; systemctl is-active spectro-stylus-agent spectro-stylus-operator 2>&1
+s localui; (ss -Htln 2>/dev/null || netstat -tln 2>/dev/null) | grep -c ":${port}\\b"`,
+      { timeoutMs: 60_000 },
+    );
+    const part = (name: string) => (r.stdout.split(`@@${name}\n`)[1] ?? '').split('\n@@')[0]!.trim();
+    const installed = parseAgentVersion(part('version')).version;
+    const units = part('units').split('\n');
+    const checks: VerifyCheck[] = [
+      { name: 'setup_done', ok: part('setup') === 'yes', detail: part('setup') === 'yes' ? 'The first-boot install finished.' : 'setup_done is missing: the first-boot install did not finish.' },
+      { name: 'version', ok: installed === version, detail: `Installed agent: ${installed ?? 'none'}; bundle: ${version}.` },
+      { name: 'units', ok: units.length === 2 && units.every((u) => u === 'active'), detail: `spectro-stylus-agent: ${units[0] ?? '?'}, spectro-stylus-operator: ${units[1] ?? '?'}.` },
+    ];
+    if (mode === 'local') {
+      const listening = Number(part('localui')) > 0;
+      checks.push({ name: 'local-ui', ok: true, detail: listening ? `Local UI answers on port ${port}.` : `Local UI does not listen on port ${port} yet (it can take a few minutes after the first boot).` });
+    }
+    return checks;
+  }
+
+  private loginUser(deviceId: string): string {
+    const c = this.store.device(deviceId).connection;
+    return c.kind === 'ssh' ? c.user : 'root';
+  }
+
+  private log(run: { view: RunView; journal: RunJournal }, d: DeviceRunView, text: string): void {
+    const lines = redact(text, this.site.secretValues()).split('\n').filter(Boolean);
+    if (!lines.length) return;
+    d.log = [...d.log, ...lines].slice(-200);
+    run.journal.append({ kind: 'output', deviceId: d.deviceId, step: d.phase, data: { lines } });
+  }
+
+  private changed(view: RunView): void {
+    this.emit('install.changed', structuredClone(view));
+  }
+}
