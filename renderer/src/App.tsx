@@ -5,6 +5,7 @@ import { DevicesStep } from './steps/devices/DevicesStep';
 import { CheckStep } from './steps/check/CheckStep';
 import { PlanStep } from './steps/plan/PlanStep';
 import { SiteStep } from './steps/site/SiteStep';
+import { InstallStep } from './steps/install/InstallStep';
 import { VisitStep } from './steps/visit/VisitStep';
 import { useStore, type StepId } from './store';
 
@@ -40,6 +41,7 @@ export function App() {
         {step === 'check' && <CheckStep />}
         {step === 'plan' && <PlanStep />}
         {step === 'site' && <SiteStep />}
+        {step === 'install' && <InstallStep />}
       </main>
       <LogPanel />
     </div>

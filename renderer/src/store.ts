@@ -5,13 +5,14 @@ import { defaultClient } from './api/client';
 
 export const api = defaultClient();
 
-export type StepId = 'visit' | 'devices' | 'check' | 'plan' | 'site';
+export type StepId = 'visit' | 'devices' | 'check' | 'plan' | 'site' | 'install';
 export const STEPS: { id: StepId; title: string }[] = [
   { id: 'visit', title: 'Site visit' },
   { id: 'devices', title: 'Devices' },
   { id: 'check', title: 'Check' },
   { id: 'plan', title: 'Plan' },
   { id: 'site', title: 'Site' },
+  { id: 'install', title: 'Install' },
 ];
 
 interface State {

@@ -12,6 +12,7 @@ import { useSiteDraft } from './useSiteDraft';
 export function SiteStep() {
   const { draft, update, errors, warnings, valid, saveError, visit, status } = useSiteDraft();
   const setVisit = useStore((s) => s.setVisit);
+  const setStep = useStore((s) => s.setStep);
   const [secrets, setSecrets] = useState<SecretState>({ edgeHostToken: false, proxyPassword: false });
   const [noProxyText, setNoProxyText] = useState(draft.proxy.noProxy.join('\n'));
   const [ntpText, setNtpText] = useState(draft.ntpServers.join(', '));
@@ -244,6 +245,11 @@ export function SiteStep() {
         </p>
       )}
       <SiteExtras />
+      <div className="actions sticky">
+        <button type="button" className="primary" onClick={() => setStep('install')} disabled={!valid}>
+          {t.next}
+        </button>
+      </div>
     </div>
   );
 }

@@ -66,5 +66,6 @@ export const siteStrings = {
   rejected: 'The profile was not loaded:',
   saveBlocked: 'Not saved: fix the fields marked below; nothing is saved while a field is wrong.',
   saved: '✔ All changes saved',
+  next: 'Next: install',
   saving: 'Saving…',
 };

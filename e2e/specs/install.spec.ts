@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import { buildFixtureBundle } from '../lab/fixture-bundle';
+import { addAndConnectByKey, expect, startVisit, test } from '../fixtures';
+
+test('a full offline install on one device through the wizard, through its reboot to a verified agent', async ({ page, app, lab }) => {
+  test.setTimeout(300_000);
+  const dev = lab.devices[0]!;
+  const bundle = await buildFixtureBundle({ dir: join(lab.dir, 'e2e-bundle'), version: '4.7.9', payloadBytes: 16 * 2 ** 20 });
+  await startVisit(page, app);
+  await addAndConnectByKey(page, lab, 0);
+  await page.getByRole('button', { name: 'Next: check devices' }).click();
+  await expect(page.getByTestId(`checks-${dev.address}`).getByTestId('verdict')).toBeVisible();
+  await page.getByRole('button', { name: 'Next: plan the cluster' }).click();
+  await page.getByRole('button', { name: 'Next: site properties' }).click();
+  await page.getByRole('button', { name: 'Next: install' }).click();
+
+  // A wrong path says so; the real bundle is read and its .sha256 compared before anything is sent.
+  await page.getByLabel(/Bundle on this machine/).fill(join(lab.dir, 'nothing.tar'));
+  await page.getByRole('button', { name: 'Check the bundle' }).click();
+  await expect(page.getByTestId('bundle-error')).toContainText('No bundle file');
+  await page.getByLabel(/Bundle on this machine/).fill(bundle.path);
+  await page.getByRole('button', { name: 'Check the bundle' }).click();
+  await expect(page.getByTestId('bundle-ok')).toContainText('agent-mode-linux-amd64.tar: amd64');
+  await expect(page.getByTestId('bundle-ok')).toContainText('sha256 matches (agent-mode-linux-amd64.tar.sha256)');
+
+  await page.getByRole('button', { name: 'Install on the chosen devices' }).click();
+  const card = page.getByTestId(`run-${dev.address}`);
+  await expect(card).toHaveAttribute('data-phase', 'done', { timeout: 180_000 });
+  await expect(card).toContainText('Installed agent 4.7.9 and verified');
+  await expect(card.getByRole('list', { name: 'Verification' })).toContainText('setup_done');
+  expect(dev.reboots).toBeGreaterThanOrEqual(1);
+  expect(await dev.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.7.9');
+});

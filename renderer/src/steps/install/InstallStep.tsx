@@ -1,0 +1,156 @@
+import { useEffect, useState } from 'react';
+import { formatBytes } from '../../../../common/format';
+import type { BundleSummary } from '../../../../common/install/bundle';
+import { INSTALL_STEPS, statusLine, type DeviceRunView, type RunView } from '../../../../common/install/model';
+import { ApiError } from '../../api/client';
+import { ErrorBox } from '../../components/ErrorBox';
+import { api, useStore } from '../../store';
+import { installStrings as t } from './strings';
+
+export function InstallStep() {
+  const visit = useStore((s) => s.visit)!;
+  const [path, setPath] = useState('');
+  const [sha, setSha] = useState('');
+  const [bundle, setBundle] = useState<BundleSummary | null>(null);
+  const [bundleError, setBundleError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [run, setRun] = useState<RunView | null>(null);
+  const candidates = visit.devices.filter((d) => visit.plan.roles[d.id] && d.state === 'connected');
+  const [chosen, setChosen] = useState<string[]>(candidates.map((d) => d.id));
+  useEffect(() => api.on('install.changed', (v) => setRun((cur) => (!cur || cur.runId === v.runId ? v : cur))), []);
+
+  const check = async () => {
+    setBusy(true);
+    setBundle(null);
+    setBundleError('');
+    try {
+      setBundle(await api['bundle.inspect']({ path, expectedSha256: sha || undefined }));
+    } catch (err) {
+      setBundleError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const start = async () => {
+    setBundleError('');
+    try {
+      setRun(await api['install.start']({ path, expectedSha256: sha || undefined, deviceIds: chosen }));
+    } catch (err) {
+      setBundleError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
+    }
+  };
+  const ready = !!bundle && chosen.length > 0 && (!run || run.finished);
+
+  return (
+    <div className="step">
+      <h1>{t.title}</h1>
+      <p className="lead">{t.intro}</p>
+      <section className="card" aria-labelledby="bundle-title">
+        <h2 id="bundle-title">Bundle</h2>
+        <div className="grid-2">
+          <div className="field">
+            <label htmlFor="bundle-path">{t.bundlePath}</label>
+            <input id="bundle-path" value={path} placeholder={t.bundleHint} spellCheck={false} onChange={(e) => setPath(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor="bundle-sha">{t.sha256}</label>
+            <input id="bundle-sha" value={sha} spellCheck={false} className="mono" onChange={(e) => setSha(e.target.value)} />
+          </div>
+        </div>
+        <div className="actions">
+          <button type="button" onClick={check} disabled={!path || busy}>
+            {busy ? t.checking : t.check}
+          </button>
+        </div>
+        {bundle && (
+          <div data-testid="bundle-ok">
+            <p>
+              <strong>{t.checked(bundle.fileName, bundle.arch, formatBytes(bundle.size))}</strong> <span className="mono muted">sha256 {bundle.sha256}</span>
+            </p>
+            <p className={bundle.checksum.ok ? '' : 'field-warn'}>{bundle.checksum.ok ? t.checksumOk(bundle.checksum.source === 'pasted' ? 'pasted value' : `${bundle.fileName}.sha256`) : t.checksumNone}</p>
+          </div>
+        )}
+        {bundleError && (
+          <p className="field-error" role="alert" data-testid="bundle-error">
+            {bundleError}
+          </p>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="targets-title">
+        <h2 id="targets-title">{t.devices}</h2>
+        {candidates.map((d) => (
+          <label key={d.id} className="check">
+            <input type="checkbox" checked={chosen.includes(d.id)} onChange={(e) => setChosen((c) => (e.target.checked ? [...c, d.id] : c.filter((x) => x !== d.id)))} /> {d.label}
+          </label>
+        ))}
+        <div className="actions">
+          <button type="button" className="primary" disabled={!ready} onClick={start}>
+            {t.start}
+          </button>
+          {!ready && !run && <span className="muted">{t.notReady}</span>}
+          {run && !run.finished && (
+            <button type="button" onClick={() => api['install.cancel']({ runId: run.runId }).then(setRun)}>
+              {t.cancel}
+            </button>
+          )}
+        </div>
+      </section>
+
+      {run && (
+        <div className="device-list" data-testid="install-run">
+          {run.devices.map((d) => (
+            <RunCard key={d.deviceId} runId={run.runId} d={d} onRun={setRun} />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function RunCard({ runId, d, onRun }: { runId: string; d: DeviceRunView; onRun: (v: RunView) => void }) {
+  const label = useStore((s) => s.visit?.devices.find((x) => x.id === d.deviceId)?.label ?? d.deviceId);
+  const [showLog, setShowLog] = useState(false);
+  const current = INSTALL_STEPS.findIndex((s) => s.phase === (d.phase === 'failed' ? d.failedStep : d.phase));
+  return (
+    <section className="card" aria-label={`Install on ${label}`} data-testid={`run-${label}`} data-phase={d.phase}>
+      <header className="device-head">
+        <h3>{label}</h3>
+        <span className={`badge badge-${d.phase === 'done' ? 'ok' : d.phase === 'failed' ? 'bad' : 'busy'}`} role="status">
+          <span aria-hidden="true">{d.phase === 'done' ? '✔' : d.phase === 'failed' ? '✖' : '◌'}</span> {statusLine(d)}
+        </span>
+      </header>
+      {d.phase === 'upload' && d.progress && <progress max={d.progress.total} value={d.progress.bytes} aria-label={`Upload to ${label}`} />}
+      <ol className="phases">
+        {INSTALL_STEPS.map((s, i) => (
+          <li key={s.phase} className={d.phase === 'done' || i < current ? 'done' : i === current ? (d.phase === 'failed' ? 'failed' : 'current') : ''}>
+            {s.title}
+          </li>
+        ))}
+      </ol>
+      {d.error && <ErrorBox error={d.error} />}
+      {d.verify && (
+        <ul className="verify" aria-label={installVerifyLabel}>
+          {d.verify.map((c) => (
+            <li key={c.name}>
+              {c.ok ? '✔' : '✖'} <strong>{c.name}</strong>: {c.detail}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="actions">
+        {(d.phase === 'failed' || d.phase === 'cancelled') && (
+          <button type="button" className="primary" onClick={() => api['install.retry']({ runId, deviceId: d.deviceId }).then(onRun)}>
+            {t.retry}
+          </button>
+        )}
+        <button type="button" className="link" aria-expanded={showLog} onClick={() => setShowLog(!showLog)}>
+          {showLog ? t.hideLog : t.showLog}
+        </button>
+      </div>
+      {showLog && <pre className="detail">{d.log.join('\n')}</pre>}
+    </section>
+  );
+}
+
+const installVerifyLabel = t.verified;
