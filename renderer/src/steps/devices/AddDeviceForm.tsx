@@ -49,12 +49,16 @@ export function AddDeviceForm() {
     setTried(true);
     setServerError('');
     if (!parsed.success) return;
+    // Clear the form at once, so the next device can be typed while this one is added; what was
+    // typed comes back if the add fails, and nothing typed meanwhile is overwritten.
+    const submitted = draft;
+    setDraft({ ...EMPTY, user: draft.user, auth: draft.auth, keyPath: draft.keyPath });
+    setTried(false);
     try {
       await api['devices.add']({ connection: parsed.data });
       setVisit(await api['visit.get']({})); // adding a device may also give it a role in the plan
-      setDraft({ ...EMPTY, user: draft.user, auth: draft.auth, keyPath: draft.keyPath });
-      setTried(false);
     } catch (err) {
+      setDraft(submitted);
       setServerError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
     }
   };
