@@ -26,7 +26,20 @@ export function servicesForTest(opts: { knownHostsFiles?: string[] } = {}) {
     if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
     return result.value as MethodOutput<M>;
   }
+  /** Adds a device, confirms its host key on first use and connects: the usual start of a lab test. */
+  async function addTrusted(connection: MethodInput<'devices.add'>['connection'], secrets: MethodInput<'devices.connect'>['secrets'] = {}) {
+    const d = await call('devices.add', { connection });
+    const first = await call('devices.connect', { id: d.id, secrets });
+    if (first.pendingHostKey) await call('devices.trustHostKey', { id: d.id, hop: first.pendingHostKey.hop, fingerprint: first.pendingHostKey.fingerprint });
+    const view = await call('devices.connect', { id: d.id, secrets });
+    if (view.state !== 'connected') throw new Error(`lab: ${connection.kind === 'ssh' ? connection.host : 'local'} did not connect: ${view.error?.message}`);
+    return view;
+  }
+  /** Root on a lab device with the lab's client key. */
+  const addRoot = (dev: { address: string }, keyPath: string) => addTrusted({ kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath });
   return {
+    addTrusted,
+    addRoot,
     userData: (deviceId: string) => services.site.userDataFor(deviceId),
     session: (deviceId: string) => services.devices.session(deviceId),
     /** The install engine's write, for tests until the engine lands. */

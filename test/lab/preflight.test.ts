@@ -12,10 +12,7 @@ describe('preflight on lab devices', () => {
     lab = await Lab.start(3);
     svc = servicesForTest();
     for (const dev of lab.devices) {
-      const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey } });
-      const first = await svc.call('devices.connect', { id: d.id, secrets: {} });
-      await svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: first.pendingHostKey!.fingerprint });
-      expect((await svc.call('devices.connect', { id: d.id, secrets: {} })).state).toBe('connected');
+      const d = await svc.addRoot(dev, lab.clientKey);
       ids.push(d.id);
     }
   });

@@ -20,10 +20,7 @@ describe('site survey from a lab device', () => {
     lab = await Lab.start(2);
     [member, other] = lab.devices as [LabDevice, LabDevice];
     svc = servicesForTest();
-    const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: member.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey } });
-    const first = await svc.call('devices.connect', { id: d.id, secrets: {} });
-    await svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: first.pendingHostKey!.fingerprint });
-    await svc.call('devices.connect', { id: d.id, secrets: {} });
+    const d = await svc.addRoot(member, lab.clientKey);
     await svc.call('hardware.probe', { id: d.id });
     id = d.id;
     // A proxy on the lab host that wants credentials: enough to see TCP reach and the CONNECT answer.

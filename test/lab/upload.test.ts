@@ -58,7 +58,7 @@ describe('bundle upload to a lab device', () => {
     expect(partBytes).toBeLessThan(bundle.size);
 
     const result = await upload();
-    expect(result).toEqual({ remotePath: `${remoteDir}/agent-mode-linux-amd64.tar`, resumedFrom: partBytes, bytesSent: bundle.size - partBytes, skipped: false });
+    expect(result).toMatchObject({ remotePath: `${remoteDir}/agent-mode-linux-amd64.tar`, resumedFrom: partBytes, bytesSent: bundle.size - partBytes, skipped: false });
     expect((await dev.exec(`sha256sum ${remoteDir}/agent-mode-linux-amd64.tar`)).split(' ')[0]).toBe(bundle.sha256);
     expect(await dev.exec(`ls ${remoteDir}`)).toBe('agent-mode-linux-amd64.tar\n');
     expect(await dev.exec(`stat -c %a ${remoteDir}/agent-mode-linux-amd64.tar`)).toBe('600\n');

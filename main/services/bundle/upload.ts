@@ -18,6 +18,9 @@ export interface UploadResult {
   /** Bytes this attempt sent (a matching file already there sends none). */
   bytesSent: number;
   skipped: boolean;
+  /** Time on the wire, and time the device took to hash what it received. */
+  transferMs: number;
+  verifyMs: number;
 }
 
 export interface UploadOptions {
@@ -55,7 +58,7 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
   }
   const sizes = new Map([...prep.stdout.matchAll(/^size (\S+) (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
   if (sizes.get(o.remoteName) === o.size && (await remoteSha256(o.session, finalPath)) === o.sha256) {
-    return { remotePath: finalPath, resumedFrom: o.size, bytesSent: 0, skipped: true };
+    return { remotePath: finalPath, resumedFrom: o.size, bytesSent: 0, skipped: true, transferMs: 0, verifyMs: 0 };
   }
   let start = sizes.get(o.remoteName + '.part') ?? 0;
   if (start > o.size) start = 0;
@@ -69,12 +72,15 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
   }
 
   const sftp = await openSftp(o.session);
+  const t0 = Date.now();
   try {
     await sendFrom(sftp, o, partPath, start);
   } finally {
     sftp.end();
   }
+  const t1 = Date.now();
   const sum = await remoteSha256(o.session, partPath);
+  const t2 = Date.now();
   if (sum !== o.sha256) {
     await o.session.exec(`rm -f ${shQuote(partPath)}`, { timeoutMs: 30_000 });
     throw new AppError({
@@ -85,7 +91,7 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
   }
   const mv = await o.session.exec(`mv -f ${shQuote(partPath)} ${shQuote(finalPath)}`, { timeoutMs: 30_000 });
   if (mv.code !== 0) throw new AppError({ code: 'COMMAND_FAILED', message: 'The uploaded bundle could not be put in place on the device.', fix: 'Try again.', detail: mv.stderr });
-  return { remotePath: finalPath, resumedFrom: start, bytesSent: o.size - start, skipped: false };
+  return { remotePath: finalPath, resumedFrom: start, bytesSent: o.size - start, skipped: false, transferMs: t1 - t0, verifyMs: t2 - t1 };
 }
 
 async function remoteSha256(session: SshSession, path: string): Promise<string | null> {

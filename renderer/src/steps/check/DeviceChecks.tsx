@@ -1,3 +1,4 @@
+import { TableHead } from '../../components/TableHead';
 import { useState, type FormEvent } from 'react';
 import type { DeviceView } from '../../../../common/model/device';
 import { overrideSchema } from '../../../../common/plan/schema';
@@ -46,15 +47,7 @@ export function DeviceChecks({ device, results, onRead }: { device: DeviceView; 
       {results && (
         <div className="table-wrap">
           <table className="checks">
-            <thead>
-              <tr>
-                {t.cols.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <TableHead cols={t.cols} />
             <tbody>
               {attention.map((r) => (
                 <CheckRow key={r.id} deviceId={device.id} r={r} />

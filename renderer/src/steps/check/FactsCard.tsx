@@ -1,3 +1,4 @@
+import { TableHead } from '../../components/TableHead';
 import type { DiskFact, HostFacts } from '../../../../common/model/host-facts';
 import { formatBytes, orUnknown } from '../../../../common/format';
 import { checkStrings as t } from './strings';
@@ -41,15 +42,7 @@ export function Facts({ f }: { f: HostFacts }) {
       <h3>{t.disks}</h3>
       <div className="table-wrap">
         <table>
-          <thead>
-            <tr>
-              {t.diskCols.map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <TableHead cols={t.diskCols} />
           <tbody>
             {f.disks.map((d) => (
               <tr key={d.name}>

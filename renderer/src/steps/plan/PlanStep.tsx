@@ -1,3 +1,4 @@
+import { TableHead } from '../../components/TableHead';
 import { useState } from 'react';
 import type { CrossCheckView } from '../../../../common/contract';
 import { DISTRIBUTIONS, type Plan, type Role } from '../../../../common/plan/model';
@@ -99,15 +100,7 @@ export function PlanStep() {
         <h2 id="roles-title">{t.roles}</h2>
         <div className="table-wrap">
           <table>
-            <thead>
-              <tr>
-                {t.roleCols.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <TableHead cols={t.roleCols} />
             <tbody>
               {visit.devices.map((d) => {
                 const results = d.facts ? checkDevice(d.id, d.facts, plan, visit.overrides) : null;
@@ -192,15 +185,7 @@ function Reachability() {
       {view && (
         <div className="table-wrap">
           <table>
-            <thead>
-              <tr>
-                {t.reachCols.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <TableHead cols={t.reachCols} />
             <tbody>
               {view.results.map((r) => (
                 <tr key={`${r.from}-${r.to}-${r.port}`} data-verdict={r.verdict}>
