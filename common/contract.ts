@@ -167,6 +167,9 @@ export const contract = {
   'install.status': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),
   'install.retry': method(z.object({ runId: z.string().max(80), deviceId: deviceIdSchema }).strict(), declareOutput<RunView>()),
   'install.cancel': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),
+  /** Runs the app did not see to their end (it stopped or was killed): shown after a restart. */
+  'install.interrupted': method(empty, declareOutput<RunView[]>()),
+  'install.resume': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),
   'hostKeys.list': method(empty, declareOutput<PinnedHostKey[]>()),
   /** Removing a pin is a separate, deliberate act (after a device was reinstalled, say). */
   'hostKeys.forget': method(

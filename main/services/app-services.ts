@@ -87,6 +87,8 @@ export function createServices(opts: ServiceOptions): Services {
     'install.status': async ({ runId }) => install.status(runId),
     'install.retry': async ({ runId, deviceId }) => install.retry(runId, deviceId),
     'install.cancel': async ({ runId }) => install.cancel(runId),
+    'install.interrupted': async () => install.interrupted(),
+    'install.resume': ({ runId }) => install.resume(runId),
     'hostKeys.list': async () => hostKeys.list(),
     'hostKeys.forget': async ({ host, port }) => hostKeys.forget(host, port),
   };

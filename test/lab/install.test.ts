@@ -89,3 +89,69 @@ describe('offline install', () => {
     expect(await dev.exec('grep -c 4.7.10 /var/lib/spectro/stylus/opt/spectrocloud/bin/palette-agent.sh || true')).toBe('0\n');
   });
 });
+
+describe('install: cancel, and resume after the app stopped', () => {
+  let lab: Lab;
+  let bundle: FixtureBundle;
+  beforeAll(async () => {
+    lab = await Lab.start(1);
+    bundle = await buildFixtureBundle({ dir: join(lab.dir, 'bundle'), version: '4.7.9', payloadBytes: 96 * 2 ** 20 });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('cancel stops at a safe point; retry continues the upload and finishes', async () => {
+    const svc = servicesForTest();
+    try {
+      const d = await svc.addRoot(lab.devices[0]!, lab.clientKey);
+      const { runId } = await svc.call('install.start', { path: bundle.path, deviceIds: [d.id] });
+      await waitFor('the upload to start', async () => ((await svc.call('install.status', { runId })).devices[0]!.progress?.bytes ?? 0) > 0, 30_000, 20);
+      await svc.call('install.cancel', { runId });
+      const cancelled = await waitFor('the cancel', async () => {
+        const v = await svc.call('install.status', { runId });
+        return v.finished ? v : null;
+      }, 30_000, 100);
+      expect(cancelled.devices[0]).toMatchObject({ phase: 'cancelled', failedStep: 'upload' });
+      expect(await lab.devices[0]!.exec('test -e /var/lib/spectro/userdata && echo applied || echo untouched')).toBe('untouched\n');
+      await svc.call('install.retry', { runId, deviceId: d.id });
+      const done = await waitFor('the retry', async () => {
+        const v = await svc.call('install.status', { runId });
+        return v.finished ? v : null;
+      }, 240_000, 500);
+      expect(done.devices[0]!.error).toBeUndefined();
+      expect(done.devices[0]!.phase).toBe('done');
+    } finally {
+      svc.close();
+    }
+  });
+
+  it('a run the app did not see to its end is rebuilt from its journal and resumed by a new app', async () => {
+    const dev = lab.devices[0]!;
+    const first = servicesForTest();
+    const d = await first.addRoot(dev, lab.clientKey);
+    // The app "dies" after the stage step: its journal ends there.
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    mkdirSync(join(first.dataDir, 'runs'), { recursive: true });
+    const t = new Date().toISOString();
+    const lines = [
+      { t, kind: 'run-started', data: { bundle: { fileName: 'agent-mode-linux-amd64.tar', sha256: bundle.sha256, size: bundle.size, arch: 'amd64' }, bundlePath: bundle.path, expectedSha256: null, devices: [d.id] } },
+      { t, kind: 'step-started', deviceId: d.id, step: 'upload' },
+      { t, kind: 'step-finished', deviceId: d.id, step: 'upload' },
+      { t, kind: 'step-started', deviceId: d.id, step: 'apply' },
+    ];
+    writeFileSync(join(first.dataDir, 'runs', 'crashed-run.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n{"t":"torn');
+    const interrupted = await first.call('install.interrupted', {});
+    expect(interrupted).toHaveLength(1);
+    expect(interrupted[0]!.devices[0]).toMatchObject({ phase: 'failed', failedStep: 'apply', error: { message: 'The app stopped during "apply".' } });
+    const resumed = await first.call('install.resume', { runId: 'crashed-run' });
+    expect(['queued', 'upload']).toContain(resumed.devices[0]!.phase);
+    const done = await waitFor('the resumed run', async () => {
+      const v = await first.call('install.status', { runId: 'crashed-run' });
+      return v.finished ? v : null;
+    }, 240_000, 500);
+    expect(done.devices[0]!.phase).toBe('done');
+    expect(await first.call('install.interrupted', {})).toEqual([]);
+    first.close();
+  });
+});

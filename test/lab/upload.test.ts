@@ -58,7 +58,12 @@ describe('bundle upload to a lab device', () => {
     expect(partBytes).toBeLessThan(bundle.size);
 
     const result = await upload();
-    expect(result).toMatchObject({ remotePath: `${remoteDir}/agent-mode-linux-amd64.tar`, resumedFrom: partBytes, bytesSent: bundle.size - partBytes, skipped: false });
+    // It continues from the .part, sending again at most the last in-flight window (8 writes of 64 KiB).
+    expect(result).toMatchObject({ remotePath: `${remoteDir}/agent-mode-linux-amd64.tar`, skipped: false });
+    expect(result.resumedFrom).toBeLessThanOrEqual(partBytes);
+    expect(result.resumedFrom).toBeGreaterThanOrEqual(partBytes - 8 * 64 * 1024 - 64 * 1024);
+    expect(result.bytesSent).toBe(bundle.size - result.resumedFrom);
+    expect(result.bytesSent).toBeLessThan(bundle.size / 2 + 2 * 2 ** 20);
     expect((await dev.exec(`sha256sum ${remoteDir}/agent-mode-linux-amd64.tar`)).split(' ')[0]).toBe(bundle.sha256);
     expect(await dev.exec(`ls ${remoteDir}`)).toBe('agent-mode-linux-amd64.tar\n');
     expect(await dev.exec(`stat -c %a ${remoteDir}/agent-mode-linux-amd64.tar`)).toBe('600\n');

@@ -83,3 +83,14 @@ describe('bundle path rules', () => {
     expect(archFromElf(Buffer.from('#!/bin/sh\necho hi\n'))).toBeNull();
   });
 });
+
+describe('bundle sha256', () => {
+  it('hashes every byte, the padding after the end of the archive included', async () => {
+    const { createHash } = await import('node:crypto');
+    const { readFileSync, appendFileSync } = await import('node:fs');
+    const b = await buildFixtureBundle({ dir: at('padded'), payloadBytes: 5 * 1024 * 1024 + 3, sha256File: 'none' });
+    appendFileSync(b.path, Buffer.alloc(3 * 1024 * 1024)); // more zero records than tar itself writes
+    const whole = createHash('sha256').update(readFileSync(b.path)).digest('hex');
+    for (let i = 0; i < 5; i++) expect((await verifyBundle(b.path)).sha256).toBe(whole);
+  });
+});

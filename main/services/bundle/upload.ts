@@ -60,8 +60,12 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
   if (sizes.get(o.remoteName) === o.size && (await remoteSha256(o.session, finalPath)) === o.sha256) {
     return { remotePath: finalPath, resumedFrom: o.size, bytesSent: 0, skipped: true, transferMs: 0, verifyMs: 0 };
   }
-  let start = sizes.get(o.remoteName + '.part') ?? 0;
-  if (start > o.size) start = 0;
+  // Continue a .part from a little before its end: writes that were in flight when it was cut may have
+  // landed in part (a large write is split into several requests), so the last window is sent again.
+  const chunk = o.chunkBytes ?? DEFAULT_CHUNK;
+  const window = chunk * (o.inFlight ?? DEFAULT_IN_FLIGHT);
+  const partSize = sizes.get(o.remoteName + '.part') ?? 0;
+  let start = partSize > o.size ? 0 : Math.max(0, Math.floor((partSize - window) / chunk) * chunk);
   const availKb = Number(prep.stdout.split('\n')[0]!.trim().split(/\s+/)[3]);
   if (Number.isFinite(availKb) && availKb * 1024 < o.size - start) {
     throw new AppError({
@@ -107,9 +111,12 @@ function openSftp(session: SshSession): Promise<SFTPWrapper> {
   );
 }
 
+const DEFAULT_CHUNK = 256 * 1024;
+const DEFAULT_IN_FLIGHT = 32;
+
 async function sendFrom(sftp: SFTPWrapper, o: UploadOptions, remote: string, start: number): Promise<void> {
-  const chunk = o.chunkBytes ?? 256 * 1024;
-  const inFlight = o.inFlight ?? 32;
+  const chunk = o.chunkBytes ?? DEFAULT_CHUNK;
+  const inFlight = o.inFlight ?? DEFAULT_IN_FLIGHT;
   const stallMs = o.stallMs ?? 20_000;
   const handle = await new Promise<Buffer>((resolve, reject) =>
     // 'a' would ignore positions on some servers; open for writing without truncation, 0600 like any secret-bearing file.
@@ -128,56 +135,53 @@ async function sendFrom(sftp: SFTPWrapper, o: UploadOptions, remote: string, sta
     const rate = ((acked - start) / Math.max(1, now - began)) * 1000;
     o.onProgress({ bytes: acked, total: o.size, rateBytesPerSec: rate, etaSeconds: rate > 0 ? (o.size - acked) / rate : null });
   };
+  // Writes are issued strictly in file order (reads are sequential; only the acknowledgements overlap),
+  // and the server handles them in order: the .part is always a whole prefix, whenever it is cut off.
+  let failure: Error | null = null;
+  let active = 0;
+  let wake: (() => void) | null = null;
+  const settle = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const watchdog = setInterval(() => {
+    if (failure) return;
+    if (o.signal?.aborted) failure = new AppError({ code: 'CANCELLED', message: 'The upload was cancelled.', fix: 'Start it again to continue from where it stopped.' });
+    else if (active > 0 && Date.now() - lastAck > stallMs) failure = new AppError({ code: 'TIMED_OUT', message: `The device stopped acknowledging the upload at ${acked} of ${o.size} bytes.`, fix: 'Check the cable and the link; the upload continues from where it stopped when you retry.' });
+    if (failure) settle();
+  }, 250);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let failed = false;
-      let active = 0;
-      const fail = (err: Error) => {
-        if (failed) return;
-        failed = true;
-        reject(err);
-      };
-      const watchdog = setInterval(() => {
-        if (Date.now() - lastAck > stallMs) fail(new AppError({ code: 'TIMED_OUT', message: `The device stopped acknowledging the upload at ${acked} of ${o.size} bytes.`, fix: 'Check the cable and the link; the upload continues from where it stopped when you retry.' }));
-        if (o.signal?.aborted) fail(new AppError({ code: 'CANCELLED', message: 'The upload was cancelled.', fix: 'Start it again to continue from where it stopped.' }));
-      }, 250);
-      const done = () => clearInterval(watchdog);
-      const pump = () => {
-        while (!failed && active < inFlight && next < o.size) {
-          const position = next;
-          const length = Math.min(chunk, o.size - position);
-          next += length;
-          active++;
-          const buf = Buffer.allocUnsafe(length);
-          local
-            .read(buf, 0, length, position)
-            .then(
-              () =>
-                new Promise<void>((res, rej) => sftp.write(handle, buf, 0, length, position, (err) => (err ? rej(err) : res()))),
-            )
-            .then(() => {
-              active--;
-              // Progress counts only the contiguous prefix: what a resume could continue from.
-              acked = Math.max(acked, position + length);
-              lastAck = Date.now();
-              report();
-              if (next >= o.size && active === 0) {
-                done();
-                report(true);
-                resolve();
-              } else pump();
-            }, (err: Error) => {
-              done();
-              fail(err);
-            });
+    while (next < o.size && !failure) {
+      while (active >= inFlight && !failure) await new Promise<void>((r) => (wake = r));
+      if (failure) break;
+      const position = next;
+      const length = Math.min(chunk, o.size - position);
+      const buf = Buffer.allocUnsafe(length);
+      await local.read(buf, 0, length, position);
+      next += length;
+      active++;
+      sftp.write(handle, buf, 0, length, position, (err) => {
+        active--;
+        if (err) failure ??= err;
+        else {
+          acked = Math.max(acked, position + length);
+          lastAck = Date.now();
+          report();
         }
-      };
-      if (o.size === start) {
-        done();
-        resolve();
-      } else pump();
-    });
+        settle();
+      });
+    }
+    while (active > 0 && !failure) await new Promise<void>((r) => (wake = r));
+    if (failure && (failure as AppError).code === 'CANCELLED') {
+      // A cancel is not a cut: let what is in flight land, so the .part ends cleanly.
+      const until = Date.now() + 5000;
+      while (active > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    }
+    if (failure) throw failure;
+    report(true);
   } finally {
+    clearInterval(watchdog);
     await local.close();
     // After a cut the close may never be answered: do not wait for it forever.
     await Promise.race([new Promise<void>((resolve) => sftp.close(handle, () => resolve())), new Promise<void>((resolve) => setTimeout(resolve, 2000))]);

@@ -138,7 +138,19 @@ export async function verifyBundle(path: string, opts: { expectedSha256?: string
       stream.on('end', next);
       stream.on('error', fail);
     });
-    ex.on('finish', () => !failed && resolve());
+    // Done only when the archive has ended AND every byte of the file was hashed (tar-stream may
+    // finish at the end-of-archive blocks, before the padding after them has been read).
+    let finished = false;
+    let hashed = false;
+    const maybeDone = () => finished && hashed && !failed && resolve();
+    ex.on('finish', () => {
+      finished = true;
+      maybeDone();
+    });
+    input.on('end', () => {
+      hashed = true;
+      maybeDone();
+    });
     ex.on('error', (err) => fail(/Unexpected end|premature|truncat|Invalid tar header/i.test(err.message) ? reject(`The bundle is truncated or damaged (${err.message}): it was not copied completely.`, 'Copy the bundle again from its source and compare its sha256.') : err));
     input.on('error', fail);
     input.pipe(ex);

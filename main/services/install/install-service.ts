@@ -64,9 +64,45 @@ export class InstallService {
     };
     const run = { view, bundle, journal, abort: new AbortController() };
     this.runs.set(runId, run);
-    journal.append({ kind: 'run-started', data: { bundle: view.bundle, devices: deviceIds, plan: visit.plan } });
+    journal.append({ kind: 'run-started', data: { bundle: view.bundle, bundlePath, expectedSha256: expectedSha256 ?? null, devices: deviceIds, plan: visit.plan } });
     this.changed(run.view);
     void this.runAll(runId, deviceIds);
+    return structuredClone(view);
+  }
+
+  /**
+   * Runs whose journal has no end: the app stopped (or was killed) while they ran. Rebuilt from the
+   * journal alone, so they can be shown and resumed after a restart.
+   */
+  interrupted(): RunView[] {
+    const dir = join(this.dataDir, 'runs');
+    return RunJournal.list(dir)
+      .filter((id) => !this.runs.has(id))
+      .map((id) => viewFromJournal(id, RunJournal.read(dir, id)))
+      .filter((v): v is RunView => !!v && !v.finished);
+  }
+
+  /** Continues an interrupted run: every device not done starts again; its finished steps are skipped by their own checks. */
+  async resume(runId: string): Promise<RunView> {
+    const dir = join(this.dataDir, 'runs');
+    const events = RunJournal.read(dir, runId);
+    const view = viewFromJournal(runId, events);
+    const started = events.find((e) => e.kind === 'run-started')?.data as { bundlePath?: string; expectedSha256?: string | null } | undefined;
+    if (!view || !started?.bundlePath) throw new AppError({ code: 'NOT_FOUND', message: `The journal of run ${runId} cannot be resumed.`, fix: 'Start a new install.' });
+    const pending = view.devices.filter((d) => d.phase !== 'done');
+    for (const d of pending) {
+      const device = this.store.device(d.deviceId);
+      if (device.state !== 'connected') throw new AppError({ code: 'NOT_CONNECTED', message: `${device.label} is not connected.`, fix: 'Connect it again on the Devices step (its secrets are not kept across a restart), then resume.' });
+    }
+    const bundle = await verifyBundle(started.bundlePath, { expectedSha256: started.expectedSha256 ?? undefined });
+    if (bundle.sha256 !== view.bundle.sha256) throw new AppError({ code: 'INVALID_INPUT', message: `The bundle at ${started.bundlePath} is not the one this run started with.`, fix: 'Put the original bundle back, or start a new install.' });
+    const journal = new RunJournal(dir, runId, () => this.site.secretValues());
+    journal.append({ kind: 'run-started', data: { resumed: true, devices: pending.map((d) => d.deviceId) } });
+    for (const d of pending) Object.assign(d, { phase: 'queued', error: undefined, failedStep: undefined, finishedAt: undefined });
+    const run = { view, bundle, journal, abort: new AbortController() };
+    this.runs.set(runId, run);
+    this.changed(view);
+    void this.runAll(runId, pending.map((d) => d.deviceId));
     return structuredClone(view);
   }
 
@@ -256,4 +292,24 @@ s localui; (ss -Htln 2>/dev/null || netstat -tln 2>/dev/null) | grep -c ":${port
   private changed(view: RunView): void {
     this.emit('install.changed', structuredClone(view));
   }
+}
+
+/** Rebuilds what a run looked like from its journal lines. */
+export function viewFromJournal(runId: string, events: ReturnType<typeof RunJournal.read>): RunView | null {
+  const start = events.find((e) => e.kind === 'run-started' && !(e.data as { resumed?: boolean })?.resumed);
+  if (!start) return null;
+  const data = start.data as { bundle: RunView['bundle']; devices: string[] };
+  const devices: DeviceRunView[] = data.devices.map((deviceId) => {
+    const mine = events.filter((e) => e.deviceId === deviceId);
+    const last = mine.filter((e) => e.kind !== 'output' && e.kind !== 'command').at(-1);
+    const d: DeviceRunView = { deviceId, phase: 'queued', log: [] };
+    if (!last) return d;
+    if (last.kind === 'device-done') return { ...d, phase: 'done', agentVersion: (last.data as { version?: string })?.version };
+    const step = last.step as InstallPhase;
+    const error = last.kind === 'step-failed' ? ((last.data as { error?: DeviceRunView['error'] })?.error ?? undefined) : { code: 'CANCELLED' as const, message: `The app stopped during "${step}".`, fix: 'Reconnect the device and resume the run.' };
+    return { ...d, phase: 'failed', failedStep: step, error };
+  });
+  // Finished when the journal's last start or end mark is an end (a resumed run starts again).
+  const marks = events.filter((e) => e.kind === 'run-started' || e.kind === 'run-finished');
+  return { runId, startedAt: start.t, bundle: data.bundle, devices, finished: marks.at(-1)?.kind === 'run-finished' };
 }
