@@ -65,7 +65,7 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
   const chunk = o.chunkBytes ?? DEFAULT_CHUNK;
   const window = chunk * (o.inFlight ?? DEFAULT_IN_FLIGHT);
   const partSize = sizes.get(o.remoteName + '.part') ?? 0;
-  let start = partSize > o.size ? 0 : Math.max(0, Math.floor((partSize - window) / chunk) * chunk);
+  const start = partSize > o.size ? 0 : Math.max(0, Math.floor((partSize - window) / chunk) * chunk);
   const availKb = Number(prep.stdout.split('\n')[0]!.trim().split(/\s+/)[3]);
   if (Number.isFinite(availKb) && availKb * 1024 < o.size - start) {
     throw new AppError({
