@@ -17,7 +17,21 @@ export function InstallStep() {
   const [run, setRun] = useState<RunView | null>(null);
   const candidates = visit.devices.filter((d) => visit.plan.roles[d.id] && d.state === 'connected');
   const [chosen, setChosen] = useState<string[]>(candidates.map((d) => d.id));
+  const [interrupted, setInterrupted] = useState<RunView[]>([]);
+  const [resumeError, setResumeError] = useState('');
   useEffect(() => api.on('install.changed', (v) => setRun((cur) => (!cur || cur.runId === v.runId ? v : cur))), []);
+  useEffect(() => {
+    void api['install.interrupted']({}).then(setInterrupted);
+  }, []);
+  const resume = async (runId: string) => {
+    setResumeError('');
+    try {
+      setRun(await api['install.resume']({ runId }));
+      setInterrupted((list) => list.filter((r) => r.runId !== runId));
+    } catch (err) {
+      setResumeError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
+    }
+  };
 
   const check = async () => {
     setBusy(true);
@@ -45,6 +59,20 @@ export function InstallStep() {
     <div className="step">
       <h1>{t.title}</h1>
       <p className="lead">{t.intro}</p>
+      {interrupted.length > 0 && (
+        <section className="notice notice-warn" aria-labelledby="interrupted-title" data-testid="interrupted-runs">
+          <h2 id="interrupted-title">{t.interrupted}</h2>
+          {interrupted.map((r) => (
+            <p key={r.runId}>
+              {t.interruptedRun(r.startedAt.slice(0, 16).replace('T', ' '), r.bundle.fileName, r.devices.filter((d) => d.phase !== 'done').length)}{' '}
+              <button type="button" className="primary" onClick={() => resume(r.runId)}>
+                {t.resume}
+              </button>
+            </p>
+          ))}
+          {resumeError && <p className="field-error">{resumeError}</p>}
+        </section>
+      )}
       <section className="card" aria-labelledby="bundle-title">
         <h2 id="bundle-title">Bundle</h2>
         <div className="grid-2">

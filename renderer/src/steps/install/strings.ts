@@ -17,4 +17,7 @@ export const installStrings = {
   showLog: 'Show the device\'s output',
   hideLog: 'Hide output',
   verified: 'Verification',
+  interrupted: 'Interrupted installs',
+  interruptedRun: (when: string, file: string, left: number) => `Started ${when} with ${file}: ${left} device${left === 1 ? '' : 's'} not finished.`,
+  resume: 'Resume',
 };
