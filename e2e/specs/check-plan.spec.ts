@@ -72,7 +72,7 @@ test('three devices probed in parallel; a multi-node plan checks that they reach
   try {
     await page.getByRole('button', { name: 'Check reachability' }).click();
     const rows = page.getByTestId('reachability').locator('tbody tr');
-    await expect(rows).toHaveCount(3 * 2 * 4);
+    await expect(rows).toHaveCount(3 * 2 * 4, { timeout: 60_000 });
     await expect(page.getByTestId('reachability').locator('tr[data-verdict="refused"]')).toHaveCount(3 * 2 * 4 - 2);
     await expect(page.getByTestId('reachability').locator('tr[data-verdict="filtered"]')).toHaveCount(2);
   } finally {

@@ -10,6 +10,12 @@ test('a full offline install on one device through the wizard, through its reboo
   await addAndConnectByKey(page, lab, 0);
   await page.getByRole('button', { name: 'Next: check devices' }).click();
   await expect(page.getByTestId(`checks-${dev.address}`).getByTestId('verdict')).toBeVisible();
+  // Lab devices have two cores: the install is refused until that block is overridden with a reason.
+  const cores = page.getByTestId(`checks-${dev.address}`).locator('tr[data-check="cpu-cores"]');
+  await cores.getByRole('button', { name: 'Override…' }).click();
+  await page.getByLabel('Reason (goes on the report)').fill('Lab device on a two-core test machine');
+  await page.getByRole('button', { name: 'Record override' }).click();
+  await expect(cores).toHaveAttribute('data-status', 'overridden');
   await page.getByRole('button', { name: 'Next: plan the cluster' }).click();
   await page.getByRole('button', { name: 'Next: site properties' }).click();
   await page.getByRole('button', { name: 'Next: install' }).click();

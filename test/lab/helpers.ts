@@ -37,7 +37,16 @@ export function servicesForTest(opts: { knownHostsFiles?: string[] } = {}) {
   }
   /** Root on a lab device with the lab's client key. */
   const addRoot = (dev: { address: string }, keyPath: string) => addTrusted({ kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath });
+  /** Reads a device and overrides each block that may be overridden: lab devices are small (2 cores). */
+  async function readAndClear(deviceId: string) {
+    await call('hardware.probe', { id: deviceId });
+    const checks = await call('checks.evaluate', {});
+    for (const r of checks.devices.find((d) => d.deviceId === deviceId)?.results ?? []) {
+      if (r.status === 'block' && r.overridable && !r.override) await call('checks.override', { deviceId, checkId: r.id, reason: 'Lab device: a namespace on a two-core test machine', technician: 'Lab' });
+    }
+  }
   return {
+    readAndClear,
     addTrusted,
     addRoot,
     userData: (deviceId: string) => services.site.userDataFor(deviceId),

@@ -26,9 +26,13 @@ describe('offline install', () => {
       const first = await svc.call('devices.connect', { id: d.id, secrets });
       await svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: first.pendingHostKey!.fingerprint });
       expect((await svc.call('devices.connect', { id: d.id, secrets })).state).toBe('connected');
-      await svc.call('hardware.probe', { id: d.id });
+      await svc.readAndClear(d.id);
       ids.push(d.id);
     }
+    // A locally managed three-node cluster: roles, a leader and a free VIP on the lab network.
+    const v = await svc.call('visit.get', {});
+    await svc.call('plan.update', { ...v.plan, topology: 'multi', roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'worker', [ids[2]!]: 'worker' }, leader: ids[0]! });
+    await svc.call('site.update', { ...v.site, endpoint: { kind: 'vip', vip: `${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250` } });
   });
   afterAll(async () => {
     svc?.close();
@@ -39,6 +43,16 @@ describe('offline install', () => {
     const v = await svc.call('install.status', { runId });
     return v.finished ? v : null;
   }, 240_000, 500);
+
+  it('refuses to start while the plan or a device is blocked', async () => {
+    const v = await svc.call('visit.get', {});
+    await svc.call('checks.removeOverride', { deviceId: ids[0]!, checkId: 'cpu-cores' });
+    await expect(svc.call('install.start', { path: bundle.path, deviceIds: [ids[0]!] })).rejects.toMatchObject({ message: expect.stringMatching(/is blocked: At least 4 CPU cores \(measured 2 cores/) });
+    await svc.readAndClear(ids[0]!);
+    await svc.call('plan.update', { ...v.plan, roles: {}, leader: null });
+    await expect(svc.call('install.start', { path: bundle.path, deviceIds: [ids[0]!] })).rejects.toMatchObject({ message: expect.stringMatching(/The plan is blocked/) });
+    await svc.call('plan.update', v.plan);
+  });
 
   it('installs on one device: upload, stage, apply, user-data, reboot, reconnect, verify', async () => {
     const dev = lab.devices[0]!;
@@ -105,6 +119,7 @@ describe('install: cancel, and resume after the app stopped', () => {
     const svc = servicesForTest();
     try {
       const d = await svc.addRoot(lab.devices[0]!, lab.clientKey);
+      await svc.readAndClear(d.id);
       const { runId } = await svc.call('install.start', { path: bundle.path, deviceIds: [d.id] });
       await waitFor('the upload to start', async () => ((await svc.call('install.status', { runId })).devices[0]!.progress?.bytes ?? 0) > 0, 30_000, 20);
       await svc.call('install.cancel', { runId });
@@ -130,6 +145,7 @@ describe('install: cancel, and resume after the app stopped', () => {
     const dev = lab.devices[0]!;
     const first = servicesForTest();
     const d = await first.addRoot(dev, lab.clientKey);
+    await first.readAndClear(d.id);
     // The app "dies" after the stage step: its journal ends there.
     const { writeFileSync, mkdirSync } = await import('node:fs');
     mkdirSync(join(first.dataDir, 'runs'), { recursive: true });

@@ -12,6 +12,7 @@ import { uploadBundle } from '../bundle/upload';
 import type { DeviceService } from '../devices';
 import type { SiteService } from '../site/site-service';
 import { writeUserData } from '../site/write-userdata';
+import { evaluateChecks } from '../checks';
 import type { VisitStore } from '../visit-store';
 import { RunJournal } from './journal';
 
@@ -46,9 +47,18 @@ export class InstallService {
   async start(bundlePath: string, deviceIds: string[], expectedSha256?: string): Promise<RunView> {
     if (deviceIds.length === 0) throw new AppError({ code: 'INVALID_INPUT', message: 'Choose at least one device to install.', fix: 'Give devices a role in the plan, and connect them.' });
     const visit = this.store.get();
+    // Main checks again what the window showed: nothing is sent while the plan or a device is blocked.
+    const checks = evaluateChecks(visit);
+    const planBlock = checks.plan.find((i) => i.severity === 'block');
+    if (planBlock) throw new AppError({ code: 'INVALID_INPUT', message: `The plan is blocked: ${planBlock.message}`, fix: planBlock.fix });
     for (const id of deviceIds) {
       const d = this.store.device(id);
       if (d.state !== 'connected') throw new AppError({ code: 'NOT_CONNECTED', message: `${d.label} is not connected.`, fix: 'Connect it on the Devices step first.' });
+      if (!visit.plan.roles[id]) throw new AppError({ code: 'INVALID_INPUT', message: `${d.label} has no role in the plan.`, fix: 'Give it a role on the Plan step.' });
+      const result = checks.devices.find((x) => x.deviceId === id);
+      if (!result) throw new AppError({ code: 'INVALID_INPUT', message: `${d.label} has not been checked yet.`, fix: 'Read it on the Check step.' });
+      const block = result.results.find((r) => r.status === 'block' && !r.override);
+      if (block) throw new AppError({ code: 'INVALID_INPUT', message: `${d.label} is blocked: ${block.title} (measured ${block.measured}, required ${block.required}).`, fix: block.overridable ? `${block.fix} Or override it on the Check step with a reason.` : block.fix });
       this.site.userDataFor(id); // refuses while the site is incomplete: nothing is sent before that
     }
     const arches = new Set(deviceIds.map((id) => this.store.device(id).facts?.arch).filter(Boolean));
