@@ -28,6 +28,14 @@ test('walk through the wizard and take the README screenshots', async ({ page, a
   await page.getByRole('button', { name: 'Next: plan the cluster' }).click();
   await page.getByRole('radio', { name: /Palette Optimized Canonical/ }).check();
   await page.screenshot({ path: shot('5-plan'), fullPage: true });
+  await page.getByRole('radio', { name: /Palette eXtended Kubernetes Edge/ }).check();
+  await page.getByRole('button', { name: 'Next: site properties' }).click();
+  await page.getByLabel('NTP servers (comma separated)').fill('10.0.0.3, ntp.site.local');
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved');
+  await page.screenshot({ path: shot('6-site'), fullPage: true });
+  await page.getByRole('button', { name: 'Next: install' }).click();
+  await page.getByLabel(/Bundle on this machine/).fill('/media/usb/agent-mode-linux-amd64.tar');
+  await page.screenshot({ path: shot('7-install'), fullPage: true });
 });
 
 

@@ -116,9 +116,18 @@ export function SiteStep() {
         </p>
       </section>
 
-      <section className="card" aria-labelledby="certs-title">
+      <section
+        className="card"
+        aria-labelledby="certs-title"
+        onDragOver={(e) => e.preventDefault()}
+        onDrop={(e) => {
+          // Dropped PEM files are read here and parsed by main, like chosen ones.
+          e.preventDefault();
+          void addCerts(e.dataTransfer.files);
+        }}
+      >
         <h2 id="certs-title">{t.certs}</h2>
-        <p className="muted">{t.certsHelp}</p>
+        <p className="muted">{t.certsHelp} {t.certsDrop}</p>
         <ul className="certs">
           {draft.caCerts.map((c) => (
             <li key={c.id} data-testid="ca-cert">

@@ -20,6 +20,7 @@ export const siteStrings = {
   addSuggested: 'Add all suggested',
   certs: 'CA certificates',
   certsHelp: 'The company CA (for a TLS-intercepting proxy or a private registry). PEM files; each is read and shown before it is used.',
+  certsDrop: 'Drop PEM files here, or choose them below.',
   addCert: 'Add PEM file',
   remove: 'Remove',
   validity: (from: string, to: string) => `valid ${from} → ${to}`,
