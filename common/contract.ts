@@ -156,12 +156,25 @@ export const contract = {
    * Checks a bundle on this machine without sending anything: layout, paths, links, architecture and
    * sha256 (against a pasted value or the .sha256 file beside it).
    */
+  /** The desktop app's file dialog, run by main; the window gets an opaque id and a name, never the path. */
+  'bundle.pick': method(empty, declareOutput<{ bundleId: string; displayName: string } | null>()),
+  /**
+   * Checks a bundle on this machine without sending anything: layout, paths, links, architecture and
+   * sha256 (against a pasted value or the .sha256 file beside it). In the browser host the path is typed.
+   */
   'bundle.inspect': method(
-    z.object({ path: z.string().trim().min(1, 'Type the path of the agent-mode tar on this machine.').max(4096), expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/, 'A sha256 is 64 hexadecimal characters.').optional() }).strict(),
-    declareOutput<BundleSummary>(),
+    z
+      .object({
+        path: z.string().trim().min(1, 'Type the path of the agent-mode tar on this machine.').max(4096).optional(),
+        bundleId: z.string().regex(/^b-[a-f0-9]{12}$/).optional(),
+        expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/, 'A sha256 is 64 hexadecimal characters.').optional(),
+      })
+      .strict()
+      .refine((i) => !!i.path !== !!i.bundleId, { message: 'Choose the bundle file, or type its path.', path: ['path'] }),
+    declareOutput<BundleSummary & { bundleId: string }>(),
   ),
   'install.start': method(
-    z.object({ path: z.string().trim().min(1).max(4096), expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/).optional(), deviceIds: z.array(deviceIdSchema).min(1).max(64) }).strict(),
+    z.object({ bundleId: z.string().regex(/^b-[a-f0-9]{12}$/), expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/).optional(), deviceIds: z.array(deviceIdSchema).min(1).max(64) }).strict(),
     declareOutput<RunView>(),
   ),
   'install.status': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),

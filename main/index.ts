@@ -1,4 +1,4 @@
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EventSink } from '../common/contract';
@@ -16,7 +16,11 @@ app.whenReady().then(() => {
   const emit: EventSink = (event, payload) => {
     if (win) sendEvent(win.webContents, event, payload);
   };
-  const services = createServices({ dataDir: app.getPath('userData'), shell: 'electron', emit, version: app.getVersion() });
+  const pickBundleFile = async () => {
+    const r = await dialog.showOpenDialog(win!, { title: 'Choose the agent-mode bundle', properties: ['openFile'], filters: [{ name: 'Agent-mode bundle', extensions: ['tar'] }] });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  };
+  const services = createServices({ dataDir: app.getPath('userData'), shell: 'electron', emit, version: app.getVersion(), pickBundleFile });
   const appOrigin = devUrl ? new URL(devUrl).origin : null;
   const rendererHref = pathToFileURL(rendererFile).href;
   bindIpc(services.handlers, (url) => (appOrigin ? new URL(url).origin === appOrigin : url.split('#')[0] === rendererHref));

@@ -7,6 +7,9 @@ import { DeviceService } from './devices';
 import { SiteService } from './site/site-service';
 import { InstallService } from './install/install-service';
 import { verifyBundle } from './bundle/verify-bundle';
+import { BundleRegistry } from './bundle/registry';
+import { AppError } from '../../common/errors';
+import { basename } from 'node:path';
 import { HostKeyStore } from './ssh/host-key-store';
 import { VisitStore } from './visit-store';
 
@@ -19,6 +22,8 @@ export interface ServiceOptions {
   readyTimeoutMs?: number;
   rebootTimeoutMs?: number;
   version?: string;
+  /** The desktop app's native file dialog (main only); the browser host has none. */
+  pickBundleFile?: () => Promise<string | null>;
 }
 
 export interface Services {
@@ -35,6 +40,7 @@ export function createServices(opts: ServiceOptions): Services {
   const hostKeys = new HostKeyStore(join(opts.dataDir, 'pinned-host-keys.json'), opts.knownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')]);
   const devices = new DeviceService(store, hostKeys, opts.emit, { readyTimeoutMs: opts.readyTimeoutMs });
   const site = new SiteService(store, devices);
+  const bundles = new BundleRegistry();
   const install = new InstallService(store, devices, site, opts.emit, opts.dataDir, { rebootTimeoutMs: opts.rebootTimeoutMs });
 
   const handlers: ApiHandlers = {
@@ -79,11 +85,19 @@ export function createServices(opts: ServiceOptions): Services {
     'site.checkOnDevices': () => site.checkOnDevices(),
     'profiles.export': async ({ name }) => site.exportProfile(name),
     'profiles.import': async ({ yaml }) => site.importProfile(yaml),
-    'bundle.inspect': async ({ path, expectedSha256 }) => {
-      const { fileName, size, sha256, checksum, arch, fips, entries } = await verifyBundle(path, { expectedSha256: expectedSha256 || undefined });
-      return { fileName, size, sha256, checksum, arch, fips, entries };
+    'bundle.pick': async () => {
+      if (!opts.pickBundleFile) {
+        throw new AppError({ code: 'INVALID_INPUT', message: 'This window cannot open a file dialog on the installer\'s machine.', fix: 'Type the path of the bundle on this machine instead.' });
+      }
+      const path = await opts.pickBundleFile();
+      return path ? { bundleId: bundles.register(path), displayName: basename(path) } : null;
     },
-    'install.start': ({ path, expectedSha256, deviceIds }) => install.start(path, deviceIds, expectedSha256 || undefined),
+    'bundle.inspect': async ({ path, bundleId, expectedSha256 }) => {
+      const id = bundleId ?? bundles.register(path!);
+      const { fileName, size, sha256, checksum, arch, fips, entries } = await verifyBundle(bundles.path(id), { expectedSha256: expectedSha256 || undefined });
+      return { bundleId: id, fileName, size, sha256, checksum, arch, fips, entries };
+    },
+    'install.start': ({ bundleId, expectedSha256, deviceIds }) => install.start(bundles.path(bundleId), deviceIds, expectedSha256 || undefined),
     'install.status': async ({ runId }) => install.status(runId),
     'install.retry': async ({ runId, deviceId }) => install.retry(runId, deviceId),
     'install.cancel': async ({ runId }) => install.cancel(runId),

@@ -47,16 +47,16 @@ describe('offline install', () => {
   it('refuses to start while the plan or a device is blocked', async () => {
     const v = await svc.call('visit.get', {});
     await svc.call('checks.removeOverride', { deviceId: ids[0]!, checkId: 'cpu-cores' });
-    await expect(svc.call('install.start', { path: bundle.path, deviceIds: [ids[0]!] })).rejects.toMatchObject({ message: expect.stringMatching(/is blocked: At least 4 CPU cores \(measured 2 cores/) });
+    await expect(svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [ids[0]!] })).rejects.toMatchObject({ message: expect.stringMatching(/is blocked: At least 4 CPU cores \(measured 2 cores/) });
     await svc.readAndClear(ids[0]!);
     await svc.call('plan.update', { ...v.plan, roles: {}, leader: null });
-    await expect(svc.call('install.start', { path: bundle.path, deviceIds: [ids[0]!] })).rejects.toMatchObject({ message: expect.stringMatching(/The plan is blocked/) });
+    await expect(svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [ids[0]!] })).rejects.toMatchObject({ message: expect.stringMatching(/The plan is blocked/) });
     await svc.call('plan.update', v.plan);
   });
 
   it('installs on one device: upload, stage, apply, user-data, reboot, reconnect, verify', async () => {
     const dev = lab.devices[0]!;
-    const started = await svc.call('install.start', { path: bundle.path, deviceIds: [ids[0]!] });
+    const started = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [ids[0]!] });
     const run: RunView = await finished(started.runId);
     const d = run.devices[0]!;
     expect(d.error).toBeUndefined();
@@ -76,7 +76,7 @@ describe('offline install', () => {
   });
 
   it('installs on three devices in parallel (one through sudo with a password), each through its reboot', async () => {
-    const run = await finished((await svc.call('install.start', { path: bundle.path, deviceIds: ids })).runId);
+    const run = await finished((await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: ids })).runId);
     for (const d of run.devices) {
       expect(d.error, d.deviceId).toBeUndefined();
       expect(d.phase).toBe('done');
@@ -94,7 +94,7 @@ describe('offline install', () => {
     const big = await buildFixtureBundle({ dir: join(lab.dir, 'big'), version: '4.7.10', payloadBytes: 24 * 2 ** 20 });
     await dev.exec('mkdir -p /var/lib/eai-staging && mount -t tmpfs -o size=30m tmpfs /var/lib/eai-staging');
     const before = await dev.exec('/opt/spectrocloud/bin/palette-agent version');
-    const run = await finished((await svc.call('install.start', { path: big.path, deviceIds: [ids[2]!] })).runId);
+    const run = await finished((await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: big.path })).bundleId, deviceIds: [ids[2]!] })).runId);
     const d = run.devices[0]!;
     expect(d.phase).toBe('failed');
     expect(d.failedStep).toBe('stage');
@@ -120,7 +120,7 @@ describe('install: cancel, and resume after the app stopped', () => {
     try {
       const d = await svc.addRoot(lab.devices[0]!, lab.clientKey);
       await svc.readAndClear(d.id);
-      const { runId } = await svc.call('install.start', { path: bundle.path, deviceIds: [d.id] });
+      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [d.id] });
       await waitFor('the upload to start', async () => ((await svc.call('install.status', { runId })).devices[0]!.progress?.bytes ?? 0) > 0, 30_000, 20);
       await svc.call('install.cancel', { runId });
       const cancelled = await waitFor('the cancel', async () => {

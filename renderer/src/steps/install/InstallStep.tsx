@@ -11,7 +11,12 @@ export function InstallStep() {
   const visit = useStore((s) => s.visit)!;
   const [path, setPath] = useState('');
   const [sha, setSha] = useState('');
-  const [bundle, setBundle] = useState<BundleSummary | null>(null);
+  const [bundle, setBundle] = useState<(BundleSummary & { bundleId: string }) | null>(null);
+  const [picked, setPicked] = useState<{ bundleId: string; displayName: string } | null>(null);
+  const [shell, setShell] = useState<'electron' | 'browser'>('browser');
+  useEffect(() => {
+    void api['app.info']({}).then((i) => setShell(i.shell));
+  }, []);
   const [bundleError, setBundleError] = useState('');
   const [busy, setBusy] = useState(false);
   const [run, setRun] = useState<RunView | null>(null);
@@ -38,7 +43,7 @@ export function InstallStep() {
     setBundle(null);
     setBundleError('');
     try {
-      setBundle(await api['bundle.inspect']({ path, expectedSha256: sha || undefined }));
+      setBundle(await api['bundle.inspect']({ ...(picked ? { bundleId: picked.bundleId } : { path }), expectedSha256: sha || undefined }));
     } catch (err) {
       setBundleError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
     } finally {
@@ -48,7 +53,7 @@ export function InstallStep() {
   const start = async () => {
     setBundleError('');
     try {
-      setRun(await api['install.start']({ path, expectedSha256: sha || undefined, deviceIds: chosen }));
+      setRun(await api['install.start']({ bundleId: bundle!.bundleId, expectedSha256: sha || undefined, deviceIds: chosen }));
     } catch (err) {
       setBundleError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
     }
@@ -76,17 +81,44 @@ export function InstallStep() {
       <section className="card" aria-labelledby="bundle-title">
         <h2 id="bundle-title">Bundle</h2>
         <div className="grid-2">
-          <div className="field">
-            <label htmlFor="bundle-path">{t.bundlePath}</label>
-            <input id="bundle-path" value={path} placeholder={t.bundleHint} spellCheck={false} onChange={(e) => setPath(e.target.value)} />
-          </div>
+          {shell === 'electron' ? (
+            <div className="field">
+              <span className="label">{t.bundlePath}</span>
+              <button
+                type="button"
+                onClick={async () => {
+                  const p = await api['bundle.pick']({});
+                  if (p) {
+                    setPicked(p);
+                    setBundle(null);
+                  }
+                }}
+              >
+                {picked ? picked.displayName : t.choose}
+              </button>
+            </div>
+          ) : (
+            <div className="field">
+              <label htmlFor="bundle-path">{t.bundlePath}</label>
+              <input
+                id="bundle-path"
+                value={path}
+                placeholder={t.bundleHint}
+                spellCheck={false}
+                onChange={(e) => {
+                  setPath(e.target.value);
+                  setBundle(null);
+                }}
+              />
+            </div>
+          )}
           <div className="field">
             <label htmlFor="bundle-sha">{t.sha256}</label>
             <input id="bundle-sha" value={sha} spellCheck={false} className="mono" onChange={(e) => setSha(e.target.value)} />
           </div>
         </div>
         <div className="actions">
-          <button type="button" onClick={check} disabled={!path || busy}>
+          <button type="button" onClick={check} disabled={(!path && !picked) || busy}>
             {busy ? t.checking : t.check}
           </button>
         </div>

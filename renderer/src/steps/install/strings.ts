@@ -3,6 +3,7 @@ export const installStrings = {
   intro: 'Install the agent offline from the agent-mode bundle carried to site. Each device goes through its own reboot; one failing device does not stop the others.',
   bundlePath: 'Bundle on this machine (agent-mode-linux-<arch>.tar)',
   bundleHint: '/media/usb/agent-mode-linux-amd64.tar',
+  choose: 'Choose the bundle file…',
   sha256: 'Expected sha256 (optional: a .sha256 file beside the bundle is used too)',
   check: 'Check the bundle',
   checking: 'Reading the bundle…',
