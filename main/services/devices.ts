@@ -94,7 +94,16 @@ export class DeviceService {
     const until = Date.now() + deadlineMs;
     let delay = 1000;
     for (let attempt = 1; ; attempt++) {
-      const view = await this.connect(id, secrets);
+      // One attempt may not outlive its own deadline, whatever state the device is in.
+      const view = await Promise.race([
+        this.connect(id, secrets),
+        new Promise<DeviceView>((resolve) =>
+          setTimeout(() => {
+            this.drop(id);
+            resolve(this.update(id, { state: 'failed', error: { code: 'TIMED_OUT', message: 'The device did not finish the sign-in in time.', fix: 'Retrying.' } }));
+          }, 45_000),
+        ),
+      ]);
       if (view.state === 'connected') return view;
       onAttempt?.(attempt, view.error?.message);
       if (view.error?.code === 'HOST_KEY_CHANGED' || view.error?.code === 'AUTH_FAILED' || view.state === 'needs-trust') return view;

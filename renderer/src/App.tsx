@@ -26,7 +26,8 @@ export function App() {
   if (!visit) return <main className="app-loading" aria-busy="true">Loading…</main>;
 
   const canEnter = (s: StepId) =>
-    s === 'visit' || (!!visit.siteName && !!visit.technician && (s === 'devices' || visit.devices.some((d) => d.state === 'connected')));
+    // Later steps open once a device has been connected (and read); a device rebooting keeps them open.
+    s === 'visit' || (!!visit.siteName && !!visit.technician && (s === 'devices' || visit.devices.some((d) => d.state === 'connected' || d.facts)));
 
   return (
     <div className="app">

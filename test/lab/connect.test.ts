@@ -193,3 +193,24 @@ describe('writing user-data on a device', () => {
     }
   });
 });
+
+describe('a server that closes before sign-in', () => {
+  it('ends the attempt with a clear error instead of waiting forever', async () => {
+    const { createServer } = await import('node:net');
+    // Accepts, says nothing, closes: what a device shutting down can do to a reconnect.
+    const server = createServer((sock) => setTimeout(() => sock.destroy(), 200));
+    await new Promise<void>((r) => server.listen(2299, '198.18.0.1', r));
+    const svc = servicesForTest();
+    try {
+      const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: '198.18.0.1', port: 2299, user: 'root', auth: 'password' } });
+      const started = Date.now();
+      const view = await svc.call('devices.connect', { id: d.id, secrets: { password: 'x' } });
+      expect(view.state).toBe('failed');
+      expect(view.error?.message).toMatch(/closed the connection before sign-in|did not answer in time/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      svc.close();
+      server.close();
+    }
+  });
+});

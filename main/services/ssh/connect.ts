@@ -117,8 +117,18 @@ export function connectHop(ep: Endpoint, secrets: HopSecrets, opts: HopOptions):
     };
     client.once('ready', onReady);
     client.once('error', onError);
+    // A server going down (a device mid-reboot) can close the connection before sign-in without any
+    // error: that must end the attempt too, or a reconnect loop would wait on it forever.
     client.once('close', () => {
-      if (rejectedKey) reject(rejectedKey);
+      client.removeListener('ready', onReady);
+      reject(
+        rejectedKey ??
+          new AppError({
+            code: 'CONNECTION_REFUSED',
+            message: `${ep.host}:${ep.port}${opts.hop === 'jump' ? ' (jump host)' : ''} closed the connection before sign-in.`,
+            fix: 'The device may be starting or shutting down: try again in a moment.',
+          }),
+      );
     });
     try {
       client.connect(config);

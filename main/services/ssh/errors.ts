@@ -39,6 +39,14 @@ export function sshError(err: unknown, where: { host: string; port: number; user
       detail,
     });
   }
+  if (code === 'ECONNRESET' || /lost before handshake|Connection lost|closed by remote/i.test(msg)) {
+    return new AppError({
+      code: 'CONNECTION_REFUSED',
+      message: `${at} closed the connection before sign-in.`,
+      fix: 'The device may be starting or shutting down: try again in a moment. If it keeps happening, check sshd on the device (MaxStartups, a firewall).',
+      detail,
+    });
+  }
   if (e?.level === 'client-authentication' || /authentication methods failed/i.test(msg)) {
     return new AppError({
       code: 'AUTH_FAILED',

@@ -23,7 +23,16 @@ export interface ExecOptions {
  */
 export function exec(client: Client, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
+    // The deadline covers opening the channel too: a server going down may never answer it.
+    let opened = false;
+    const openTimer = opts.timeoutMs
+      ? setTimeout(() => {
+          if (!opened) reject(new AppError({ code: 'TIMED_OUT', message: 'The device did not open a command channel in time.', fix: 'Check that the device is up, then try again.' }));
+        }, opts.timeoutMs)
+      : undefined;
     client.exec(command, (err, channel) => {
+      opened = true;
+      if (openTimer) clearTimeout(openTimer);
       if (err) {
         reject(
           new AppError({

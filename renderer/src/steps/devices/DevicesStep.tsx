@@ -15,8 +15,8 @@ export function DevicesStep() {
       <p className="lead">{t.intro}</p>
       <AddDeviceForm />
       <ImportDevices />
+      {devices.length === 0 && <p className="muted">{t.none}</p>}
       <div className="device-list" aria-label="Devices in this visit" role="list">
-        {devices.length === 0 && <p className="muted">{t.none}</p>}
         {devices.map((d) => (
           <div role="listitem" key={d.id}>
             <DeviceCard device={d} />

@@ -20,8 +20,9 @@ export function InstallStep() {
   const [bundleError, setBundleError] = useState('');
   const [busy, setBusy] = useState(false);
   const [run, setRun] = useState<RunView | null>(null);
-  const candidates = visit.devices.filter((d) => visit.plan.roles[d.id] && d.state === 'connected');
-  const [chosen, setChosen] = useState<string[]>(candidates.map((d) => d.id));
+  // Cluster members stay listed while they reboot; only connected ones can be started.
+  const candidates = visit.devices.filter((d) => visit.plan.roles[d.id]);
+  const [chosen, setChosen] = useState<string[]>(candidates.filter((d) => d.state === 'connected').map((d) => d.id));
   const [interrupted, setInterrupted] = useState<RunView[]>([]);
   const [resumeError, setResumeError] = useState('');
   useEffect(() => api.on('install.changed', (v) => setRun((cur) => (!cur || cur.runId === v.runId ? v : cur))), []);
@@ -141,7 +142,8 @@ export function InstallStep() {
         <h2 id="targets-title">{t.devices}</h2>
         {candidates.map((d) => (
           <label key={d.id} className="check">
-            <input type="checkbox" checked={chosen.includes(d.id)} onChange={(e) => setChosen((c) => (e.target.checked ? [...c, d.id] : c.filter((x) => x !== d.id)))} /> {d.label}
+            <input type="checkbox" checked={chosen.includes(d.id)} disabled={d.state !== 'connected' && !chosen.includes(d.id)} onChange={(e) => setChosen((c) => (e.target.checked ? [...c, d.id] : c.filter((x) => x !== d.id)))} /> {d.label}
+            {d.state !== 'connected' && <span className="muted"> ({d.state})</span>}
           </label>
         ))}
         <div className="actions">
