@@ -111,10 +111,12 @@ export function connectHop(ep: Endpoint, secrets: HopSecrets, opts: HopOptions):
     };
     const onReady = () => {
       client.removeListener('error', onError);
-      // Later errors (link cut) surface through exec; keep one listener so they never crash the process.
-      client.on('error', () => undefined);
       resolve({ client, hostKey: acceptedKey! });
     };
+    // ssh2 may emit more than one error (a socket error, then a protocol one), before or after sign-in:
+    // this listener stays for the client's whole life so none of them can crash the process. What an
+    // error means is handled by onError (during the handshake) and by exec (after it).
+    client.on('error', () => undefined);
     client.once('ready', onReady);
     client.once('error', onError);
     // A server going down (a device mid-reboot) can close the connection before sign-in without any
