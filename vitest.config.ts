@@ -14,6 +14,8 @@ export default defineConfig({
           include: ['test/lab/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
+          // As for e2e: one retry in CI, where the machine may be slower; a reboot race must not sink a run.
+          retry: process.env.CI ? 1 : 0,
           hookTimeout: 120_000,
           // Two cores: one lab file at a time keeps timings honest and devices few.
           pool: 'forks',

@@ -139,7 +139,7 @@ describe('install: cancel, and resume after the app stopped', () => {
     } finally {
       svc.close();
     }
-  });
+  }, 300_000);
 
   it('a run the app did not see to its end is rebuilt from its journal and resumed by a new app', async () => {
     const dev = lab.devices[0]!;
@@ -169,5 +169,5 @@ describe('install: cancel, and resume after the app stopped', () => {
     expect(done.devices[0]!.phase).toBe('done');
     expect(await first.call('install.interrupted', {})).toEqual([]);
     first.close();
-  });
+  }, 300_000);
 });
