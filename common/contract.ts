@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeviceView, HostKeyInfo, VisitView } from './model/device';
+import type { DeviceView, VisitView } from './model/device';
 import type { HostFacts } from './model/host-facts';
 import { AppError, type AppErrorShape } from './errors';
 import { overrideSchema, planSchema } from './plan/schema';
@@ -242,7 +242,6 @@ export interface LogLine {
 export const events = {
   'device.changed': declareOutput<DeviceView>(),
   'auth.prompt': declareOutput<AuthPrompt>(),
-  'hostKey.confirm': declareOutput<HostKeyInfo & { deviceId: string }>(),
   log: declareOutput<LogLine>(),
   'install.changed': declareOutput<RunView>(),
 } as const;

@@ -63,9 +63,6 @@ export class LabDevice {
   get control(): string {
     return join(this.dir, 'control');
   }
-  get port(): number {
-    return 22;
-  }
 
   /** The device's host key fingerprint, as `ssh-keygen -lf` prints it. */
   async fingerprint(): Promise<string> {

@@ -46,7 +46,6 @@ export class DeviceService {
       this.log(error.code === 'HOST_KEY_CHANGED' ? 'error' : 'warn', id, error.message);
       if (error.code === 'HOST_KEY_UNKNOWN') {
         const pending = error.data as unknown as HostKeyInfo;
-        this.emit('hostKey.confirm', { ...pending, deviceId: id });
         return this.update(id, { state: 'needs-trust', pendingHostKey: pending, error });
       }
       return this.update(id, { state: 'failed', error });

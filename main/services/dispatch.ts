@@ -1,4 +1,4 @@
-import { isMethodName, parseInput, type ApiHandlers, type MethodName, type Result } from '../../common/contract';
+import { isMethodName, parseInput, type ApiHandlers, type Result } from '../../common/contract';
 import { AppError, toErrorShape } from '../../common/errors';
 
 /**
@@ -19,4 +19,3 @@ export async function dispatch(handlers: ApiHandlers, name: unknown, input: unkn
   }
 }
 
-export type { MethodName };

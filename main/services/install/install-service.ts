@@ -264,7 +264,7 @@ export class InstallService {
   private async verify(deviceId: string, version: string, mode: string): Promise<VerifyCheck[]> {
     const port = this.store.get().site.localUiPort;
     const r = await this.devices.session(deviceId).exec(
-      `root=/; [ -r /etc/spectro/environment ] && . /etc/spectro/environment && root=\${STYLUS_ROOT:-/}; PATH=$PATH:/usr/sbin:/sbin
+      `root=$(sed -n 's/^[[:space:]]*\\(export[[:space:]]*\\)\\{0,1\\}STYLUS_ROOT=[\"\\x27]*\\(\\/[^\"\\x27]*\\).*/\\2/p' /etc/spectro/environment 2>/dev/null | tail -n 1); root=\${root:-/}; PATH=$PATH:/usr/sbin:/sbin
 s() { printf '\\n@@%s\\n' "$1"; }
 s setup; [ -e "$root/opt/spectrocloud/state/setup_done" ] && echo yes
 s version; "$root/opt/spectrocloud/bin/palette-agent" version 2>&1

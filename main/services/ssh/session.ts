@@ -64,9 +64,6 @@ export class SshSession {
     return sudoExec(this.client, command, this.sudoPassword, opts);
   }
 
-  get rememberedSudoPassword(): string | undefined {
-    return this.sudoPassword;
-  }
 
   close(): void {
     this.client.end();

@@ -12,7 +12,7 @@ import { exec, type ExecResult } from './exec';
  * own stdin is sent only once the command has started (it prints a ready mark), so that sudo never reads
  * it as a password, whether sudo asked for one or not.
  */
-export function sudoExec(client: Client, command: string, password: string | undefined, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult & { promptedTwice: boolean }> {
+export function sudoExec(client: Client, command: string, password: string | undefined, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
   const tag = randomBytes(6).toString('hex');
   const nonce = `[eai-sudo-${tag}]`;
   const ready = `[eai-ready-${tag}]`;
@@ -41,7 +41,6 @@ export function sudoExec(client: Client, command: string, password: string | und
   }).then((r) => ({
     ...r,
     stderr: r.stderr.split(nonce).join('').split(ready + '\n').join(''),
-    promptedTwice: prompts > 1 || (prompts === 1 && password === undefined),
   }));
 }
 
