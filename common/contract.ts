@@ -7,6 +7,7 @@ import { siteSchema } from './site/schema';
 import { osUserSchema } from './site/validate';
 import type { SiteIssue } from './site/issues';
 import type { RunView } from './install/model';
+import type { Report } from './report/schema';
 import type { BundleSummary } from './install/bundle';
 import type { ProfileError } from './site/profile';
 import type { CsvRowError } from './devices/csv-import';
@@ -62,6 +63,7 @@ export const connectSecretsSchema = z
   })
   .strict();
 
+const runIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,80}$/, 'Unknown run.');
 const deviceIdSchema = z.string().regex(/^[a-z0-9-]{1,40}$/, 'Unknown device id.');
 const empty = z.object({}).strict();
 
@@ -183,6 +185,16 @@ export const contract = {
   /** Runs the app did not see to their end (it stopped or was killed): shown after a restart. */
   'install.interrupted': method(empty, declareOutput<RunView[]>()),
   'install.resume': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),
+  /** Past runs in this app's data folder, newest first, each with its report's outcome. */
+  'reports.list': method(empty, declareOutput<RunSummary[]>()),
+  'reports.get': method(z.object({ runId: runIdSchema }).strict(), declareOutput<Report>()),
+  /** One export of a run's report, for the window to save (downloads work in both shells). */
+  'reports.file': method(z.object({ runId: runIdSchema, format: z.enum(['json', 'html', 'pdf', 'schema']) }).strict(), declareOutput<ReportFile>()),
+  /** Every format written into the app's data folder (reports/<runId>/), with sha256 sums. */
+  'reports.export': method(z.object({ runId: runIdSchema }).strict(), declareOutput<{ folder: string; files: { name: string; size: number; sha256: string }[] }>()),
+  /** Collects, downloads, redacts and packages one device's logs and state, with the run's journal. */
+  'support.collect': method(z.object({ deviceId: deviceIdSchema, runId: runIdSchema.optional() }).strict(), declareOutput<SupportBundleView>()),
+  'support.file': method(z.object({ fileName: z.string().regex(/^[A-Za-z0-9._-]{1,120}\.tar\.gz$/, 'Unknown support bundle.') }).strict(), declareOutput<ReportFile>()),
   'hostKeys.list': method(empty, declareOutput<PinnedHostKey[]>()),
   /** Removing a pin is a separate, deliberate act (after a device was reinstalled, say). */
   'hostKeys.forget': method(
@@ -190,6 +202,33 @@ export const contract = {
     declareOutput<PinnedHostKey[]>(),
   ),
 } as const;
+
+export type ReportFormat = 'json' | 'html' | 'pdf' | 'schema';
+
+export interface ReportFile {
+  fileName: string;
+  mimeType: string;
+  base64: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  kind: 'install' | 'upgrade';
+  siteName: string;
+  startedAt: string;
+  finishedAt: string | null;
+  result: Report['result'];
+  devices: number;
+}
+
+export interface SupportBundleView {
+  fileName: string;
+  path: string;
+  size: number;
+  sha256: string;
+  /** What is inside (also in its manifest.json); entries left out say why. */
+  entries: { name: string; size: number; sha256: string; note?: string }[];
+}
 
 export interface ChecksView {
   devices: { deviceId: string; results: CheckResult[]; cleared: boolean }[];

@@ -5,6 +5,7 @@ import type { EventSink } from '../common/contract';
 import { createServices } from './services/app-services';
 import { bindIpc, sendEvent } from './platform/ipc';
 import { createMainWindow } from './platform/window';
+import { electronPdfPrinter } from './platform/pdf-electron';
 
 /** Electron composition root: services + IPC + the window. Everything else lives in services. */
 app.enableSandbox();
@@ -20,7 +21,7 @@ app.whenReady().then(() => {
     const r = await dialog.showOpenDialog(win!, { title: 'Choose the agent-mode bundle', properties: ['openFile'], filters: [{ name: 'Agent-mode bundle', extensions: ['tar'] }] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   };
-  const services = createServices({ dataDir: app.getPath('userData'), shell: 'electron', emit, version: app.getVersion(), pickBundleFile });
+  const services = createServices({ dataDir: app.getPath('userData'), shell: 'electron', emit, version: app.getVersion(), pickBundleFile, pdfPrinter: electronPdfPrinter });
   const appOrigin = devUrl ? new URL(devUrl).origin : null;
   const rendererHref = pathToFileURL(rendererFile).href;
   bindIpc(services.handlers, (url) => (appOrigin ? new URL(url).origin === appOrigin : url.split('#')[0] === rendererHref));

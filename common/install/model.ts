@@ -1,4 +1,18 @@
 import type { AppErrorShape } from '../errors';
+import type { HostFacts } from '../model/host-facts';
+import type { Plan } from '../plan/model';
+import type { PlanIssue } from '../plan/rules';
+import type { CheckResult } from '../requirements/evaluate';
+import type { SiteConfig } from '../site/model';
+
+/** One line of a run journal (runs/<runId>.jsonl): what happened, when, to which device, with which result. */
+export interface JournalEvent {
+  t: string; // ISO time
+  kind: 'run-started' | 'context' | 'step-started' | 'step-finished' | 'step-failed' | 'command' | 'output' | 'run-finished' | 'device-done';
+  deviceId?: string;
+  step?: string;
+  data?: Record<string, unknown>;
+}
 
 export type InstallPhase = 'queued' | 'upload' | 'stage' | 'apply' | 'userdata' | 'reboot' | 'reconnect' | 'verify' | 'done' | 'failed' | 'cancelled';
 
@@ -67,4 +81,27 @@ export function statusLine(d: DeviceRunView): string {
 export function formatEta(seconds: number): string {
   if (seconds < 60) return `${Math.ceil(seconds)} s`;
   return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
+}
+
+/**
+ * What the run was started against, journaled once at its start (kind 'context') so that the report of a
+ * past run needs nothing but its journal. Never holds a secret: the site has none, only whether each was set.
+ */
+export interface RunContext {
+  kind: 'install' | 'upgrade';
+  siteName: string;
+  technician: string;
+  plan: Plan;
+  site: SiteConfig;
+  secretsSet: Record<string, boolean>;
+  planIssues: PlanIssue[];
+  devices: {
+    id: string;
+    label: string;
+    address: string;
+    hostKey: string | null;
+    facts: HostFacts | null;
+    checks: CheckResult[];
+    versionBefore: string | null;
+  }[];
 }

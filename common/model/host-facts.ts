@@ -38,6 +38,8 @@ export interface HostFacts {
   source: 'ssh' | 'local';
   hostname: string | null;
   machineId: string | null;
+  /** From /sys/class/dmi/id/product_serial when readable (root), else null. */
+  serial?: string | null;
   arch: Arch;
   rawArch: string | null; // what uname -m (or Node) said
   kernel: string | null;

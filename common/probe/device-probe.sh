@@ -12,6 +12,7 @@ s clock; date -u +%s%N
 s uname; uname -r -m 2>/dev/null
 s hostname; show /proc/sys/kernel/hostname || hostname 2>/dev/null
 s machine-id; show /etc/machine-id || show /var/lib/dbus/machine-id
+s serial; show /sys/class/dmi/id/product_serial
 s nproc; nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null
 s cpuinfo; cat /proc/cpuinfo 2>/dev/null
 s lscpu; have lscpu && lscpu 2>/dev/null

@@ -56,6 +56,7 @@ export function parseDeviceProbe(output: string, collectedAt = new Date().toISOS
     source: 'ssh',
     hostname: get('hostname') || null,
     machineId: /^[0-9a-f]{32}$/i.test(get('machine-id')) ? get('machine-id') : null,
+    serial: serialNumber(get('serial')),
     arch: normalizeArch(rawArch ?? lscpu?.arch),
     rawArch: rawArch ?? lscpu?.arch ?? null,
     kernel: kernelRelease || null,
@@ -187,4 +188,11 @@ function readSpace(text: string): { filesystems: HostFacts['filesystems']; freeS
   const seen = new Set<string>();
   const filesystems = rows.filter((r) => !seen.has(r.mount) && seen.add(r.mount));
   return { filesystems, freeSpace };
+}
+
+/** The board's serial, readable by root only on most machines; firmware placeholders are not serials. */
+export function serialNumber(raw: string): string | null {
+  const v = raw.trim();
+  if (!v || /^(to be filled.*|default string|system serial number|not specified|none|0+|n\/a)$/i.test(v)) return null;
+  return v.slice(0, 80);
 }

@@ -86,9 +86,10 @@ export async function buildFixtureBundle(opts: FixtureBundleOptions): Promise<Fi
   const link = (name: string, target: string) => entry({ name: `./${name}`, type: 'symlink', linkname: target, mode: 0o777 });
 
   const stylus = 'var/lib/spectro/stylus';
-  for (const d of ['var', 'var/lib', 'var/lib/spectro', stylus, `${stylus}/opt`, `${stylus}/opt/spectrocloud`, `${stylus}/opt/spectrocloud/bin`, 'etc', 'etc/systemd', 'etc/systemd/system']) await dir(d);
+  for (const d of ['var', 'var/lib', 'var/lib/spectro', stylus, `${stylus}/opt`, `${stylus}/opt/spectrocloud`, `${stylus}/opt/spectrocloud/bin`, `${stylus}/opt/spectrocloud/scripts`, 'etc', 'etc/systemd', 'etc/systemd/system']) await dir(d);
   await file(`${stylus}/opt/spectrocloud/bin/palette-agent`, agentBinary(opts.dir, opts.binaryArch ?? arch), 0o755);
   await file(`${stylus}/opt/spectrocloud/bin/palette-agent.sh`, readFileSync(join(FIXTURE, 'palette-agent.sh'), 'utf8').replace('@VERSION@', version).replace('@FIPS@', String(fips)), 0o755);
+  await file(`${stylus}/opt/spectrocloud/scripts/support-bundle-edge.sh`, readFileSync(join(FIXTURE, 'support-bundle-edge.sh')), 0o755);
   await link(`${stylus}/opt/spectrocloud/bin/stylus-agent`, 'palette-agent'); // ordinary links exist in the real tree
   await file('var/lib/spectro/spectro-init.sh', readFileSync(join(FIXTURE, 'spectro-init.sh')), 0o755);
   for (const u of UNITS) await file(`etc/systemd/system/${u}.service`, unitFile(u));

@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { reportJsonSchema } from '../../main/services/report/report-service';
 import { buildFixtureBundle } from '../lab/fixture-bundle';
 import { addAndConnectByKey, expect, startVisit, test } from '../fixtures';
 
@@ -36,6 +41,47 @@ test('a full offline install on one device through the wizard, through its reboo
   await expect(card.getByRole('list', { name: 'Verification' })).toContainText('setup_done');
   expect(dev.reboots).toBeGreaterThanOrEqual(1);
   expect(await dev.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.7.9');
+
+  // The Report step: HTML, JSON and PDF hold the device facts, every check, the override with its reason,
+  // the bundle's sha256 and the step timings; the JSON validates against its schema; the PDF has pages.
+  await page.getByRole('button', { name: 'Next: report' }).click();
+  await expect(page.getByTestId('report-summary')).toHaveAttribute('data-result', 'success');
+  const saveAs = async (name: string) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
+    const path = join(lab.dir, `e2e-${download.suggestedFilename()}`);
+    await download.saveAs(path);
+    return path;
+  };
+  const html = readFileSync(await saveAs('Download HTML'), 'utf8');
+  const report = JSON.parse(readFileSync(await saveAs('Download JSON'), 'utf8'));
+  const pdfPath = await saveAs('Download PDF');
+  const facts = await dev.exec('cat /proc/sys/kernel/hostname /etc/machine-id');
+  const [hostName, machineId] = facts.trim().split('\n');
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(reportJsonSchema());
+  expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+  const device = report.devices[0];
+  expect(device).toMatchObject({ hostName, machineId, result: 'done', versionAfter: '4.7.9' });
+  expect(device.checks.length).toBeGreaterThan(20);
+  expect(device.checks.find((c: { id: string }) => c.id === 'cpu-cores').override).toMatchObject({ reason: 'Lab device on a two-core test machine', technician: 'Alex Field' });
+  expect(device.steps.map((x: { step: string }) => x.step)).toEqual(['upload', 'stage', 'apply', 'userdata', 'reboot', 'reconnect', 'verify']);
+  expect(device.steps.every((x: { durationMs: number }) => x.durationMs >= 0)).toBe(true);
+  expect(report.bundle.sha256).toBe(bundle.sha256);
+  for (const text of [hostName!, machineId!, bundle.sha256, 'Lab device on a two-core test machine', 'Upload the bundle', 'Verify the agent', 'At least 4 CPU cores']) expect(html).toContain(text);
+  expect(html.match(/<tr data-check=/g)?.length).toBe(device.checks.length);
+
+  // Table cells wrap: compare without whitespace.
+  const pdfText = execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+  expect(Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' }))?.[1])).toBeGreaterThan(1);
+  for (const text of [hostName!, machineId!, bundle.sha256.slice(0, 32), 'Lab device on a two-core test machine', 'Verify the agent']) expect(pdfText).toContain(text.replace(/\s+/g, ''));
+  // Rendered to an image and read back (OCR): the pages show the content, not only carry it.
+  execFileSync('pdftoppm', ['-png', '-r', '110', '-f', '1', '-l', '1', pdfPath, join(lab.dir, 'report-page')]);
+  const png = readdirSync(lab.dir).find((f) => f.startsWith('report-page') && f.endsWith('.png'))!;
+  const seen = execFileSync('tesseract', [join(lab.dir, png), '-', '--psm', '3'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  expect(seen).toMatch(/Agent install report/);
+  expect(seen).toMatch(/Plant 4/);
+  expect(seen).toMatch(/Every device installed and verified/);
 });
 
 test('three devices installed in parallel through the wizard, each through its own reboot', async ({ page, app, lab }) => {

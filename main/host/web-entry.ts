@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import type { EventSink } from '../../common/contract';
 import { createServices } from '../services/app-services';
 import { defaultDataDir } from '../services/data-dir';
+import { chromiumPdfPrinter } from '../services/report/pdf-chromium';
 import { startBrowserHost, type BrowserHost } from './browser-host';
 
 /** `npm run web`: the same services as the desktop app, served to a browser on loopback. */
 async function main(): Promise<void> {
   let host: BrowserHost | null = null;
   const emit: EventSink = (event, payload) => host?.broadcast(event, payload);
-  const services = createServices({ dataDir: defaultDataDir(), shell: 'browser', emit });
+  const services = createServices({ dataDir: defaultDataDir(), shell: 'browser', emit, pdfPrinter: chromiumPdfPrinter() });
   host = await startBrowserHost({
     handlers: services.handlers,
     rendererDir: join(__dirname, '..', 'renderer'),

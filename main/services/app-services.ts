@@ -12,6 +12,10 @@ import { AppError } from '../../common/errors';
 import { basename } from 'node:path';
 import { HostKeyStore } from './ssh/host-key-store';
 import { VisitStore } from './visit-store';
+import { ReportService, type PdfPrinter } from './report/report-service';
+import { collectSupportBundle, supportBundlePath } from './report/support-bundle';
+import { RunJournal } from './install/journal';
+import { readFileSync } from 'node:fs';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -24,6 +28,8 @@ export interface ServiceOptions {
   version?: string;
   /** The desktop app's native file dialog (main only); the browser host has none. */
   pickBundleFile?: () => Promise<string | null>;
+  /** Prints the report's HTML to PDF (Electron's printToPDF, or a headless Chromium for the browser host). */
+  pdfPrinter?: PdfPrinter;
 }
 
 export interface Services {
@@ -41,6 +47,9 @@ export function createServices(opts: ServiceOptions): Services {
   const devices = new DeviceService(store, hostKeys, opts.emit, { readyTimeoutMs: opts.readyTimeoutMs });
   const site = new SiteService(store, devices);
   const bundles = new BundleRegistry();
+  const secrets = () => [...site.secretValues(), ...devices.secretValues()];
+  const reports = new ReportService(opts.dataDir, secrets, opts.pdfPrinter);
+  const supportDir = join(opts.dataDir, 'support');
   const install = new InstallService(store, devices, site, opts.emit, opts.dataDir, { rebootTimeoutMs: opts.rebootTimeoutMs });
 
   const handlers: ApiHandlers = {
@@ -103,6 +112,24 @@ export function createServices(opts: ServiceOptions): Services {
     'install.cancel': async ({ runId }) => install.cancel(runId),
     'install.interrupted': async () => install.interrupted(),
     'install.resume': ({ runId }) => install.resume(runId),
+    'reports.list': async () => reports.list(),
+    'reports.get': async ({ runId }) => reports.get(runId),
+    'reports.file': ({ runId, format }) => reports.file(runId, format),
+    'reports.export': ({ runId }) => reports.export(runId),
+    'support.collect': async ({ deviceId, runId }) => {
+      const device = store.device(deviceId);
+      if (device.connection.kind !== 'ssh') throw new AppError({ code: 'INVALID_INPUT', message: 'Support bundles are collected from devices reached over SSH.', fix: 'On this machine, run /opt/spectrocloud/scripts/support-bundle-edge.sh yourself.' });
+      return collectSupportBundle({
+        session: devices.session(deviceId),
+        asRoot: device.privilege === 'root',
+        loginUser: device.connection.user,
+        label: device.label,
+        outDir: supportDir,
+        secrets: secrets(),
+        journal: runId ? { runId, text: RunJournal.text(join(opts.dataDir, 'runs'), runId) } : undefined,
+      });
+    },
+    'support.file': async ({ fileName }) => ({ fileName, mimeType: 'application/gzip', base64: readFileSync(supportBundlePath(supportDir, fileName)).toString('base64') }),
     'hostKeys.list': async () => hostKeys.list(),
     'hostKeys.forget': async ({ host, port }) => hostKeys.forget(host, port),
   };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthPrompt, EventSink } from '../../common/contract';
 import { AppError, toErrorShape } from '../../common/errors';
+import { redact } from '../../common/redact';
 import type { ConnectSecrets, DeviceView, HostKeyInfo } from '../../common/model/device';
 import type { HostFacts } from '../../common/model/host-facts';
 import { DEVICE_PROBE_SCRIPT, parseDeviceProbe } from '../../common/probe/device-probe';
@@ -18,6 +19,8 @@ export class DeviceService {
   /** The secrets of the last good connection, in memory only: the expected reboot needs them again. */
   private readonly secrets = new Map<string, ConnectSecrets>();
   private readonly prompts = new Map<string, (answers: string[] | null) => void>();
+  /** Every secret typed this session (passwords, passphrases, sudo, prompt answers): what redaction must hide. */
+  private readonly typed = new Set<string>();
 
   constructor(
     private readonly store: VisitStore,
@@ -26,8 +29,14 @@ export class DeviceService {
     private readonly options: { readyTimeoutMs?: number } = {},
   ) {}
 
+  /** The secret values typed for devices this session, for the one redaction function. Memory only. */
+  secretValues(): string[] {
+    return [...this.typed];
+  }
+
   async connect(id: string, secrets: ConnectSecrets): Promise<DeviceView> {
     const device = this.store.device(id);
+    for (const v of Object.values(secrets)) if (v) this.typed.add(v);
     this.drop(id);
     if (device.connection.kind === 'local') {
       return this.update(id, { state: 'connected', privilege: process.getuid?.() === 0 ? 'root' : 'unknown', error: undefined });
@@ -159,6 +168,7 @@ export class DeviceService {
     const resolve = this.prompts.get(promptId);
     if (!resolve) return false;
     this.prompts.delete(promptId);
+    for (const a of answers ?? []) if (a) this.typed.add(a);
     resolve(answers);
     return true;
   }
@@ -219,6 +229,6 @@ export class DeviceService {
   }
 
   private log(level: 'info' | 'warn' | 'error', deviceId: string, message: string): void {
-    this.emit('log', { time: new Date().toISOString(), level, deviceId, message });
+    this.emit('log', { time: new Date().toISOString(), level, deviceId, message: redact(message, this.secretValues()) });
   }
 }

@@ -7,6 +7,7 @@ import { PlanStep } from './steps/plan/PlanStep';
 import { SiteStep } from './steps/site/SiteStep';
 import { InstallStep } from './steps/install/InstallStep';
 import { VisitStep } from './steps/visit/VisitStep';
+import { ReportStep } from './steps/report/ReportStep';
 import { useStore, type StepId } from './store';
 
 export function App() {
@@ -27,7 +28,7 @@ export function App() {
 
   const canEnter = (s: StepId) =>
     // Later steps open once a device has been connected (and read); a device rebooting keeps them open.
-    s === 'visit' || (!!visit.siteName && !!visit.technician && (s === 'devices' || visit.devices.some((d) => d.state === 'connected' || d.facts)));
+    s === 'visit' || (!!visit.siteName && !!visit.technician && (s === 'devices' || s === 'report' || visit.devices.some((d) => d.state === 'connected' || d.facts)));
 
   return (
     <div className="app">
@@ -43,6 +44,7 @@ export function App() {
         {step === 'plan' && <PlanStep />}
         {step === 'site' && <SiteStep />}
         {step === 'install' && <InstallStep />}
+        {step === 'report' && <ReportStep />}
       </main>
       <LogPanel />
     </div>

@@ -5,7 +5,7 @@ import { defaultClient } from './api/client';
 
 export const api = defaultClient();
 
-export type StepId = 'visit' | 'devices' | 'check' | 'plan' | 'site' | 'install';
+export type StepId = 'visit' | 'devices' | 'check' | 'plan' | 'site' | 'install' | 'report';
 export const STEPS: { id: StepId; title: string }[] = [
   { id: 'visit', title: 'Site visit' },
   { id: 'devices', title: 'Devices' },
@@ -13,6 +13,7 @@ export const STEPS: { id: StepId; title: string }[] = [
   { id: 'plan', title: 'Plan' },
   { id: 'site', title: 'Site' },
   { id: 'install', title: 'Install' },
+  { id: 'report', title: 'Report' },
 ];
 
 interface State {
@@ -21,7 +22,10 @@ interface State {
   logs: LogLine[];
   prompts: AuthPrompt[];
   fatal: string | null;
+  /** The run the Report step shows (the last one started here, or one picked from the history). */
+  reportRunId: string | null;
   setStep(step: StepId): void;
+  openReport(runId: string): void;
   setVisit(visit: VisitView): void;
   upsertDevice(device: DeviceView): void;
   init(): Promise<void>;
@@ -35,7 +39,9 @@ export const useStore = create<State>((set, get) => ({
   logs: [],
   prompts: [],
   fatal: null,
+  reportRunId: null,
   setStep: (step) => set({ step }),
+  openReport: (runId) => set({ reportRunId: runId, step: 'report' }),
   setVisit: (visit) => set({ visit }),
   upsertDevice: (device) => {
     const visit = get().visit;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { EventName, EventPayload, MethodName, MethodInput, MethodOutput } from '../../common/contract';
 import { createServices, type Services } from '../../main/services/app-services';
 import { dispatch } from '../../main/services/dispatch';
+import { chromiumPdfPrinter } from '../../main/services/report/pdf-chromium';
 
 /** The real services, as the browser host or Electron would build them, with events recorded. */
 export function servicesForTest(opts: { knownHostsFiles?: string[] } = {}) {
@@ -15,6 +16,7 @@ export function servicesForTest(opts: { knownHostsFiles?: string[] } = {}) {
     shell: 'browser',
     knownHostsFiles: opts.knownHostsFiles ?? [],
     readyTimeoutMs: 8000,
+    pdfPrinter: chromiumPdfPrinter(),
     emit: (event, payload) => {
       events.push({ event, payload });
       onEvent?.(event, payload);

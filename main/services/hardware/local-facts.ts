@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { spawn } from 'node:child_process';
 import si from 'systeminformation';
-import { DEVICE_PROBE_SCRIPT, parseDeviceProbe } from '../../../common/probe/device-probe';
+import { DEVICE_PROBE_SCRIPT, parseDeviceProbe, serialNumber } from '../../../common/probe/device-probe';
 import type { HostFacts } from '../../../common/model/host-facts';
 import { normalizeArch } from '../../../common/parsers/arch';
 import { parseOsRelease } from '../../../common/parsers/os-release';
@@ -33,6 +33,7 @@ export async function collectLocalFacts(): Promise<HostFacts> {
     source: 'local',
     hostname: hostname(),
     machineId: machineId && /^[0-9a-f]{32}$/.test(machineId) ? machineId : null,
+    serial: serialNumber(safeRead('/sys/class/dmi/id/product_serial') ?? ''),
     arch: normalizeArch(process.arch),
     rawArch: osInfo.arch || process.arch,
     kernel: osInfo.kernel || null,

@@ -15,6 +15,7 @@ import { writeUserData } from '../site/write-userdata';
 import { evaluateChecks } from '../checks';
 import type { VisitStore } from '../visit-store';
 import { RunJournal } from './journal';
+import { runContext } from './run-context';
 
 export const LOCAL_MANAGEMENT_MIN_AGENT = '4.6.21';
 const STAGING = '/var/lib/eai-staging';
@@ -64,7 +65,7 @@ export class InstallService {
     const arches = new Set(deviceIds.map((id) => this.store.device(id).facts?.arch).filter(Boolean));
     const bundle = await verifyBundle(bundlePath, { expectedSha256, deviceArch: arches.size === 1 ? [...arches][0] : undefined });
     const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
-    const journal = new RunJournal(join(this.dataDir, 'runs'), runId, () => this.site.secretValues());
+    const journal = new RunJournal(join(this.dataDir, 'runs'), runId, () => this.secrets());
     const view: RunView = {
       runId,
       startedAt: new Date().toISOString(),
@@ -75,6 +76,7 @@ export class InstallService {
     const run = { view, bundle, journal, abort: new AbortController() };
     this.runs.set(runId, run);
     journal.append({ kind: 'run-started', data: { bundle: view.bundle, bundlePath, expectedSha256: expectedSha256 ?? null, devices: deviceIds, plan: visit.plan } });
+    journal.append({ kind: 'context', data: { ...runContext('install', visit, deviceIds, checks, this.site.secretState()) } });
     this.changed(run.view);
     void this.runAll(runId, deviceIds);
     return structuredClone(view);
@@ -106,7 +108,7 @@ export class InstallService {
     }
     const bundle = await verifyBundle(started.bundlePath, { expectedSha256: started.expectedSha256 ?? undefined });
     if (bundle.sha256 !== view.bundle.sha256) throw new AppError({ code: 'INVALID_INPUT', message: `The bundle at ${started.bundlePath} is not the one this run started with.`, fix: 'Put the original bundle back, or start a new install.' });
-    const journal = new RunJournal(dir, runId, () => this.site.secretValues());
+    const journal = new RunJournal(dir, runId, () => this.secrets());
     journal.append({ kind: 'run-started', data: { resumed: true, devices: pending.map((d) => d.deviceId) } });
     for (const d of pending) Object.assign(d, { phase: 'queued', error: undefined, failedStep: undefined, finishedAt: undefined });
     const run = { view, bundle, journal, abort: new AbortController() };
@@ -169,7 +171,7 @@ export class InstallService {
     const asRoot = () => this.store.device(deviceId).privilege === 'root';
     const sudo = (cmd: string, timeoutMs = 600_000) => this.devices.session(deviceId).sudo(cmd, { asRoot: asRoot(), timeoutMs });
     const remoteBundle = `${STAGING}/${run.bundle.fileName}`;
-    const step = async <T>(phase: InstallPhase, fn: () => Promise<T>): Promise<T> => {
+    const step = async <T>(phase: InstallPhase, fn: () => Promise<T>, summary?: (out: T) => Record<string, unknown>): Promise<T> => {
       if (run.abort.signal.aborted && phase !== 'userdata') throw new AppError({ code: 'CANCELLED', message: 'Cancelled.', fix: 'Retry the device to continue.' });
       d.phase = phase;
       this.changed(run.view);
@@ -177,7 +179,7 @@ export class InstallService {
       run.journal.append({ kind: 'step-started', deviceId, step: phase });
       try {
         const out = await fn();
-        run.journal.append({ kind: 'step-finished', deviceId, step: phase, data: { ms: Date.now() - started } });
+        run.journal.append({ kind: 'step-finished', deviceId, step: phase, data: { ms: Date.now() - started, ...summary?.(out) } });
         return out;
       } catch (err) {
         const shape = toErrorShape(err);
@@ -188,7 +190,7 @@ export class InstallService {
     };
     const must = (r: { code: number | null; stdout: string; stderr: string }, what: string, fix: string) => {
       this.log(run, d, r.stdout + r.stderr);
-      if (r.code !== 0) throw new AppError({ code: 'COMMAND_FAILED', message: `${what} failed on the device (exit ${r.code}).`, fix, detail: redact(r.stderr || r.stdout, this.site.secretValues()).slice(-4000) });
+      if (r.code !== 0) throw new AppError({ code: 'COMMAND_FAILED', message: `${what} failed on the device (exit ${r.code}).`, fix, detail: redact(r.stderr || r.stdout, this.secrets()).slice(-4000) });
     };
 
     try {
@@ -227,7 +229,7 @@ export class InstallService {
         }
         d.agentVersion = v;
         return v;
-      });
+      }, (v) => ({ version: v }));
       // From here to the user-data there is no safe point: extracting without user-data leaves an agent
       // that would boot unconfigured.
       await step('apply', async () => must(await sudo(`tar --no-overwrite-dir -xf ${shQuote(remoteBundle)} -C /`), 'Extracting the bundle into /', 'Check free space on / and /var, then retry.'));
@@ -287,13 +289,18 @@ s localui; (ss -Htln 2>/dev/null || netstat -tln 2>/dev/null) | grep -c ":${port
     return checks;
   }
 
+  /** Every secret known this session (site and devices), for the one redaction function. */
+  private secrets(): (string | undefined)[] {
+    return [...this.site.secretValues(), ...this.devices.secretValues()];
+  }
+
   private loginUser(deviceId: string): string {
     const c = this.store.device(deviceId).connection;
     return c.kind === 'ssh' ? c.user : 'root';
   }
 
   private log(run: { view: RunView; journal: RunJournal }, d: DeviceRunView, text: string): void {
-    const lines = redact(text, this.site.secretValues()).split('\n').filter(Boolean);
+    const lines = redact(text, this.secrets()).split('\n').filter(Boolean);
     if (!lines.length) return;
     d.log = [...d.log, ...lines].slice(-200);
     run.journal.append({ kind: 'output', deviceId: d.deviceId, step: d.phase, data: { lines } });

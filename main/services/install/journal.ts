@@ -1,15 +1,9 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { redact } from '../../../common/redact';
+import { redactDeep } from '../../../common/redact';
+import type { JournalEvent } from '../../../common/install/model';
 
-/** One line of a run journal: what happened, when, to which device, with which result. */
-export interface JournalEvent {
-  t: string; // ISO time
-  kind: 'run-started' | 'step-started' | 'step-finished' | 'step-failed' | 'command' | 'output' | 'run-finished' | 'device-done';
-  deviceId?: string;
-  step?: string;
-  data?: Record<string, unknown>;
-}
+export type { JournalEvent };
 
 /**
  * Every run is an append-only JSON-lines file in the data folder. Lines are written synchronously, so a
@@ -28,8 +22,9 @@ export class RunJournal {
   }
 
   append(event: Omit<JournalEvent, 't'>): void {
-    const line = JSON.stringify({ t: new Date().toISOString(), ...event });
-    appendFileSync(this.file, redact(line, this.secrets()) + '\n', { mode: 0o600 });
+    // Each string is redacted before serialising: in JSON text a secret with a quote would be escaped and missed.
+    const line = JSON.stringify(redactDeep({ t: new Date().toISOString(), ...event }, this.secrets()));
+    appendFileSync(this.file, line + '\n', { mode: 0o600 });
   }
 
   static read(dir: string, runId: string): JournalEvent[] {
@@ -45,6 +40,12 @@ export class RunJournal {
           return []; // a torn last line after a crash
         }
       });
+  }
+
+  /** The journal as written (already redacted), for support bundles; empty when there is none. */
+  static text(dir: string, runId: string): string {
+    const file = join(dir, `${runId}.jsonl`);
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
   }
 
   static list(dir: string): string[] {

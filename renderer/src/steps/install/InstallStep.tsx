@@ -9,6 +9,7 @@ import { installStrings as t } from './strings';
 
 export function InstallStep() {
   const visit = useStore((s) => s.visit)!;
+  const openReport = useStore((s) => s.openReport);
   const [path, setPath] = useState('');
   const [sha, setSha] = useState('');
   const [bundle, setBundle] = useState<(BundleSummary & { bundleId: string }) | null>(null);
@@ -147,13 +148,18 @@ export function InstallStep() {
           </label>
         ))}
         <div className="actions">
-          <button type="button" className="primary" disabled={!ready} onClick={start}>
+          <button type="button" className={run?.finished ? undefined : "primary"} disabled={!ready} onClick={start}>
             {t.start}
           </button>
           {!ready && !run && <span className="muted">{t.notReady}</span>}
           {run && !run.finished && (
             <button type="button" onClick={() => api['install.cancel']({ runId: run.runId }).then(setRun)}>
               {t.cancel}
+            </button>
+          )}
+          {run?.finished && (
+            <button type="button" className="primary" onClick={() => openReport(run.runId)}>
+              {t.toReport}
             </button>
           )}
         </div>

@@ -21,4 +21,5 @@ export const installStrings = {
   interrupted: 'Interrupted installs',
   interruptedRun: (when: string, file: string, left: number) => `Started ${when} with ${file}: ${left} device${left === 1 ? '' : 's'} not finished.`,
   resume: 'Resume',
+  toReport: 'Next: report',
 };

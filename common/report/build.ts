@@ -1,0 +1,179 @@
+import { formatBytes } from '../format';
+import { INSTALL_STEPS, type JournalEvent, type RunContext, type RunView, type VerifyCheck } from '../install/model';
+import type { AppErrorShape } from '../errors';
+import type { SiteConfig } from '../site/model';
+import { REPORT_SCHEMA_VERSION, type Report, type ReportDevice, type ReportStep } from './schema';
+
+const DISTRIBUTION_NAMES: Record<string, string> = { pxke: 'PXK-E', k3s: 'K3s', canonical: 'Palette Optimized Canonical (Tech Preview)' };
+
+/**
+ * The report of one run, from its journal alone (a pure function: the same journal gives the same
+ * report). The caller passes the result through the one redaction function before it leaves main.
+ */
+export function buildReport(runId: string, events: JournalEvent[], generatedAt: string): Report {
+  const started = events.find((e) => e.kind === 'run-started' && !(e.data as { resumed?: boolean })?.resumed);
+  const ctx = events.find((e) => e.kind === 'context')?.data as RunContext | undefined;
+  if (!started || !ctx) throw new Error(`The journal of run ${runId} has no start or no context: it was written by an older version or is damaged.`);
+  const startData = started.data as { bundle: RunView['bundle']; devices: string[] };
+  const finished = events.filter((e) => e.kind === 'run-started' || e.kind === 'run-finished').at(-1);
+  const runFinished = finished?.kind === 'run-finished';
+
+  const devices: ReportDevice[] = startData.devices.map((id) => deviceReport(id, ctx, events.filter((e) => e.deviceId === id), runFinished));
+  const agentVersion = devices.find((d) => d.versionAfter)?.versionAfter ?? stagedVersion(events);
+  const done = devices.filter((d) => d.result === 'done').length;
+  const result: Report['result'] = !runFinished ? 'interrupted' : done === devices.length ? 'success' : done > 0 ? 'partial' : 'failed';
+  const leader = ctx.devices.find((d) => d.id === ctx.plan.leader);
+
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    kind: ctx.kind,
+    runId,
+    generatedAt,
+    site: { name: ctx.siteName, technician: ctx.technician },
+    startedAt: started.t,
+    finishedAt: runFinished ? finished!.t : null,
+    result,
+    bundle: { ...startData.bundle, agentVersion },
+    plan: {
+      topology: ctx.plan.topology === 'multi' ? 'multi-node' : 'single node',
+      distribution: DISTRIBUTION_NAMES[ctx.plan.distribution] ?? ctx.plan.distribution,
+      kubernetesVersion: ctx.plan.kubernetesVersion,
+      flavour: ctx.plan.flavour,
+      mode: ctx.plan.mode === 'local' ? 'local (airgapped)' : 'central (Palette)',
+      cni: ctx.plan.cni,
+      issues: ctx.planIssues.map((i) => ({ severity: i.severity, message: i.message })),
+    },
+    siteProperties: siteProperties(ctx),
+    devices,
+    handoff: handoff(ctx, devices, leader?.label ?? null),
+  };
+}
+
+function stagedVersion(events: JournalEvent[]): string | null {
+  const staged = events.find((e) => e.kind === 'step-finished' && e.step === 'stage' && (e.data as { version?: string })?.version);
+  return (staged?.data as { version?: string } | undefined)?.version ?? null;
+}
+
+function deviceReport(id: string, ctx: RunContext, mine: JournalEvent[], runFinished: boolean): ReportDevice {
+  const c = ctx.devices.find((d) => d.id === id);
+  const f = c?.facts ?? null;
+  const steps: ReportStep[] = [];
+  for (const e of mine) {
+    if (e.kind === 'step-started') {
+      steps.push({ step: e.step!, title: stepTitle(e.step!), startedAt: e.t, finishedAt: null, durationMs: null, result: 'interrupted', error: null });
+      continue;
+    }
+    if (e.kind !== 'step-finished' && e.kind !== 'step-failed') continue;
+    const open = [...steps].reverse().find((s) => s.step === e.step && s.finishedAt === null);
+    if (!open) continue;
+    const data = e.data as { ms?: number; error?: AppErrorShape } | undefined;
+    Object.assign(open, {
+      finishedAt: e.t,
+      durationMs: typeof data?.ms === 'number' ? Math.max(0, Math.round(data.ms)) : Date.parse(e.t) - Date.parse(open.startedAt),
+      result: e.kind === 'step-finished' ? 'ok' : 'failed',
+      error: e.kind === 'step-failed' ? errorText(data?.error) : null,
+    });
+  }
+  const last = mine.filter((e) => e.kind !== 'output' && e.kind !== 'command').at(-1);
+  const doneData = last?.kind === 'device-done' ? (last.data as { version?: string; verify?: VerifyCheck[] }) : undefined;
+  const failedError = last?.kind === 'step-failed' ? (last.data as { error?: AppErrorShape })?.error : undefined;
+  const result: ReportDevice['result'] = !last
+    ? runFinished ? 'not-started' : 'interrupted'
+    : last.kind === 'device-done'
+      ? 'done'
+      : last.kind === 'step-failed'
+        ? failedError?.code === 'CANCELLED' ? 'cancelled' : 'failed'
+        : 'interrupted';
+  const verification = doneData?.verify ?? [...mine].reverse().map((e) => (e.data as { verify?: VerifyCheck[] })?.verify).find(Boolean) ?? [];
+  return {
+    id,
+    label: c?.label ?? id,
+    address: c?.address ?? '',
+    role: ctx.plan.roles[id] ?? null,
+    leader: ctx.plan.leader === id,
+    hostName: f?.hostname ?? null,
+    machineId: f?.machineId ?? null,
+    serial: f?.serial ?? null,
+    hostKey: c?.hostKey ?? null,
+    addresses: (f?.nics ?? []).flatMap((n) => n.addresses.filter((a) => a.family === 'inet' || !a.address.startsWith('fe80')).map((a) => `${n.name} ${a.address}/${a.prefix}`)),
+    hardware: {
+      arch: f?.arch ?? 'unknown',
+      cpuCores: f?.cpuCores ?? null,
+      cpuModel: f?.cpuModel ?? null,
+      memory: formatBytes(f?.memoryBytes),
+      rootDisk: f?.rootDisk ?? null,
+      disks: (f?.disks ?? []).map((d) => `${d.name} ${formatBytes(d.sizeBytes)} ${d.rotational === false ? 'SSD' : d.rotational ? 'spinning' : 'unknown type'}${d.transport ? ` (${d.transport})` : ''}`),
+    },
+    os: { name: f?.os.prettyName ?? f?.os.id ?? null, kernel: f?.kernel ?? null },
+    checks: (c?.checks ?? []).map((r) => ({
+      id: r.id,
+      title: r.title,
+      status: r.status,
+      measured: r.measured,
+      required: r.required,
+      source: r.sourceUrl || r.why,
+      override: r.override ? { reason: r.override.reason, technician: r.override.technician, at: r.override.at } : null,
+    })),
+    steps,
+    result,
+    error: result === 'failed' || result === 'cancelled' ? errorText(failedError) : null,
+    versionBefore: c?.versionBefore ?? null,
+    versionAfter: doneData?.version ?? null,
+    verification,
+  };
+}
+
+function stepTitle(step: string): string {
+  return INSTALL_STEPS.find((s) => s.phase === step)?.title ?? step;
+}
+
+function errorText(e: AppErrorShape | undefined): string | null {
+  return e ? `${e.message}${e.fix ? ` What to do: ${e.fix}` : ''}` : null;
+}
+
+function siteProperties(ctx: RunContext): Report['siteProperties'] {
+  const s: SiteConfig = ctx.site;
+  const set = (k: string) => (ctx.secretsSet[k] ? 'set (not shown)' : 'not set');
+  const rows: [string, string][] = [['Management mode', ctx.plan.mode === 'local' ? 'local (airgapped)' : 'central']];
+  if (ctx.plan.mode === 'central') {
+    rows.push(['Palette endpoint', s.central.paletteEndpoint], ['Project', s.central.projectName || s.central.projectUid], ['Registration token', set('edgeHostToken')]);
+  }
+  if (s.proxy.httpProxy || s.proxy.httpsProxy) {
+    rows.push(['HTTP proxy', s.proxy.httpProxy], ['HTTPS proxy', s.proxy.httpsProxy], ['Proxy user', s.proxy.username], ['Proxy password', set('proxyPassword')], ['NO_PROXY', s.proxy.noProxy.join(',')]);
+  }
+  for (const c of s.caCerts) rows.push(['CA certificate', `${c.subject} (SHA-256 ${c.fingerprint256}, valid until ${c.notAfter.slice(0, 10)})`]);
+  if (s.nameserver) rows.push(['Nameserver', s.nameserver]);
+  if (s.ntpServers.length) rows.push(['NTP servers', s.ntpServers.join(', ')]);
+  rows.push(['Cluster endpoint', endpointText(s)], ['Install path', s.installPath], ['Local UI port', String(s.localUiPort)]);
+  if (s.localUiUser) rows.push(['Local UI user', `${s.localUiUser.name} (password not kept: only its hash went to the device)`]);
+  for (const d of ctx.devices) {
+    const ds = s.devices[d.id];
+    if (!ds) continue;
+    const nic = ds.nic ? (ds.nic.mode === 'static' ? `${ds.nic.name} static ${ds.nic.address} via ${ds.nic.gateway}` : `${ds.nic.name} DHCP`) : 'DHCP';
+    rows.push([`${d.label}`, `host name ${ds.hostName || '(unchanged)'}, edge host ${ds.edgeHostName || '(default)'}, ${nic}`]);
+  }
+  return rows.filter(([, v]) => v !== '').map(([name, value]) => ({ name, value }));
+}
+
+function endpointText(s: SiteConfig): string {
+  if (s.endpoint.kind === 'vip') return s.endpoint.vip ? `VIP ${s.endpoint.vip}` : 'none (single node: the host\'s own address)';
+  return `Dynamic DNS ${s.endpoint.hostName}${s.endpoint.searchDomain ? ` (search domain ${s.endpoint.searchDomain})` : ''}`;
+}
+
+function handoff(ctx: RunContext, devices: ReportDevice[], leader: string | null): Report['handoff'] {
+  const steps: string[] = [];
+  const failed = devices.filter((d) => d.result !== 'done');
+  if (failed.length) steps.push(`Finish these devices first (retry from the Install step): ${failed.map((d) => d.label).join(', ')}.`);
+  const lead = devices.find((d) => d.leader) ?? devices[0];
+  const distro = `${DISTRIBUTION_NAMES[ctx.plan.distribution] ?? ctx.plan.distribution} ${ctx.plan.kubernetesVersion}`;
+  if (ctx.plan.mode === 'local') {
+    const user = ctx.site.localUiUser?.name ?? 'an OS user of the host';
+    steps.push(`Open Local UI at https://${lead?.address ?? '<leader address>'}:${ctx.site.localUiPort} and sign in as ${user}.`);
+    steps.push(`Upload the content bundle and cluster definition, then create the cluster with ${distro} and the endpoint ${endpointText(ctx.site)}.`);
+    if (ctx.plan.topology === 'multi') steps.push(`Link the other hosts to the leader ${leader ?? ''} in Local UI before creating the cluster; a linked host's IP must not change.`);
+  } else {
+    steps.push(`In Palette (${ctx.site.central.paletteEndpoint || 'the Palette endpoint'}), project ${ctx.site.central.projectName || ctx.site.central.projectUid || '(as registered)'}: check that the edge hosts appear as registered.`);
+    steps.push(`Create the cluster from those hosts with ${distro} and the endpoint ${endpointText(ctx.site)}.`);
+  }
+  return { endpoint: endpointText(ctx.site), leader, nextSteps: steps };
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * The install (or upgrade) report: what a customer signs off and what support reads first. Built only
+ * from a run's journal (common/report/build.ts), so a past run can be reported again after a restart.
+ * Versioned: a reader refuses a schemaVersion it does not know. `report.schema.json` beside every JSON
+ * export is generated from this schema.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+const iso = z.string().datetime({ offset: true });
+const stepResult = z.enum(['ok', 'failed', 'interrupted']);
+
+export const reportCheckSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['pass', 'warn', 'block', 'unknown']),
+  measured: z.string(),
+  required: z.string(),
+  source: z.string(),
+  override: z.object({ reason: z.string(), technician: z.string(), at: iso }).nullable(),
+});
+
+export const reportStepSchema = z.object({
+  step: z.string(),
+  title: z.string(),
+  startedAt: iso,
+  finishedAt: iso.nullable(),
+  durationMs: z.number().int().nonnegative().nullable(),
+  result: stepResult,
+  error: z.string().nullable(),
+});
+
+export const reportDeviceSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  address: z.string(),
+  role: z.string().nullable(),
+  leader: z.boolean(),
+  hostName: z.string().nullable(),
+  machineId: z.string().nullable(),
+  serial: z.string().nullable(),
+  hostKey: z.string().nullable(),
+  addresses: z.array(z.string()),
+  hardware: z.object({
+    arch: z.string(),
+    cpuCores: z.number().nullable(),
+    cpuModel: z.string().nullable(),
+    memory: z.string(),
+    rootDisk: z.string().nullable(),
+    disks: z.array(z.string()),
+  }),
+  os: z.object({ name: z.string().nullable(), kernel: z.string().nullable() }),
+  checks: z.array(reportCheckSchema),
+  steps: z.array(reportStepSchema),
+  result: z.enum(['done', 'failed', 'cancelled', 'interrupted', 'not-started']),
+  error: z.string().nullable(),
+  versionBefore: z.string().nullable(),
+  versionAfter: z.string().nullable(),
+  verification: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+});
+
+export const reportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  kind: z.enum(['install', 'upgrade']),
+  runId: z.string(),
+  generatedAt: iso,
+  site: z.object({ name: z.string(), technician: z.string() }),
+  startedAt: iso,
+  finishedAt: iso.nullable(),
+  result: z.enum(['success', 'partial', 'failed', 'interrupted']),
+  bundle: z.object({ fileName: z.string(), size: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/), arch: z.string(), agentVersion: z.string().nullable() }),
+  plan: z.object({
+    topology: z.string(),
+    distribution: z.string(),
+    kubernetesVersion: z.string(),
+    flavour: z.string(),
+    mode: z.string(),
+    cni: z.string(),
+    issues: z.array(z.object({ severity: z.string(), message: z.string() })),
+  }),
+  siteProperties: z.array(z.object({ name: z.string(), value: z.string() })),
+  devices: z.array(reportDeviceSchema),
+  handoff: z.object({ endpoint: z.string(), leader: z.string().nullable(), nextSteps: z.array(z.string()) }),
+});
+
+export type Report = z.infer<typeof reportSchema>;
+export type ReportDevice = z.infer<typeof reportDeviceSchema>;
+export type ReportStep = z.infer<typeof reportStepSchema>;
