@@ -176,7 +176,7 @@ export const contract = {
     declareOutput<BundleSummary & { bundleId: string }>(),
   ),
   'install.start': method(
-    z.object({ bundleId: z.string().regex(/^b-[a-f0-9]{12}$/), expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/).optional(), deviceIds: z.array(deviceIdSchema).min(1).max(64) }).strict(),
+    z.object({ bundleId: z.string().regex(/^b-[a-f0-9]{12}$/), expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/).optional(), deviceIds: z.array(deviceIdSchema).min(1).max(64), method: z.enum(['reboot', 'install-first']).default('reboot') }).strict(),
     declareOutput<RunView>(),
   ),
   'install.status': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),

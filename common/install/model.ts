@@ -14,17 +14,29 @@ export interface JournalEvent {
   data?: Record<string, unknown>;
 }
 
-export type InstallPhase = 'queued' | 'upload' | 'stage' | 'apply' | 'userdata' | 'reboot' | 'reconnect' | 'verify' | 'done' | 'failed' | 'cancelled';
+export type InstallPhase = 'queued' | 'upload' | 'stage' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'verify' | 'done' | 'failed' | 'cancelled';
+
+/**
+ * The two documented ways to finish (device-contract §1): reboot and let spectro-init install on first
+ * boot (the default), or run `palette-agent install` first and then reboot.
+ */
+export type InstallMethod = 'reboot' | 'install-first';
 
 export const INSTALL_STEPS: { phase: InstallPhase; title: string }[] = [
   { phase: 'upload', title: 'Upload the bundle' },
   { phase: 'stage', title: 'Stage and read the agent version' },
   { phase: 'apply', title: 'Extract into /' },
   { phase: 'userdata', title: 'Write the user-data' },
+  { phase: 'agent-install', title: 'Run palette-agent install' },
   { phase: 'reboot', title: 'Reboot (the session drops: expected)' },
   { phase: 'reconnect', title: 'Reconnect (same host key)' },
   { phase: 'verify', title: 'Verify the agent' },
 ];
+
+/** The steps a run goes through with this method. */
+export function stepsFor(method: InstallMethod = 'reboot'): { phase: InstallPhase; title: string }[] {
+  return INSTALL_STEPS.filter((s) => s.phase !== 'agent-install' || method === 'install-first');
+}
 
 export interface VerifyCheck {
   name: string;
@@ -49,6 +61,7 @@ export interface DeviceRunView {
 
 export interface RunView {
   runId: string;
+  method?: InstallMethod;
   startedAt: string;
   bundle: { fileName: string; sha256: string; size: number; arch: string };
   devices: DeviceRunView[];

@@ -106,7 +106,7 @@ export function createServices(opts: ServiceOptions): Services {
       const { fileName, size, sha256, checksum, arch, fips, entries } = await verifyBundle(bundles.path(id), { expectedSha256: expectedSha256 || undefined });
       return { bundleId: id, fileName, size, sha256, checksum, arch, fips, entries };
     },
-    'install.start': ({ bundleId, expectedSha256, deviceIds }) => install.start(bundles.path(bundleId), deviceIds, expectedSha256 || undefined),
+    'install.start': ({ bundleId, expectedSha256, deviceIds, method }) => install.start(bundles.path(bundleId), deviceIds, expectedSha256 || undefined, method),
     'install.status': async ({ runId }) => install.status(runId),
     'install.retry': async ({ runId, deviceId }) => install.retry(runId, deviceId),
     'install.cancel': async ({ runId }) => install.cancel(runId),

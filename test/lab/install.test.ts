@@ -89,6 +89,20 @@ describe('offline install', () => {
     for (const dev of lab.devices) expect(await dev.exec('test -e /opt/spectrocloud/state/setup_done && echo ok')).toBe('ok\n');
   });
 
+  it('the other documented path: palette-agent install first (through sudo), then the reboot, then verify', async () => {
+    const dev = lab.devices[1]!;
+    await dev.exec('/opt/spectrocloud/bin/palette-agent uninstall --force >/dev/null; rm -f /var/log/stylus-upgrade.log');
+    const reboots = dev.reboots;
+    const run = await finished((await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [ids[1]!], method: 'install-first' })).runId);
+    expect(run.method).toBe('install-first');
+    expect(run.devices[0]).toMatchObject({ phase: 'done', agentVersion: '4.7.9' });
+    const journal = readFileSync(join(svc.dataDir, 'runs', `${run.runId}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(journal.filter((e) => e.kind === 'step-finished').map((e) => e.step)).toEqual(['upload', 'stage', 'apply', 'userdata', 'agent-install', 'reboot', 'reconnect', 'verify']);
+    // The agent's own install ran before the reboot: its log line exists, written by the session's sudo.
+    expect(journal.some((e) => e.kind === 'output' && e.step === 'agent-install' && JSON.stringify(e.data).includes('palette-agent: installed v4.7.9'))).toBe(true);
+    expect(dev.reboots).toBe(reboots + 1);
+  });
+
   it('a staging filesystem too small is a clear error, and nothing is applied', async () => {
     const dev = lab.devices[2]!;
     const big = await buildFixtureBundle({ dir: join(lab.dir, 'big'), version: '4.7.10', payloadBytes: 24 * 2 ** 20 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { coerce, gte } from 'semver';
 import type { EventSink } from '../../../common/contract';
 import { AppError, toErrorShape } from '../../../common/errors';
-import type { DeviceRunView, InstallPhase, RunView, VerifyCheck } from '../../../common/install/model';
+import type { DeviceRunView, InstallMethod, InstallPhase, RunView, VerifyCheck } from '../../../common/install/model';
 import { parseAgentVersion } from '../../../common/parsers/agent-version';
 import { redact } from '../../../common/redact';
 import { shQuote } from '../../../common/shell/quote';
@@ -45,7 +45,7 @@ export class InstallService {
     private readonly opts: InstallOptions = {},
   ) {}
 
-  async start(bundlePath: string, deviceIds: string[], expectedSha256?: string): Promise<RunView> {
+  async start(bundlePath: string, deviceIds: string[], expectedSha256?: string, method: InstallMethod = 'reboot'): Promise<RunView> {
     if (deviceIds.length === 0) throw new AppError({ code: 'INVALID_INPUT', message: 'Choose at least one device to install.', fix: 'Give devices a role in the plan, and connect them.' });
     const visit = this.store.get();
     // Main checks again what the window showed: nothing is sent while the plan or a device is blocked.
@@ -68,6 +68,7 @@ export class InstallService {
     const journal = new RunJournal(join(this.dataDir, 'runs'), runId, () => this.secrets());
     const view: RunView = {
       runId,
+      method,
       startedAt: new Date().toISOString(),
       bundle: { fileName: bundle.fileName, sha256: bundle.sha256, size: bundle.size, arch: bundle.arch },
       devices: deviceIds.map((deviceId) => ({ deviceId, phase: 'queued', log: [] })),
@@ -75,7 +76,7 @@ export class InstallService {
     };
     const run = { view, bundle, journal, abort: new AbortController() };
     this.runs.set(runId, run);
-    journal.append({ kind: 'run-started', data: { bundle: view.bundle, bundlePath, expectedSha256: expectedSha256 ?? null, devices: deviceIds, plan: visit.plan } });
+    journal.append({ kind: 'run-started', data: { bundle: view.bundle, bundlePath, expectedSha256: expectedSha256 ?? null, devices: deviceIds, plan: visit.plan, method } });
     journal.append({ kind: 'context', data: { ...runContext('install', visit, deviceIds, checks, this.site.secretState()) } });
     this.changed(run.view);
     void this.runAll(runId, deviceIds);
@@ -234,6 +235,12 @@ export class InstallService {
       // that would boot unconfigured.
       await step('apply', async () => must(await sudo(`tar --no-overwrite-dir -xf ${shQuote(remoteBundle)} -C /`), 'Extracting the bundle into /', 'Check free space on / and /var, then retry.'));
       await step('userdata', async () => writeUserData(this.devices.session(deviceId), this.site.userDataFor(deviceId), asRoot()));
+      if (run.view.method === 'install-first') {
+        // The documented alternative to letting spectro-init do it on first boot; the reboot follows either way.
+        await step('agent-install', async () =>
+          must(await sudo(`/${AGENT_IN_BUNDLE} install --source dir:/var/lib/spectro/stylus --config /var/lib/spectro/userdata`), 'palette-agent install', 'Read the output below; fix the cause on the device, then retry. The bundle and user-data are in place.'),
+        );
+      }
       await step('reboot', async () => {
         const session = this.devices.session(deviceId);
         const closed = new Promise<void>((resolve) => session.client.once('close', () => resolve()));
@@ -315,7 +322,7 @@ s localui; (ss -Htln 2>/dev/null || netstat -tln 2>/dev/null) | grep -c ":${port
 export function viewFromJournal(runId: string, events: ReturnType<typeof RunJournal.read>): RunView | null {
   const start = events.find((e) => e.kind === 'run-started' && !(e.data as { resumed?: boolean })?.resumed);
   if (!start) return null;
-  const data = start.data as { bundle: RunView['bundle']; devices: string[] };
+  const data = start.data as { bundle: RunView['bundle']; devices: string[]; method?: InstallMethod };
   const devices: DeviceRunView[] = data.devices.map((deviceId) => {
     const mine = events.filter((e) => e.deviceId === deviceId);
     const last = mine.filter((e) => e.kind !== 'output' && e.kind !== 'command').at(-1);
@@ -328,5 +335,5 @@ export function viewFromJournal(runId: string, events: ReturnType<typeof RunJour
   });
   // Finished when the journal's last start or end mark is an end (a resumed run starts again).
   const marks = events.filter((e) => e.kind === 'run-started' || e.kind === 'run-finished');
-  return { runId, startedAt: start.t, bundle: data.bundle, devices, finished: marks.at(-1)?.kind === 'run-finished' };
+  return { runId, method: data.method ?? 'reboot', startedAt: start.t, bundle: data.bundle, devices, finished: marks.at(-1)?.kind === 'run-finished' };
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatBytes } from '../../../../common/format';
 import type { BundleSummary } from '../../../../common/install/bundle';
-import { INSTALL_STEPS, statusLine, type DeviceRunView, type RunView } from '../../../../common/install/model';
+import { stepsFor, statusLine, type DeviceRunView, type InstallMethod, type RunView } from '../../../../common/install/model';
 import { ApiError } from '../../api/client';
 import { ErrorBox } from '../../components/ErrorBox';
 import { api, useStore } from '../../store';
@@ -23,6 +23,7 @@ export function InstallStep() {
   const [run, setRun] = useState<RunView | null>(null);
   // Cluster members stay listed while they reboot; only connected ones can be started.
   const candidates = visit.devices.filter((d) => visit.plan.roles[d.id]);
+  const [method, setMethod] = useState<InstallMethod>('reboot');
   const [chosen, setChosen] = useState<string[]>(candidates.filter((d) => d.state === 'connected').map((d) => d.id));
   const [interrupted, setInterrupted] = useState<RunView[]>([]);
   const [resumeError, setResumeError] = useState('');
@@ -55,7 +56,7 @@ export function InstallStep() {
   const start = async () => {
     setBundleError('');
     try {
-      setRun(await api['install.start']({ bundleId: bundle!.bundleId, expectedSha256: sha || undefined, deviceIds: chosen }));
+      setRun(await api['install.start']({ bundleId: bundle!.bundleId, expectedSha256: sha || undefined, deviceIds: chosen, method }));
     } catch (err) {
       setBundleError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
     }
@@ -147,6 +148,14 @@ export function InstallStep() {
             {d.state !== 'connected' && <span className="muted"> ({d.state})</span>}
           </label>
         ))}
+        <fieldset className="radios">
+          <legend>{t.method}</legend>
+          {(['reboot', 'install-first'] as const).map((m) => (
+            <label key={m}>
+              <input type="radio" name="install-method" checked={method === m} onChange={() => setMethod(m)} /> {t.methods[m]}
+            </label>
+          ))}
+        </fieldset>
         <div className="actions">
           <button type="button" className={run?.finished ? undefined : "primary"} disabled={!ready} onClick={start}>
             {t.start}
@@ -168,7 +177,7 @@ export function InstallStep() {
       {run && (
         <div className="device-list" data-testid="install-run">
           {run.devices.map((d) => (
-            <RunCard key={d.deviceId} runId={run.runId} d={d} onRun={setRun} />
+            <RunCard key={d.deviceId} runId={run.runId} method={run.method} d={d} onRun={setRun} />
           ))}
         </div>
       )}
@@ -176,10 +185,11 @@ export function InstallStep() {
   );
 }
 
-function RunCard({ runId, d, onRun }: { runId: string; d: DeviceRunView; onRun: (v: RunView) => void }) {
+function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallMethod; d: DeviceRunView; onRun: (v: RunView) => void }) {
+  const steps = stepsFor(method);
   const label = useStore((s) => s.visit?.devices.find((x) => x.id === d.deviceId)?.label ?? d.deviceId);
   const [showLog, setShowLog] = useState(false);
-  const current = INSTALL_STEPS.findIndex((s) => s.phase === (d.phase === 'failed' ? d.failedStep : d.phase));
+  const current = steps.findIndex((s) => s.phase === (d.phase === 'failed' ? d.failedStep : d.phase));
   return (
     <section className="card" aria-label={`Install on ${label}`} data-testid={`run-${label}`} data-phase={d.phase}>
       <header className="device-head">
@@ -190,7 +200,7 @@ function RunCard({ runId, d, onRun }: { runId: string; d: DeviceRunView; onRun: 
       </header>
       {d.phase === 'upload' && d.progress && <progress max={d.progress.total} value={d.progress.bytes} aria-label={`Upload to ${label}`} />}
       <ol className="phases">
-        {INSTALL_STEPS.map((s, i) => (
+        {steps.map((s, i) => (
           <li key={s.phase} className={d.phase === 'done' || i < current ? 'done' : i === current ? (d.phase === 'failed' ? 'failed' : 'current') : ''}>
             {s.title}
           </li>

@@ -22,4 +22,9 @@ export const installStrings = {
   interruptedRun: (when: string, file: string, left: number) => `Started ${when} with ${file}: ${left} device${left === 1 ? '' : 's'} not finished.`,
   resume: 'Resume',
   toReport: 'Next: report',
+  method: 'After the bundle and user-data are in place',
+  methods: {
+    reboot: 'Reboot, and let the first-boot step install the agent (documented default)',
+    'install-first': 'Run palette-agent install first, then reboot',
+  },
 };
