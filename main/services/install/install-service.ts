@@ -3,12 +3,10 @@ import { join } from 'node:path';
 import { coerce, gte } from 'semver';
 import type { EventSink } from '../../../common/contract';
 import { AppError, toErrorShape } from '../../../common/errors';
-import type { DeviceRunView, InstallMethod, InstallPhase, RunView, VerifyCheck } from '../../../common/install/model';
-import { parseAgentVersion } from '../../../common/parsers/agent-version';
+import type { DeviceRunView, InstallMethod, InstallPhase, RunView } from '../../../common/install/model';
 import { redact } from '../../../common/redact';
 import { shQuote } from '../../../common/shell/quote';
 import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
-import { uploadBundle } from '../bundle/upload';
 import type { DeviceService } from '../devices';
 import type { SiteService } from '../site/site-service';
 import { writeUserData } from '../site/write-userdata';
@@ -16,10 +14,9 @@ import { evaluateChecks } from '../checks';
 import type { VisitStore } from '../visit-store';
 import { RunJournal } from './journal';
 import { runContext } from './run-context';
+import { AGENT_IN_BUNDLE, reconnectDevice, rebootDevice, stageBundle, STAGING, uploadToStaging, verifyAgent } from './device-steps';
 
 export const LOCAL_MANAGEMENT_MIN_AGENT = '4.6.21';
-const STAGING = '/var/lib/eai-staging';
-const AGENT_IN_BUNDLE = 'var/lib/spectro/stylus/opt/spectrocloud/bin/palette-agent';
 
 export interface InstallOptions {
   /** How long a device may take to come back after its reboot. */
@@ -197,34 +194,14 @@ export class InstallService {
     try {
       const mode = this.store.get().plan.mode;
       await step('upload', async () => {
-        // The staging folder belongs to the login user, so SFTP (which runs as that user) may write there.
-        must(await sudo(`mkdir -p ${STAGING} && chown "$(id -u ${shQuote(this.loginUser(deviceId))})" ${STAGING} && chmod 700 ${STAGING}`), 'Creating the staging folder', 'Check that /var/lib is writable.');
-        const result = await uploadBundle({
-          session: this.devices.session(deviceId),
-          localPath: run.bundle.path,
-          size: run.bundle.size,
-          sha256: run.bundle.sha256,
-          remoteDir: STAGING,
-          remoteName: run.bundle.fileName,
-          signal: run.abort.signal,
-          onProgress: (p) => {
-            d.progress = p;
-            this.changed(run.view);
-          },
-        });
+        const result = await uploadToStaging({ devices: this.devices, deviceId, loginUser: this.loginUser(deviceId), bundle: run.bundle, sudo, must, signal: run.abort.signal, onProgress: (p) => {
+          d.progress = p;
+          this.changed(run.view);
+        } });
         run.journal.append({ kind: 'output', deviceId, step: 'upload', data: { ...result } });
       });
       const version = await step('stage', async () => {
-        const extract = `${STAGING}/extract`;
-        const r = await sudo(
-          `set -e; need=$(( $(wc -c < ${shQuote(remoteBundle)}) / 1024 )); avail=$(df -Pk ${STAGING} | tail -n 1 | awk '{print $4}'); if [ "$avail" -lt "$need" ]; then echo "staging needs $need KiB, $avail KiB free" >&2; exit 28; fi; rm -rf ${extract}; mkdir -p ${extract}; tar -xf ${shQuote(remoteBundle)} -C ${extract}; ${extract}/${AGENT_IN_BUNDLE} version`,
-        );
-        if (r.code === 28) {
-          throw new AppError({ code: 'COMMAND_FAILED', message: `The staging filesystem is too small to unpack the bundle: ${r.stderr.trim()}.`, fix: 'Free space under /var/lib on the device, then retry. Nothing was applied.' });
-        }
-        must(r, 'Unpacking the bundle in staging', 'Check free space under /var/lib on the device, then retry. Nothing was applied.');
-        const v = parseAgentVersion(r.stdout).version;
-        if (!v) throw new AppError({ code: 'COMMAND_FAILED', message: 'The staged agent did not say its version.', fix: 'Check that the bundle matches the device architecture.', detail: r.stdout });
+        const v = (await stageBundle(sudo, must, run.bundle.fileName)).version;
         if (mode === 'local' && !gte(coerce(v) ?? '0.0.0', LOCAL_MANAGEMENT_MIN_AGENT)) {
           throw new AppError({ code: 'INVALID_INPUT', message: `Local management needs agent ${LOCAL_MANAGEMENT_MIN_AGENT} or later (Palette 4.6.32); this bundle has ${v}.`, fix: 'Use a newer agent-mode bundle. Nothing was applied.' });
         }
@@ -241,18 +218,9 @@ export class InstallService {
           must(await sudo(`/${AGENT_IN_BUNDLE} install --source dir:/var/lib/spectro/stylus --config /var/lib/spectro/userdata`), 'palette-agent install', 'Read the output below; fix the cause on the device, then retry. The bundle and user-data are in place.'),
         );
       }
-      await step('reboot', async () => {
-        const session = this.devices.session(deviceId);
-        const closed = new Promise<void>((resolve) => session.client.once('close', () => resolve()));
-        await sudo('(sleep 1; systemctl reboot) >/dev/null 2>&1 &', 30_000);
-        // The old session must drop before reconnecting, or we would talk to the system going down.
-        await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new AppError({ code: 'TIMED_OUT', message: 'The device did not go down for its reboot within 2 minutes.', fix: 'Reboot it by hand, then retry.' })), 120_000))]);
-      });
-      await step('reconnect', async () => {
-        const view = await this.devices.reconnect(deviceId, this.opts.rebootTimeoutMs ?? 600_000, (attempt, error) => this.log(run, d, `reconnect attempt ${attempt}: ${error ?? ''}`));
-        if (view.state !== 'connected') throw new AppError({ ...(view.error ?? { code: 'TIMED_OUT', message: 'The device did not come back after its reboot.', fix: 'Check its console.' }) });
-      });
-      const checks = await step('verify', () => this.verify(deviceId, version, mode));
+      await step('reboot', () => rebootDevice(this.devices, deviceId, sudo));
+      await step('reconnect', () => reconnectDevice(this.devices, deviceId, this.opts.rebootTimeoutMs ?? 600_000, (attempt, error) => this.log(run, d, `reconnect attempt ${attempt}: ${error ?? ''}`)));
+      const checks = await step('verify', () => verifyAgent(this.devices, deviceId, { version, mode, localUiPort: this.store.get().site.localUiPort }));
       d.verify = checks;
       if (checks.some((c) => !c.ok)) {
         d.failedStep = 'verify';
@@ -268,32 +236,6 @@ export class InstallService {
       d.finishedAt = new Date().toISOString();
       this.changed(run.view);
     }
-  }
-
-  private async verify(deviceId: string, version: string, mode: string): Promise<VerifyCheck[]> {
-    const port = this.store.get().site.localUiPort;
-    const r = await this.devices.session(deviceId).exec(
-      `root=$(sed -n 's/^[[:space:]]*\\(export[[:space:]]*\\)\\{0,1\\}STYLUS_ROOT=[\"\\x27]*\\(\\/[^\"\\x27]*\\).*/\\2/p' /etc/spectro/environment 2>/dev/null | tail -n 1); root=\${root:-/}; PATH=$PATH:/usr/sbin:/sbin
-s() { printf '\\n@@%s\\n' "$1"; }
-s setup; [ -e "$root/opt/spectrocloud/state/setup_done" ] && echo yes
-s version; "$root/opt/spectrocloud/bin/palette-agent" version 2>&1
-s units; systemctl is-active spectro-stylus-agent spectro-stylus-operator 2>&1
-s localui; (ss -Htln 2>/dev/null || netstat -tln 2>/dev/null) | grep -c ":${port}\\b"`,
-      { timeoutMs: 60_000 },
-    );
-    const part = (name: string) => (r.stdout.split(`@@${name}\n`)[1] ?? '').split('\n@@')[0]!.trim();
-    const installed = parseAgentVersion(part('version')).version;
-    const units = part('units').split('\n');
-    const checks: VerifyCheck[] = [
-      { name: 'setup_done', ok: part('setup') === 'yes', detail: part('setup') === 'yes' ? 'The first-boot install finished.' : 'setup_done is missing: the first-boot install did not finish.' },
-      { name: 'version', ok: installed === version, detail: `Installed agent: ${installed ?? 'none'}; bundle: ${version}.` },
-      { name: 'units', ok: units.length === 2 && units.every((u) => u === 'active'), detail: `spectro-stylus-agent: ${units[0] ?? '?'}, spectro-stylus-operator: ${units[1] ?? '?'}.` },
-    ];
-    if (mode === 'local') {
-      const listening = Number(part('localui')) > 0;
-      checks.push({ name: 'local-ui', ok: true, detail: listening ? `Local UI answers on port ${port}.` : `Local UI does not listen on port ${port} yet (it can take a few minutes after the first boot).` });
-    }
-    return checks;
   }
 
   /** Every secret known this session (site and devices), for the one redaction function. */

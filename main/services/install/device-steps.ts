@@ -1,0 +1,91 @@
+import { AppError } from '../../../common/errors';
+import type { VerifyCheck } from '../../../common/install/model';
+import { parseAgentVersion } from '../../../common/parsers/agent-version';
+import type { DeviceService } from '../devices';
+import { shQuote } from '../../../common/shell/quote';
+import type { BundleInfo } from '../bundle/verify-bundle';
+import { uploadBundle, type UploadProgress } from '../bundle/upload';
+
+export const STAGING = '/var/lib/eai-staging';
+export const AGENT_IN_BUNDLE = 'var/lib/spectro/stylus/opt/spectrocloud/bin/palette-agent';
+
+type Sudo = (cmd: string, timeoutMs?: number) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+/** Logs a command's output and throws a specific error when it failed. */
+type Must = (r: { code: number | null; stdout: string; stderr: string }, what: string, fix: string) => void;
+
+/**
+ * The steps install and upgrade share once the files are in place: reboot (the dropped session is the
+ * expected outcome), reconnect with the same pinned key, and verify the agent the device reports.
+ */
+
+/** Upload into the staging folder (resumable; skipped when the same file is already there). */
+export async function uploadToStaging(o: { devices: DeviceService; deviceId: string; loginUser: string; bundle: BundleInfo; sudo: Sudo; must: Must; signal: AbortSignal; onProgress: (p: UploadProgress) => void }) {
+  // The staging folder belongs to the login user, so SFTP (which runs as that user) may write there.
+  o.must(await o.sudo(`mkdir -p ${STAGING} && chown "$(id -u ${shQuote(o.loginUser)})" ${STAGING} && chmod 700 ${STAGING}`), 'Creating the staging folder', 'Check that /var/lib is writable.');
+  return uploadBundle({ session: o.devices.session(o.deviceId), localPath: o.bundle.path, size: o.bundle.size, sha256: o.bundle.sha256, remoteDir: STAGING, remoteName: o.bundle.fileName, signal: o.signal, onProgress: o.onProgress });
+}
+
+/** Unpacks the uploaded bundle in staging (space checked first) and asks the staged agent its version. */
+export async function stageBundle(sudo: Sudo, must: Must, fileName: string): Promise<{ version: string; fips: boolean | null; build: string | null }> {
+  const remoteBundle = `${STAGING}/${fileName}`;
+  const extract = `${STAGING}/extract`;
+  const r = await sudo(
+    `set -e; need=$(( $(wc -c < ${shQuote(remoteBundle)}) / 1024 )); avail=$(df -Pk ${STAGING} | tail -n 1 | awk '{print $4}'); if [ "$avail" -lt "$need" ]; then echo "staging needs $need KiB, $avail KiB free" >&2; exit 28; fi; rm -rf ${extract}; mkdir -p ${extract}; tar -xf ${shQuote(remoteBundle)} -C ${extract}; ${extract}/${AGENT_IN_BUNDLE} version`,
+  );
+  if (r.code === 28) {
+    throw new AppError({ code: 'COMMAND_FAILED', message: `The staging filesystem is too small to unpack the bundle: ${r.stderr.trim()}.`, fix: 'Free space under /var/lib on the device, then retry. Nothing was applied.' });
+  }
+  must(r, 'Unpacking the bundle in staging', 'Check free space under /var/lib on the device, then retry. Nothing was applied.');
+  const v = parseAgentVersion(r.stdout);
+  if (!v.version) throw new AppError({ code: 'COMMAND_FAILED', message: 'The staged agent did not say its version.', fix: 'Check that the bundle matches the device architecture.', detail: r.stdout });
+  return { version: v.version, fips: v.fips, build: v.build };
+}
+
+/** STYLUS_ROOT from /etc/spectro/environment, read as text and never sourced; "/" when unset. */
+export const STYLUS_ROOT_SH = `root=$(sed -n 's/^[[:space:]]*\\(export[[:space:]]*\\)\\{0,1\\}STYLUS_ROOT=[\"\\x27]*\\(\\/[^\"\\x27]*\\).*/\\2/p' /etc/spectro/environment 2>/dev/null | tail -n 1); root=\${root:-/}`;
+
+export async function rebootDevice(devices: DeviceService, deviceId: string, sudo: (cmd: string, timeoutMs?: number) => Promise<unknown>): Promise<void> {
+  const session = devices.session(deviceId);
+  const closed = new Promise<void>((resolve) => session.client.once('close', () => resolve()));
+  await sudo('(sleep 1; systemctl reboot) >/dev/null 2>&1 &', 30_000);
+  // The old session must drop before reconnecting, or we would talk to the system going down.
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([closed, new Promise((_, reject) => (timer = setTimeout(() => reject(new AppError({ code: 'TIMED_OUT', message: 'The device did not go down for its reboot within 2 minutes.', fix: 'Reboot it by hand, then retry.' })), 120_000)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function reconnectDevice(devices: DeviceService, deviceId: string, deadlineMs: number, onAttempt: (attempt: number, error?: string) => void): Promise<void> {
+  const view = await devices.reconnect(deviceId, deadlineMs, onAttempt);
+  if (view.state !== 'connected') throw new AppError({ ...(view.error ?? { code: 'TIMED_OUT', message: 'The device did not come back after its reboot.', fix: 'Check its console.' }) });
+}
+
+/** setup_done, the version the device reports, the agent's units, and Local UI's port in local mode. */
+export async function verifyAgent(devices: DeviceService, deviceId: string, expected: { version: string; mode: string; localUiPort: number }): Promise<VerifyCheck[]> {
+  const port = expected.localUiPort;
+  const r = await devices.session(deviceId).exec(
+    `${STYLUS_ROOT_SH}; PATH=$PATH:/usr/sbin:/sbin
+s() { printf '\\n@@%s\\n' "$1"; }
+s setup; [ -e "$root/opt/spectrocloud/state/setup_done" ] && echo yes
+s version; "$root/opt/spectrocloud/bin/palette-agent" version 2>&1
+s units; systemctl is-active spectro-stylus-agent spectro-stylus-operator 2>&1
+s localui; (ss -Htln 2>/dev/null || netstat -tln 2>/dev/null) | grep -c ":${port}\\b"`,
+    { timeoutMs: 60_000 },
+  );
+  const part = (name: string) => (r.stdout.split(`@@${name}\n`)[1] ?? '').split('\n@@')[0]!.trim();
+  const installed = parseAgentVersion(part('version')).version;
+  const units = part('units').split('\n');
+  const checks: VerifyCheck[] = [
+    { name: 'setup_done', ok: part('setup') === 'yes', detail: part('setup') === 'yes' ? 'The first-boot install finished.' : 'setup_done is missing: the first-boot install did not finish.' },
+    { name: 'version', ok: installed === expected.version, detail: `Installed agent: ${installed ?? 'none'}; expected: ${expected.version}.` },
+    { name: 'units', ok: units.length === 2 && units.every((u) => u === 'active'), detail: `spectro-stylus-agent: ${units[0] ?? '?'}, spectro-stylus-operator: ${units[1] ?? '?'}.` },
+  ];
+  if (expected.mode === 'local') {
+    // Reported, not required: Local UI can take minutes after the first boot to listen.
+    const listening = Number(part('localui')) > 0;
+    checks.push({ name: 'local-ui', ok: true, detail: listening ? `Local UI answers on port ${port}.` : `Local UI does not listen on port ${port} yet (it can take a few minutes after the first boot).` });
+  }
+  return checks;
+}
