@@ -8,6 +8,7 @@ import { osUserSchema } from './site/validate';
 import type { SiteIssue } from './site/issues';
 import type { RunView } from './install/model';
 import type { Report } from './report/schema';
+import type { UpgradeRunView } from './upgrade/model';
 import type { BundleSummary } from './install/bundle';
 import type { ProfileError } from './site/profile';
 import type { CsvRowError } from './devices/csv-import';
@@ -185,6 +186,23 @@ export const contract = {
   /** Runs the app did not see to their end (it stopped or was killed): shown after a restart. */
   'install.interrupted': method(empty, declareOutput<RunView[]>()),
   'install.resume': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),
+  /** Offline upgrade: detect, upload and stage on every chosen device; the run then waits for the plan to be confirmed. */
+  'upgrade.start': method(
+    z.object({ bundleId: z.string().regex(/^b-[a-f0-9]{12}$/), expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/).optional(), deviceIds: z.array(deviceIdSchema).min(1).max(64) }).strict(),
+    declareOutput<UpgradeRunView>(),
+  ),
+  /** Runs the reviewed plan: main evaluates the rules again with these confirmations and refuses any block. */
+  'upgrade.apply': method(
+    z
+      .object({
+        runId: runIdSchema,
+        confirm: z.object({ downgradeReason: z.string().trim().max(500).optional(), flavourSwap: z.boolean().optional() }).strict(),
+        targetPack: z.object({ distribution: z.enum(['pxke', 'k3s', 'canonical']), kubernetesVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'A Kubernetes version is x.y.z.') }).strict().nullable(),
+      })
+      .strict(),
+    declareOutput<UpgradeRunView>(),
+  ),
+  'upgrade.status': method(z.object({ runId: runIdSchema }).strict(), declareOutput<UpgradeRunView>()),
   /** Past runs in this app's data folder, newest first, each with its report's outcome. */
   'reports.list': method(empty, declareOutput<RunSummary[]>()),
   'reports.get': method(z.object({ runId: runIdSchema }).strict(), declareOutput<Report>()),
@@ -283,6 +301,7 @@ export const events = {
   'auth.prompt': declareOutput<AuthPrompt>(),
   log: declareOutput<LogLine>(),
   'install.changed': declareOutput<RunView>(),
+  'upgrade.changed': declareOutput<UpgradeRunView>(),
 } as const;
 
 export type MethodName = keyof typeof contract;

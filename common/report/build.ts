@@ -2,6 +2,7 @@ import { formatBytes } from '../format';
 import { INSTALL_STEPS, type JournalEvent, type RunContext, type RunView, type VerifyCheck } from '../install/model';
 import type { AppErrorShape } from '../errors';
 import type { SiteConfig } from '../site/model';
+import { UPGRADE_STEPS } from '../upgrade/model';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportDevice, type ReportStep } from './schema';
 
 const DISTRIBUTION_NAMES: Record<string, string> = { pxke: 'PXK-E', k3s: 'K3s', canonical: 'Palette Optimized Canonical (Tech Preview)' };
@@ -124,7 +125,7 @@ function deviceReport(id: string, ctx: RunContext, mine: JournalEvent[], runFini
 }
 
 function stepTitle(step: string): string {
-  return INSTALL_STEPS.find((s) => s.phase === step)?.title ?? step;
+  return [...INSTALL_STEPS, ...UPGRADE_STEPS].find((s) => s.phase === step)?.title ?? (step === 'rollback' ? 'Roll back to the backup' : step);
 }
 
 function errorText(e: AppErrorShape | undefined): string | null {

@@ -34,6 +34,8 @@ export interface FixtureBundleOptions {
   hostile?: HostileKind;
   /** Write a .sha256 beside the tar: its true sum, or a wrong one. */
   sha256File?: 'right' | 'wrong' | 'none';
+  /** An agent whose install fails (it never starts): what a rollback is for. */
+  failInstall?: boolean;
 }
 
 export interface FixtureBundle {
@@ -88,7 +90,7 @@ export async function buildFixtureBundle(opts: FixtureBundleOptions): Promise<Fi
   const stylus = 'var/lib/spectro/stylus';
   for (const d of ['var', 'var/lib', 'var/lib/spectro', stylus, `${stylus}/opt`, `${stylus}/opt/spectrocloud`, `${stylus}/opt/spectrocloud/bin`, `${stylus}/opt/spectrocloud/scripts`, 'etc', 'etc/systemd', 'etc/systemd/system']) await dir(d);
   await file(`${stylus}/opt/spectrocloud/bin/palette-agent`, agentBinary(opts.dir, opts.binaryArch ?? arch), 0o755);
-  await file(`${stylus}/opt/spectrocloud/bin/palette-agent.sh`, readFileSync(join(FIXTURE, 'palette-agent.sh'), 'utf8').replace('@VERSION@', version).replace('@FIPS@', String(fips)), 0o755);
+  await file(`${stylus}/opt/spectrocloud/bin/palette-agent.sh`, readFileSync(join(FIXTURE, 'palette-agent.sh'), 'utf8').replace('@VERSION@', version).replace('@FIPS@', String(fips)).replace('@FAIL_INSTALL@', String(!!opts.failInstall)), 0o755);
   await file(`${stylus}/opt/spectrocloud/scripts/support-bundle-edge.sh`, readFileSync(join(FIXTURE, 'support-bundle-edge.sh')), 0o755);
   await link(`${stylus}/opt/spectrocloud/bin/stylus-agent`, 'palette-agent'); // ordinary links exist in the real tree
   await file('var/lib/spectro/spectro-init.sh', readFileSync(join(FIXTURE, 'spectro-init.sh')), 0o755);

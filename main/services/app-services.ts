@@ -6,6 +6,7 @@ import { crossCheck, evaluateChecks, overrideCheck } from './checks';
 import { DeviceService } from './devices';
 import { SiteService } from './site/site-service';
 import { InstallService } from './install/install-service';
+import { UpgradeService } from './upgrade/upgrade-service';
 import { verifyBundle } from './bundle/verify-bundle';
 import { BundleRegistry } from './bundle/registry';
 import { AppError } from '../../common/errors';
@@ -50,6 +51,7 @@ export function createServices(opts: ServiceOptions): Services {
   const secrets = () => [...site.secretValues(), ...devices.secretValues()];
   const reports = new ReportService(opts.dataDir, secrets, opts.pdfPrinter);
   const supportDir = join(opts.dataDir, 'support');
+  const upgrade = new UpgradeService(store, devices, opts.emit, opts.dataDir, secrets, { rebootTimeoutMs: opts.rebootTimeoutMs });
   const install = new InstallService(store, devices, site, opts.emit, opts.dataDir, { rebootTimeoutMs: opts.rebootTimeoutMs });
 
   const handlers: ApiHandlers = {
@@ -112,6 +114,9 @@ export function createServices(opts: ServiceOptions): Services {
     'install.cancel': async ({ runId }) => install.cancel(runId),
     'install.interrupted': async () => install.interrupted(),
     'install.resume': ({ runId }) => install.resume(runId),
+    'upgrade.start': ({ bundleId, expectedSha256, deviceIds }) => upgrade.start(bundles.path(bundleId), deviceIds, expectedSha256 || undefined),
+    'upgrade.apply': async ({ runId, confirm, targetPack }) => upgrade.apply(runId, confirm, targetPack),
+    'upgrade.status': async ({ runId }) => upgrade.status(runId),
     'reports.list': async () => reports.list(),
     'reports.get': async ({ runId }) => reports.get(runId),
     'reports.file': ({ runId, format }) => reports.file(runId, format),

@@ -173,6 +173,11 @@ export class DeviceService {
     return true;
   }
 
+  /** Whether a live session exists now (a reboot drops it). */
+  sessionState(id: string): 'connected' | 'disconnected' {
+    return this.sessions.has(id) ? 'connected' : 'disconnected';
+  }
+
   session(id: string): SshSession {
     const s = this.sessions.get(id);
     if (!s) {

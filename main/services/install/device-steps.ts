@@ -47,7 +47,8 @@ export const STYLUS_ROOT_SH = `root=$(sed -n 's/^[[:space:]]*\\(export[[:space:]
 export async function rebootDevice(devices: DeviceService, deviceId: string, sudo: (cmd: string, timeoutMs?: number) => Promise<unknown>): Promise<void> {
   const session = devices.session(deviceId);
   const closed = new Promise<void>((resolve) => session.client.once('close', () => resolve()));
-  await sudo('(sleep 1; systemctl reboot) >/dev/null 2>&1 &', 30_000);
+  // A marker in /run (a tmpfs on every systemd host) tells the rebooted system from the one going down.
+  await sudo(`touch ${REBOOT_MARKER}; (sleep 1; systemctl reboot) >/dev/null 2>&1 &`, 30_000);
   // The old session must drop before reconnecting, or we would talk to the system going down.
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -57,9 +58,24 @@ export async function rebootDevice(devices: DeviceService, deviceId: string, sud
   }
 }
 
+const REBOOT_MARKER = '/run/eai-before-reboot';
+
+/**
+ * Reconnects after the reboot, and makes sure it is the rebooted system: sshd can still accept a
+ * connection for a moment while the old system goes down, and that session would die under us.
+ */
 export async function reconnectDevice(devices: DeviceService, deviceId: string, deadlineMs: number, onAttempt: (attempt: number, error?: string) => void): Promise<void> {
-  const view = await devices.reconnect(deviceId, deadlineMs, onAttempt);
-  if (view.state !== 'connected') throw new AppError({ ...(view.error ?? { code: 'TIMED_OUT', message: 'The device did not come back after its reboot.', fix: 'Check its console.' }) });
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const view = await devices.reconnect(deviceId, Math.max(1000, until - Date.now()), onAttempt);
+    if (view.state !== 'connected') throw new AppError({ ...(view.error ?? { code: 'TIMED_OUT', message: 'The device did not come back after its reboot.', fix: 'Check its console.' }) });
+    const r = await devices.session(deviceId).exec(`test -e ${REBOOT_MARKER} && echo still-up || echo rebooted`, { timeoutMs: 15_000 }).catch(() => null);
+    if (r?.stdout.trim() === 'rebooted') return;
+    onAttempt(0, 'reached the system that is going down; waiting for the reboot');
+    devices.disconnect(deviceId);
+    if (Date.now() > until) throw new AppError({ code: 'TIMED_OUT', message: 'The device did not reboot: it still runs the system from before.', fix: 'Reboot it by hand (or from its console), then retry.' });
+    await new Promise((r) => setTimeout(r, 2000));
+  }
 }
 
 /** setup_done, the version the device reports, the agent's units, and Local UI's port in local mode. */

@@ -1,0 +1,81 @@
+import type { AppErrorShape } from '../errors';
+import type { VerifyCheck } from '../install/model';
+import type { InstalledAgent, UpgradeConfirmations, UpgradePlan } from './rules';
+
+export type UpgradePhase =
+  | 'queued'
+  | 'detect'
+  | 'upload'
+  | 'stage'
+  | 'ready' // staged, waiting for the plan to be confirmed
+  | 'backup'
+  | 'apply'
+  | 'reboot'
+  | 'reconnect'
+  | 'verify'
+  | 'rollback'
+  | 'done'
+  | 'rolled-back'
+  | 'failed'
+  | 'skipped';
+
+export const UPGRADE_STEPS: { phase: UpgradePhase; title: string }[] = [
+  { phase: 'detect', title: 'Read the installed agent' },
+  { phase: 'upload', title: 'Upload the bundle' },
+  { phase: 'stage', title: 'Stage and read the new version' },
+  { phase: 'backup', title: 'Back up the current agent and user-data' },
+  { phase: 'apply', title: 'Put the new agent in place' },
+  { phase: 'reboot', title: 'Reboot (the session drops: expected)' },
+  { phase: 'reconnect', title: 'Reconnect (same host key)' },
+  { phase: 'verify', title: 'Verify the new version' },
+];
+
+export interface UpgradeDeviceView {
+  deviceId: string;
+  label: string;
+  leader: boolean;
+  phase: UpgradePhase;
+  installed: InstalledAgent | null;
+  progress?: { bytes: number; total: number; rateBytesPerSec: number; etaSeconds: number | null };
+  stagedVersion?: string;
+  versionAfter?: string;
+  verify?: VerifyCheck[];
+  /** What the rollback did, when there was one. */
+  rollback?: { ok: boolean; detail: string; verify?: VerifyCheck[] };
+  failedStep?: UpgradePhase;
+  error?: AppErrorShape;
+  log: string[];
+}
+
+export interface UpgradeRunView {
+  runId: string;
+  startedAt: string;
+  bundle: { fileName: string; sha256: string; size: number; arch: string };
+  /** preparing: detect, upload and stage on every device; review: the plan waits for the technician. */
+  stage: 'preparing' | 'review' | 'running' | 'finished';
+  target: { version: string; fips: boolean; build: string | null } | null;
+  plan?: UpgradePlan;
+  confirm?: UpgradeConfirmations;
+  devices: UpgradeDeviceView[];
+}
+
+export function upgradeStatusLine(d: UpgradeDeviceView): string {
+  switch (d.phase) {
+    case 'queued':
+      return 'Waiting for its turn';
+    case 'ready':
+      return `Staged ${d.stagedVersion ?? ''}: waiting for the plan`;
+    case 'done':
+      return `Upgraded ${d.installed?.version ?? '?'} → ${d.versionAfter} and verified`;
+    case 'rolled-back':
+      return `Rolled back to ${d.installed?.version ?? '?'}${d.rollback?.ok ? ' (verified)' : ' (NOT verified: see below)'}`;
+    case 'skipped':
+      return 'Not upgraded';
+    case 'failed':
+      return `Failed at: ${UPGRADE_STEPS.find((s) => s.phase === d.failedStep)?.title ?? d.failedStep}`;
+    case 'upload':
+      return d.progress ? `Uploading ${Math.floor((d.progress.bytes / Math.max(1, d.progress.total)) * 100)}%` : 'Uploading…';
+    default:
+      return UPGRADE_STEPS.find((s) => s.phase === d.phase)?.title ?? (d.phase === 'rollback' ? 'Rolling back to the backup' : d.phase);
+  }
+}
