@@ -8,6 +8,7 @@ import { SiteStep } from './steps/site/SiteStep';
 import { InstallStep } from './steps/install/InstallStep';
 import { VisitStep } from './steps/visit/VisitStep';
 import { ReportStep } from './steps/report/ReportStep';
+import { UpgradeStep } from './steps/upgrade/UpgradeStep';
 import { useStore, type StepId } from './store';
 
 export function App() {
@@ -44,6 +45,7 @@ export function App() {
         {step === 'plan' && <PlanStep />}
         {step === 'site' && <SiteStep />}
         {step === 'install' && <InstallStep />}
+        {step === 'upgrade' && <UpgradeStep />}
         {step === 'report' && <ReportStep />}
       </main>
       <LogPanel />

@@ -5,7 +5,7 @@ import { defaultClient } from './api/client';
 
 export const api = defaultClient();
 
-export type StepId = 'visit' | 'devices' | 'check' | 'plan' | 'site' | 'install' | 'report';
+export type StepId = 'visit' | 'devices' | 'check' | 'plan' | 'site' | 'install' | 'upgrade' | 'report';
 export const STEPS: { id: StepId; title: string }[] = [
   { id: 'visit', title: 'Site visit' },
   { id: 'devices', title: 'Devices' },
@@ -13,6 +13,7 @@ export const STEPS: { id: StepId; title: string }[] = [
   { id: 'plan', title: 'Plan' },
   { id: 'site', title: 'Site' },
   { id: 'install', title: 'Install' },
+  { id: 'upgrade', title: 'Upgrade' },
   { id: 'report', title: 'Report' },
 ];
 

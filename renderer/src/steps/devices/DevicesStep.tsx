@@ -9,6 +9,8 @@ export function DevicesStep() {
   const devices = useStore((s) => s.visit?.devices ?? []);
   const setStep = useStore((s) => s.setStep);
   const anyConnected = devices.some((d) => d.state === 'connected');
+  // A device that already runs the agent suggests the other flow: upgrading it.
+  const withAgent = devices.filter((d) => d.state === 'connected' && d.facts?.software.agent.installed);
   return (
     <div className="step">
       <h1>{t.title}</h1>
@@ -27,6 +29,11 @@ export function DevicesStep() {
         <button type="button" className="primary" disabled={!anyConnected} aria-describedby="next-hint" onClick={() => setStep('check')}>
           {t.next}
         </button>
+        {withAgent.length > 0 && (
+          <button type="button" onClick={() => setStep('upgrade')}>
+            {t.toUpgrade(withAgent.length)}
+          </button>
+        )}
         {!anyConnected && (
           <span id="next-hint" className="muted">
             {t.nextBlocked}

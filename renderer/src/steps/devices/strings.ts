@@ -44,6 +44,7 @@ export const deviceStrings = {
     unknown: '',
   },
   next: 'Next: check devices',
+  toUpgrade: (n: number) => `Upgrade the installed agent${n === 1 ? '' : 's'} instead (${n} device${n === 1 ? '' : 's'})`,
   nextBlocked: 'Connect at least one device to continue.',
   promptTitle: 'The device asks:',
   promptSend: 'Send',

@@ -1,25 +1,16 @@
 import { useEffect, useState } from 'react';
-import { formatBytes } from '../../../../common/format';
-import type { BundleSummary } from '../../../../common/install/bundle';
 import { stepsFor, statusLine, type DeviceRunView, type InstallMethod, type RunView } from '../../../../common/install/model';
 import { ApiError } from '../../api/client';
 import { ErrorBox } from '../../components/ErrorBox';
+import { BundleCard, type CheckedBundle } from '../../components/BundleCard';
 import { api, useStore } from '../../store';
 import { installStrings as t } from './strings';
 
 export function InstallStep() {
   const visit = useStore((s) => s.visit)!;
   const openReport = useStore((s) => s.openReport);
-  const [path, setPath] = useState('');
-  const [sha, setSha] = useState('');
-  const [bundle, setBundle] = useState<(BundleSummary & { bundleId: string }) | null>(null);
-  const [picked, setPicked] = useState<{ bundleId: string; displayName: string } | null>(null);
-  const [shell, setShell] = useState<'electron' | 'browser'>('browser');
-  useEffect(() => {
-    void api['app.info']({}).then((i) => setShell(i.shell));
-  }, []);
+  const [bundle, setBundle] = useState<CheckedBundle | null>(null);
   const [bundleError, setBundleError] = useState('');
-  const [busy, setBusy] = useState(false);
   const [run, setRun] = useState<RunView | null>(null);
   // Cluster members stay listed while they reboot; only connected ones can be started.
   const candidates = visit.devices.filter((d) => visit.plan.roles[d.id]);
@@ -41,22 +32,10 @@ export function InstallStep() {
     }
   };
 
-  const check = async () => {
-    setBusy(true);
-    setBundle(null);
-    setBundleError('');
-    try {
-      setBundle(await api['bundle.inspect']({ ...(picked ? { bundleId: picked.bundleId } : { path }), expectedSha256: sha || undefined }));
-    } catch (err) {
-      setBundleError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
   const start = async () => {
     setBundleError('');
     try {
-      setRun(await api['install.start']({ bundleId: bundle!.bundleId, expectedSha256: sha || undefined, deviceIds: chosen, method }));
+      setRun(await api['install.start']({ bundleId: bundle!.bundleId, expectedSha256: bundle!.expectedSha256, deviceIds: chosen, method }));
     } catch (err) {
       setBundleError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
     }
@@ -81,64 +60,7 @@ export function InstallStep() {
           {resumeError && <p className="field-error">{resumeError}</p>}
         </section>
       )}
-      <section className="card" aria-labelledby="bundle-title">
-        <h2 id="bundle-title">Bundle</h2>
-        <div className="grid-2">
-          {shell === 'electron' ? (
-            <div className="field">
-              <span className="label">{t.bundlePath}</span>
-              <button
-                type="button"
-                onClick={async () => {
-                  const p = await api['bundle.pick']({});
-                  if (p) {
-                    setPicked(p);
-                    setBundle(null);
-                  }
-                }}
-              >
-                {picked ? picked.displayName : t.choose}
-              </button>
-            </div>
-          ) : (
-            <div className="field">
-              <label htmlFor="bundle-path">{t.bundlePath}</label>
-              <input
-                id="bundle-path"
-                value={path}
-                placeholder={t.bundleHint}
-                spellCheck={false}
-                onChange={(e) => {
-                  setPath(e.target.value);
-                  setBundle(null);
-                }}
-              />
-            </div>
-          )}
-          <div className="field">
-            <label htmlFor="bundle-sha">{t.sha256}</label>
-            <input id="bundle-sha" value={sha} spellCheck={false} className="mono" onChange={(e) => setSha(e.target.value)} />
-          </div>
-        </div>
-        <div className="actions">
-          <button type="button" onClick={check} disabled={(!path && !picked) || busy}>
-            {busy ? t.checking : t.check}
-          </button>
-        </div>
-        {bundle && (
-          <div data-testid="bundle-ok">
-            <p>
-              <strong>{t.checked(bundle.fileName, bundle.arch, formatBytes(bundle.size))}</strong> <span className="mono muted">sha256 {bundle.sha256}</span>
-            </p>
-            <p className={bundle.checksum.ok ? '' : 'field-warn'}>{bundle.checksum.ok ? t.checksumOk(bundle.checksum.source === 'pasted' ? 'pasted value' : `${bundle.fileName}.sha256`) : t.checksumNone}</p>
-          </div>
-        )}
-        {bundleError && (
-          <p className="field-error" role="alert" data-testid="bundle-error">
-            {bundleError}
-          </p>
-        )}
-      </section>
+      <BundleCard onChecked={setBundle} error={bundleError} />
 
       <section className="card" aria-labelledby="targets-title">
         <h2 id="targets-title">{t.devices}</h2>
