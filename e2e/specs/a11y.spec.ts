@@ -2,14 +2,16 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { addAndConnectByKey, expect, startVisit, test } from '../fixtures';
 
-/** axe-core over every step, in the light and the dark theme: no serious or critical violation. */
+/** axe-core over every step, in the light, dark and high-contrast themes: no serious or critical violation. */
 async function audit(page: Page, step: string) {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    await page.evaluate((t) => (t === 'high-contrast' ? (document.documentElement.dataset.theme = t) : delete document.documentElement.dataset.theme), theme);
+    await page.emulateMedia({ colorScheme: theme === 'high-contrast' ? 'light' : theme });
     const result = await new AxeBuilder({ page }).analyze();
     const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${step} (${scheme}): ${v.id} — ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
+    expect(bad.map((v) => `${step} (${theme}): ${v.id} — ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
   }
+  await page.evaluate(() => delete document.documentElement.dataset.theme);
 }
 
 test('every step passes axe-core in both themes', async ({ page, app, lab }) => {
@@ -29,4 +31,8 @@ test('every step passes axe-core in both themes', async ({ page, app, lab }) => 
   await audit(page, 'site');
   await page.getByRole('button', { name: 'Next: install' }).click();
   await audit(page, 'install');
+  await page.getByRole('button', { name: 'Upgrade', exact: true }).click();
+  await audit(page, 'upgrade');
+  await page.getByRole('button', { name: 'Report', exact: true }).click();
+  await audit(page, 'report (no run yet)');
 });

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { LogPanel } from './components/LogPanel';
 import { StepRail } from './components/StepRail';
+import { ThemePicker } from './components/ThemePicker';
 import { DevicesStep } from './steps/devices/DevicesStep';
 import { CheckStep } from './steps/check/CheckStep';
 import { PlanStep } from './steps/plan/PlanStep';
@@ -36,6 +37,7 @@ export function App() {
       <header className="topbar">
         <span className="brand">Edge Agent Installer</span>
         <span className="muted">{visit.siteName ? `${visit.siteName} · ${visit.technician}` : 'New site visit'}</span>
+        <ThemePicker />
       </header>
       <StepRail canEnter={canEnter} />
       <main className="content" id="main">

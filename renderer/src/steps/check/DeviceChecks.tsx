@@ -30,7 +30,8 @@ export function DeviceChecks({ device, results, onRead }: { device: DeviceView; 
         <h2>{device.label}</h2>
         {results && (
           <span className={`badge badge-${blocks ? 'bad' : warns ? 'warn' : 'ok'}`} data-testid="verdict" data-blocks={blocks}>
-            <span aria-hidden="true">{blocks ? '✖' : warns ? '⚠' : '✔'}</span> {blocks ? t.summary.block(blocks) : warns ? t.summary.warn(warns) : t.summary.ready}
+            <span aria-hidden="true">{blocks ? '✖' : warns ? '⚠' : '✔'}</span>{' '}
+            {blocks ? t.summary.block(blocks) : warns ? t.summary.warn(warns) : t.summary.ready}
           </span>
         )}
         {device.probing && (
@@ -46,15 +47,17 @@ export function DeviceChecks({ device, results, onRead }: { device: DeviceView; 
       {device.error && <ErrorBox error={device.error} tone="warn" />}
       {results && (
         <div className="table-wrap">
-          <table className="checks">
-            <TableHead cols={t.cols} />
-            <tbody>
-              {attention.map((r) => (
-                <CheckRow key={r.id} deviceId={device.id} r={r} />
-              ))}
-              {showPassed && passed.map((r) => <CheckRow key={r.id} deviceId={device.id} r={r} />)}
-            </tbody>
-          </table>
+          <div className="table-scroll" tabIndex={0}>
+            <table className="checks">
+              <TableHead cols={t.cols} />
+              <tbody>
+                {attention.map((r) => (
+                  <CheckRow key={r.id} deviceId={device.id} r={r} />
+                ))}
+                {showPassed && passed.map((r) => <CheckRow key={r.id} deviceId={device.id} r={r} />)}
+              </tbody>
+            </table>
+          </div>
           {passed.length > 0 && (
             <button type="button" className="link" aria-expanded={showPassed} onClick={() => setShowPassed(!showPassed)}>
               {showPassed ? t.hidePassed : t.showPassed(passed.length)}
@@ -104,12 +107,26 @@ function CheckRow({ deviceId, r }: { deviceId: string; r: CheckResult }) {
           {r.override && (
             <p data-testid="override-note">
               <strong>{t.overridden(r.override.technician)}</strong> {r.override.reason}{' '}
-              <button type="button" className="link" onClick={() => api['checks.removeOverride']({ deviceId, checkId: r.id }).then(setVisit)}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => api['checks.removeOverride']({ deviceId, checkId: r.id }).then(setVisit)}
+              >
                 {t.removeOverride}
               </button>
             </p>
           )}
-          {r.status === 'block' && !r.override && (r.overridable ? !open && <button type="button" onClick={() => setOpen(true)}>{t.override}</button> : <p className="muted">{t.notOverridable}</p>)}
+          {r.status === 'block' &&
+            !r.override &&
+            (r.overridable ? (
+              !open && (
+                <button type="button" onClick={() => setOpen(true)}>
+                  {t.override}
+                </button>
+              )
+            ) : (
+              <p className="muted">{t.notOverridable}</p>
+            ))}
         </td>
       </tr>
       {open && (
@@ -150,14 +167,28 @@ function OverrideForm({ deviceId, r, onDone }: { deviceId: string; r: CheckResul
       <h3>{t.overrideTitle(r.title)}</h3>
       <div className="field">
         <label htmlFor={`${id}-reason`}>{t.reason}</label>
-        <textarea id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} rows={2} aria-invalid={!!errors.reason} aria-describedby={`${id}-reason-err`} autoFocus />
+        <textarea
+          id={`${id}-reason`}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          rows={2}
+          aria-invalid={!!errors.reason}
+          aria-describedby={`${id}-reason-err`}
+          autoFocus
+        />
         <p id={`${id}-reason-err`} className="field-error">
           {errors.reason ?? ''}
         </p>
       </div>
       <div className="field">
         <label htmlFor={`${id}-tech`}>{t.technician}</label>
-        <input id={`${id}-tech`} value={technician} onChange={(e) => setTechnician(e.target.value)} aria-invalid={!!errors.technician} aria-describedby={`${id}-tech-err`} />
+        <input
+          id={`${id}-tech`}
+          value={technician}
+          onChange={(e) => setTechnician(e.target.value)}
+          aria-invalid={!!errors.technician}
+          aria-describedby={`${id}-tech-err`}
+        />
         <p id={`${id}-tech-err`} className="field-error">
           {errors.technician ?? ''}
         </p>

@@ -41,21 +41,23 @@ export function Facts({ f }: { f: HostFacts }) {
       </dl>
       <h3>{t.disks}</h3>
       <div className="table-wrap">
-        <table>
-          <TableHead cols={t.diskCols} />
-          <tbody>
-            {f.disks.map((d) => (
-              <tr key={d.name}>
-                <td className="mono">{d.name}</td>
-                <td>{formatBytes(d.sizeBytes)}</td>
-                <td>{diskKind(d)}</td>
-                <td>{orUnknown(d.transport)}</td>
-                <td>{orUnknown(d.model)}</td>
-                <td>{d.holdsRoot ? '✔ yes' : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll" tabIndex={0}>
+          <table>
+            <TableHead cols={t.diskCols} />
+            <tbody>
+              {f.disks.map((d) => (
+                <tr key={d.name}>
+                  <td className="mono">{d.name}</td>
+                  <td>{formatBytes(d.sizeBytes)}</td>
+                  <td>{diskKind(d)}</td>
+                  <td>{orUnknown(d.transport)}</td>
+                  <td>{orUnknown(d.model)}</td>
+                  <td>{d.holdsRoot ? '✔ yes' : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </div>
       <h3>{t.nics}</h3>
       <ul className="nics">

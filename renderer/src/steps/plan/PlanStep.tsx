@@ -25,7 +25,9 @@ export function PlanStep() {
     }
   };
   const issues = planIssues(plan, visit.devices);
-  const blockedDevices = visit.devices.filter((d) => plan.roles[d.id] && d.facts && !deviceCleared(checkDevice(d.id, d.facts, plan, visit.overrides))).length;
+  const blockedDevices = visit.devices.filter(
+    (d) => plan.roles[d.id] && d.facts && !deviceCleared(checkDevice(d.id, d.facts, plan, visit.overrides)),
+  ).length;
   const dist = DISTRIBUTIONS.find((d) => d.id === plan.distribution)!;
   const radio = <K extends keyof Plan>(key: K, value: Plan[K], label: string, extra?: string) => (
     <label key={String(value)}>
@@ -36,7 +38,7 @@ export function PlanStep() {
   const setRole = (id: string, role: Role | 'none') => {
     const { [id]: _old, ...rest } = plan.roles;
     const roles = role === 'none' ? rest : { ...rest, [id]: role };
-    const leader = plan.leader === id && role !== 'control-plane' ? null : plan.leader ?? (role === 'control-plane' ? id : null);
+    const leader = plan.leader === id && role !== 'control-plane' ? null : (plan.leader ?? (role === 'control-plane' ? id : null));
     void update({ roles, leader });
   };
 
@@ -61,7 +63,13 @@ export function PlanStep() {
         </fieldset>
         <div className="field">
           <label htmlFor="k8s-version">{t.version}</label>
-          <input id="k8s-version" list="k8s-versions" value={plan.kubernetesVersion} placeholder={t.versionHint} onChange={(e) => update({ kubernetesVersion: e.target.value })} />
+          <input
+            id="k8s-version"
+            list="k8s-versions"
+            value={plan.kubernetesVersion}
+            placeholder={t.versionHint}
+            onChange={(e) => update({ kubernetesVersion: e.target.value })}
+          />
           <datalist id="k8s-versions">
             {dist.versions.map((v) => (
               <option key={v} value={v} />
@@ -99,33 +107,52 @@ export function PlanStep() {
       <section className="card" aria-labelledby="roles-title">
         <h2 id="roles-title">{t.roles}</h2>
         <div className="table-wrap">
-          <table>
-            <TableHead cols={t.roleCols} />
-            <tbody>
-              {visit.devices.map((d) => {
-                const results = d.facts ? checkDevice(d.id, d.facts, plan, visit.overrides) : null;
-                const blocks = results?.filter((r) => r.status === 'block' && !r.override).length ?? 0;
-                return (
-                  <tr key={d.id} data-testid={`role-${d.label}`}>
-                    <th scope="row">{d.label}</th>
-                    <td>
-                      <select aria-label={`Role of ${d.label}`} value={plan.roles[d.id] ?? 'none'} onChange={(e) => setRole(d.id, e.target.value as Role | 'none')}>
-                        {(['none', 'control-plane', 'worker'] as const).map((r) => (
-                          <option key={r} value={r}>
-                            {t.roleNames[r]}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>
-                      <input type="radio" name="leader" aria-label={`${d.label} is the leader`} disabled={plan.roles[d.id] !== 'control-plane'} checked={plan.leader === d.id} onChange={() => update({ leader: d.id })} />
-                    </td>
-                    <td>{!results ? t.deviceUnread : results && deviceCleared(results) ? `✔ ${t.deviceReady}` : `✖ ${t.deviceBlocks(blocks)}`}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <div className="table-scroll" tabIndex={0}>
+            <table>
+              <TableHead cols={t.roleCols} />
+              <tbody>
+                {visit.devices.map((d) => {
+                  const results = d.facts ? checkDevice(d.id, d.facts, plan, visit.overrides) : null;
+                  const blocks = results?.filter((r) => r.status === 'block' && !r.override).length ?? 0;
+                  return (
+                    <tr key={d.id} data-testid={`role-${d.label}`}>
+                      <th scope="row">{d.label}</th>
+                      <td>
+                        <select
+                          aria-label={`Role of ${d.label}`}
+                          value={plan.roles[d.id] ?? 'none'}
+                          onChange={(e) => setRole(d.id, e.target.value as Role | 'none')}
+                        >
+                          {(['none', 'control-plane', 'worker'] as const).map((r) => (
+                            <option key={r} value={r}>
+                              {t.roleNames[r]}
+                            </option>
+                          ))}
+                        </select>
+                      </td>
+                      <td>
+                        <input
+                          type="radio"
+                          name="leader"
+                          aria-label={`${d.label} is the leader`}
+                          disabled={plan.roles[d.id] !== 'control-plane'}
+                          checked={plan.leader === d.id}
+                          onChange={() => update({ leader: d.id })}
+                        />
+                      </td>
+                      <td>
+                        {!results
+                          ? t.deviceUnread
+                          : results && deviceCleared(results)
+                            ? `✔ ${t.deviceReady}`
+                            : `✖ ${t.deviceBlocks(blocks)}`}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         </div>
       </section>
 
@@ -139,14 +166,27 @@ export function PlanStep() {
         )}
         <ul className="issues">
           {issues.map((i) => (
-            <li key={i.id + (i.devices?.join() ?? '')} className={`notice notice-${i.severity === 'block' ? 'error' : 'warn'}`} data-issue={i.id} data-severity={i.severity}>
+            <li
+              key={i.id + (i.devices?.join() ?? '')}
+              className={`notice notice-${i.severity === 'block' ? 'error' : 'warn'}`}
+              data-issue={i.id}
+              data-severity={i.severity}
+            >
               <p className="notice-title">
                 <span aria-hidden="true">{i.severity === 'block' ? '✖' : '⚠'}</span> {i.message}
               </p>
               <p className="notice-fix">
                 <strong>What to do:</strong> {i.fix}
               </p>
-              <p className="muted">{i.sourceUrl ? <a href={i.sourceUrl} target="_blank" rel="noreferrer">{i.source}</a> : i.source}</p>
+              <p className="muted">
+                {i.sourceUrl ? (
+                  <a href={i.sourceUrl} target="_blank" rel="noreferrer">
+                    {i.source}
+                  </a>
+                ) : (
+                  i.source
+                )}
+              </p>
             </li>
           ))}
         </ul>
@@ -184,23 +224,25 @@ function Reachability() {
       </button>
       {view && (
         <div className="table-wrap">
-          <table>
-            <TableHead cols={t.reachCols} />
-            <tbody>
-              {view.results.map((r) => (
-                <tr key={`${r.from}-${r.to}-${r.port}`} data-verdict={r.verdict}>
-                  <td>{name(r.from)}</td>
-                  <td>
-                    {name(r.to)} <span className="muted mono">{r.address}</span>
-                  </td>
-                  <td className="mono">{r.port}</td>
-                  <td>
-                    {r.reachable ? '✔' : '✖'} {r.verdict}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="table-scroll" tabIndex={0}>
+            <table>
+              <TableHead cols={t.reachCols} />
+              <tbody>
+                {view.results.map((r) => (
+                  <tr key={`${r.from}-${r.to}-${r.port}`} data-verdict={r.verdict}>
+                    <td>{name(r.from)}</td>
+                    <td>
+                      {name(r.to)} <span className="muted mono">{r.address}</span>
+                    </td>
+                    <td className="mono">{r.port}</td>
+                    <td>
+                      {r.reachable ? '✔' : '✖'} {r.verdict}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {view.errors.map((e) => (
             <p key={e.deviceId} className="field-error">
               {name(e.deviceId)}: {e.message}

@@ -39,26 +39,28 @@ function Survey() {
         <div key={d.deviceId} className="table-wrap">
           <h3>{devices.find((x) => x.id === d.deviceId)?.label}</h3>
           {d.error && <p className="field-error">{d.error}</p>}
-          <table>
-            <tbody>
-              {d.checks.map((c) => (
-                <tr key={c.id + c.target} data-survey={c.id} data-status={c.status}>
-                  <td>
-                    <span className={`badge badge-${c.status === 'pass' ? 'ok' : c.status === 'block' ? 'bad' : 'warn'}`}>
-                      <span aria-hidden="true">{c.status === 'pass' ? '✔' : c.status === 'block' ? '✖' : '⚠'}</span> {c.status}
-                    </span>
-                  </td>
-                  <th scope="row">
-                    {c.id} <span className="mono muted">{c.target}</span>
-                  </th>
-                  <td>
-                    {c.detail} <span className="muted">({c.method})</span>
-                    {c.fix && <p className="fix">{c.fix}</p>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="table-scroll" tabIndex={0}>
+            <table>
+              <tbody>
+                {d.checks.map((c) => (
+                  <tr key={c.id + c.target} data-survey={c.id} data-status={c.status}>
+                    <td>
+                      <span className={`badge badge-${c.status === 'pass' ? 'ok' : c.status === 'block' ? 'bad' : 'warn'}`}>
+                        <span aria-hidden="true">{c.status === 'pass' ? '✔' : c.status === 'block' ? '✖' : '⚠'}</span> {c.status}
+                      </span>
+                    </td>
+                    <th scope="row">
+                      {c.id} <span className="mono muted">{c.target}</span>
+                    </th>
+                    <td>
+                      {c.detail} <span className="muted">({c.method})</span>
+                      {c.fix && <p className="fix">{c.fix}</p>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
       ))}
     </section>
@@ -72,7 +74,10 @@ function Preview() {
   const [text, setText] = useState('');
   const siteKey = JSON.stringify([visit.site, visit.plan]);
   useEffect(() => {
-    if (deviceId) void api['site.preview']({ deviceId }).then((p) => setText(p.text)).catch((err: Error) => setText(`# ${err.message}`));
+    if (deviceId)
+      void api['site.preview']({ deviceId })
+        .then((p) => setText(p.text))
+        .catch((err: Error) => setText(`# ${err.message}`));
   }, [deviceId, siteKey]);
   return (
     <section className="card" aria-labelledby="preview-title">
