@@ -227,6 +227,13 @@ export class DeviceService {
     s?.close();
   }
 
+  /** After an install or upgrade verified (or rolled back): what the device runs now, without a new probe. */
+  noteAgent(id: string, agent: { version: string; fips: boolean | null }): void {
+    const facts = this.store.device(id).facts;
+    if (!facts) return;
+    this.update(id, { facts: { ...facts, software: { ...facts.software, agent: { ...facts.software.agent, installed: true, version: agent.version, fips: agent.fips, setupDone: true } } } });
+  }
+
   private update(id: string, patch: Partial<DeviceView>): DeviceView {
     const view = this.store.patch(id, patch);
     this.emit('device.changed', view);

@@ -228,6 +228,7 @@ export class InstallService {
       }
       d.phase = 'done';
       run.journal.append({ kind: 'device-done', deviceId, data: { version, verify: checks } });
+      this.devices.noteAgent(deviceId, { version, fips: run.bundle.fips ?? null });
     } catch (err) {
       const shape = toErrorShape(err);
       d.phase = shape.code === 'CANCELLED' ? 'cancelled' : 'failed';

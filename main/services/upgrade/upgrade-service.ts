@@ -237,6 +237,7 @@ echo ${shQuote(before)} > ${BACKUP}/version; touch ${BACKUP}/complete`),
       });
       d.phase = 'done';
       d.versionAfter = target;
+      this.devices.noteAgent(d.deviceId, { version: target, fips: run.view.target!.fips });
       run.journal.append({ kind: 'device-done', deviceId: d.deviceId, data: { version: target, versionBefore: before, verify: checks } });
       this.changed(run.view);
       return true;
@@ -275,6 +276,7 @@ cp -a ${BACKUP}/userdata /var/lib/spectro/userdata
       await reconnectDevice(this.devices, d.deviceId, this.opts.rebootTimeoutMs ?? 600_000, (n, e) => this.log(run, d, `rollback: reconnect attempt ${n}: ${e ?? ''}`));
       const verify = await verifyAgent(this.devices, d.deviceId, { version: before, mode, localUiPort });
       const ok = verify.every((c) => c.ok);
+      if (ok) this.devices.noteAgent(d.deviceId, { version: before, fips: d.installed?.fips ?? null });
       d.rollback = { ok, verify, detail: ok ? `Rolled back to ${before}; it verifies again.` : `Rolled back to ${before}, but it does not verify: ${verify.filter((c) => !c.ok).map((c) => c.detail).join(' ')}` };
     } catch (err) {
       d.rollback = { ok: false, detail: `The rollback failed: ${toErrorShape(err).message} The backup is in ${BACKUP} on the device.` };
