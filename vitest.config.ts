@@ -23,6 +23,19 @@ export default defineConfig({
         },
       },
       {
+        // `npm run test:faults` (and `npm test`): faults through the lab, fuzzed injection, load.
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          retry: process.env.CI ? 1 : 0,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
         // `npm run bench`: figures, not pass/fail tests; never part of `npm test`.
         test: {
           name: 'bench',

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureSystemDeps } from './system-deps.mjs';
+import { runFaults } from './faults.mjs';
 
 const results = [];
 const say = (s) => process.stdout.write(s + '\n');
@@ -49,7 +50,7 @@ mkdirSync('test-results', { recursive: true });
 if (!existsSync('node_modules')) step('install', 'npm', ['ci']);
 const depsOk = ensureSystemDeps({ log: say });
 
-const checks = step('typecheck', 'npm', ['run', '-s', 'typecheck']) && step('lint', 'npx', ['eslint', '.']);
+const checks = step('typecheck', 'npm', ['run', '-s', 'typecheck']) && step('lint', 'npx', ['eslint', '.']) && step('security', 'node', ['scripts/security.mjs']);
 results.push({ layer: 'static', passed: checks ? 1 : 0, failed: checks ? 0 : 1, skipped: 0 });
 const built = step('build', 'npx', ['electron-vite', 'build']);
 results.push({ layer: 'build', passed: built ? 1 : 0, failed: built ? 0 : 1, skipped: 0 });
@@ -57,9 +58,11 @@ results.push({ layer: 'build', passed: built ? 1 : 0, failed: built ? 0 : 1, ski
 vitestLayer('unit', false);
 if (!depsOk || process.getuid?.() !== 0) {
   say('\nThe lab and e2e layers need root and the Debian packages above; they were not run and count as failed.');
-  results.push({ layer: 'lab', passed: 0, failed: 1, skipped: 0 }, { layer: 'e2e', passed: 0, failed: 1, skipped: 0 });
+  results.push({ layer: 'lab', passed: 0, failed: 1, skipped: 0 }, { layer: 'faults', passed: 0, failed: 1, skipped: 0 }, { layer: 'e2e', passed: 0, failed: 1, skipped: 0 });
 } else {
   vitestLayer('lab', true);
+  say('\n=== faults: node scripts/faults.mjs');
+  results.push({ layer: 'faults', ...runFaults({ say }), skipped: 0 });
   if (built) e2eLayer();
   else results.push({ layer: 'e2e', passed: 0, failed: 1, skipped: 0 });
 }

@@ -12,3 +12,11 @@ export function shQuote(value: string): string {
 export function shCommand(...words: string[]): string {
   return words.map(shQuote).join(' ');
 }
+
+/**
+ * A TCP connect from the device with bash's /dev/tcp. Host and port are passed as arguments ($1, $2),
+ * never pasted into the `bash -c` text: inside that text a quoted value would be code again.
+ */
+export function tcpConnectCommand(host: string, port: number | string, timeoutSec: number): string {
+  return `timeout ${Math.max(1, Math.floor(timeoutSec))} bash -c 'exec 3<>"/dev/tcp/$1/$2"' eai-tcp ${shQuote(host)} ${shQuote(String(port))}`;
+}

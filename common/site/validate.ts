@@ -39,6 +39,8 @@ export const cidrSchema = z
   .trim()
   .refine((s) => parseCidr(s) !== null, 'Type the address with its prefix length, for example 10.0.0.5/24.');
 
+const DNS_NAME = /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
 /** An HTTP(S) proxy: http://host:port, no credentials in the URL (they have their own fields). */
 export const proxyUrlSchema = z
   .string()
@@ -53,7 +55,15 @@ export const proxyUrlSchema = z
       return false;
     }
   }, 'Type the proxy as http://host:port (or https://), without a path.')
-  .refine((s) => !/@/.test(s), 'Put the proxy user and password in their own fields, not in the address.');
+  .refine((s) => !/@/.test(s), 'Put the proxy user and password in their own fields, not in the address.')
+  .refine((s) => {
+    try {
+      const host = new URL(s).hostname.replace(/^\[(.*)\]$/, '$1');
+      return isIp(host) || DNS_NAME.test(host);
+    } catch {
+      return true; // already reported above
+    }
+  }, 'The proxy host is an IP address or a DNS name (letters, digits, dashes and dots).');
 
 /** One NO_PROXY entry: a host name, a .domain suffix, an IP, or a CIDR. */
 export const noProxyEntrySchema = z

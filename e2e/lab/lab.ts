@@ -146,15 +146,29 @@ export class LabDevice {
     await run('ip', ['netns', 'exec', this.ns, 'iptables', '-D', 'INPUT', '-p', 'tcp', '--dport', String(port), '-j', 'DROP'], { allowFail: true });
   }
 
-  /** A new host key, as a reinstalled device (or an impostor) would present. sshd re-reads it on HUP. */
-  async replaceHostKey(): Promise<void> {
+  /** A new host key file, picked up by sshd at its next start (a reboot, say). */
+  async newHostKeyFile(): Promise<void> {
     const key = join(this.control, 'ssh_host_ed25519_key');
     rmSync(key, { force: true });
     rmSync(key + '.pub', { force: true });
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', this.name, '-f', key]);
+  }
+
+  /** A new host key, as a reinstalled device (or an impostor) would present. sshd re-reads it on HUP. */
+  async replaceHostKey(): Promise<void> {
+    await this.newHostKeyFile();
     await this.exec('kill -HUP "$(cat /run/sshd.pid)"');
     await sleep(300);
     await waitFor('sshd to restart', () => portOpen(this.address, 22), 10000);
+  }
+
+  /**
+   * Restarts sshd the hard way: every sshd process (the listener and each session's) is killed, then the
+   * listener starts again with the same key, as a crash or an over-eager "pkill sshd" would do.
+   */
+  async restartSshd(): Promise<void> {
+    await this.exec('pkill -KILL -x sshd; sleep 0.2; /usr/sbin/sshd -f /run/lab/sshd_config -E /run/lab/sshd.log');
+    await waitFor('sshd to come back', () => portOpen(this.address, 22), 10000);
   }
 
   /** Runs a shell command inside the device, as its root, bypassing SSH (for test assertions). */

@@ -26,6 +26,8 @@ export interface ServiceOptions {
   knownHostsFiles?: string[];
   readyTimeoutMs?: number;
   rebootTimeoutMs?: number;
+  /** How long a freshly booted agent may take to verify (setup_done, version, units) before it fails. */
+  verifyTimeoutMs?: number;
   version?: string;
   /** The desktop app's native file dialog (main only); the browser host has none. */
   pickBundleFile?: () => Promise<string | null>;
@@ -51,8 +53,8 @@ export function createServices(opts: ServiceOptions): Services {
   const secrets = () => [...site.secretValues(), ...devices.secretValues()];
   const reports = new ReportService(opts.dataDir, secrets, opts.pdfPrinter);
   const supportDir = join(opts.dataDir, 'support');
-  const upgrade = new UpgradeService(store, devices, opts.emit, opts.dataDir, secrets, { rebootTimeoutMs: opts.rebootTimeoutMs });
-  const install = new InstallService(store, devices, site, opts.emit, opts.dataDir, { rebootTimeoutMs: opts.rebootTimeoutMs });
+  const upgrade = new UpgradeService(store, devices, opts.emit, opts.dataDir, secrets, { rebootTimeoutMs: opts.rebootTimeoutMs, verifyTimeoutMs: opts.verifyTimeoutMs });
+  const install = new InstallService(store, devices, site, opts.emit, opts.dataDir, { rebootTimeoutMs: opts.rebootTimeoutMs, verifyTimeoutMs: opts.verifyTimeoutMs });
 
   const handlers: ApiHandlers = {
     'app.info': async () => ({ version: opts.version ?? '0.1.0', shell: opts.shell, platform: process.platform, dataDir: opts.dataDir }),

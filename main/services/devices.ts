@@ -102,16 +102,18 @@ export class DeviceService {
     const until = Date.now() + deadlineMs;
     let delay = 1000;
     for (let attempt = 1; ; attempt++) {
-      // One attempt may not outlive its own deadline, whatever state the device is in.
+      // One attempt may not outlive its own deadline, whatever state the device is in. The timer is
+      // cleared when the attempt settles: left running, it would drop the good session 45 s later.
+      let timer: NodeJS.Timeout | undefined;
       const view = await Promise.race([
         this.connect(id, secrets),
-        new Promise<DeviceView>((resolve) =>
-          setTimeout(() => {
+        new Promise<DeviceView>((resolve) => {
+          timer = setTimeout(() => {
             this.drop(id);
             resolve(this.update(id, { state: 'failed', error: { code: 'TIMED_OUT', message: 'The device did not finish the sign-in in time.', fix: 'Retrying.' } }));
-          }, 45_000),
-        ),
-      ]);
+          }, 45_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
       if (view.state === 'connected') return view;
       onAttempt?.(attempt, view.error?.message);
       if (view.error?.code === 'HOST_KEY_CHANGED' || view.error?.code === 'AUTH_FAILED' || view.state === 'needs-trust') return view;

@@ -1,5 +1,5 @@
 import type { DeviceView } from '../../common/model/device';
-import { shQuote } from '../../common/shell/quote';
+import { shQuote, tcpConnectCommand } from '../../common/shell/quote';
 import type { SshSession } from './ssh/session';
 
 export type PortVerdict = 'open' | 'refused' | 'filtered' | 'unreachable' | 'error';
@@ -32,7 +32,7 @@ export async function probeFrom(session: SshSession, from: DeviceView, peers: { 
   const lines = peers.flatMap((p) =>
     ports.map(
       (port) =>
-        `r=$(timeout 3 bash -c ${shQuote(`exec 3<>/dev/tcp/${p.address}/${port}`)} 2>&1); c=$?; printf '%s %s %s %s\\n' ${shQuote(p.id)} ${shQuote(p.address)} ${port} "$c:$(printf %s "$r" | tr '\\n' ' ' | cut -c1-80)"`,
+        `r=$(${tcpConnectCommand(p.address, port, 3)} 2>&1); c=$?; printf '%s %s %s %s\\n' ${shQuote(p.id)} ${shQuote(p.address)} ${port} "$c:$(printf %s "$r" | tr '\\n' ' ' | cut -c1-80)"`,
     ),
   );
   const result = await session.exec('sh -s', { stdin: `export LC_ALL=C\n${lines.join('\n')}\n`, timeoutMs: 10_000 + lines.length * 4000 });

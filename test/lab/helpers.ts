@@ -7,8 +7,9 @@ import { dispatch } from '../../main/services/dispatch';
 import { chromiumPdfPrinter } from '../../main/services/report/pdf-chromium';
 
 /** The real services, as the browser host or Electron would build them, with events recorded. */
-export function servicesForTest(opts: { knownHostsFiles?: string[] } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'eai-data-'));
+export function servicesForTest(opts: { knownHostsFiles?: string[]; rebootTimeoutMs?: number; dataDir?: string } = {}) {
+  // A given data folder outlives the services (another process uses it next); a temporary one does not.
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'eai-data-'));
   const events: { event: EventName; payload: unknown }[] = [];
   let onEvent: (<E extends EventName>(e: E, p: EventPayload<E>) => void) | null = null;
   const services: Services = createServices({
@@ -16,6 +17,9 @@ export function servicesForTest(opts: { knownHostsFiles?: string[] } = {}) {
     shell: 'browser',
     knownHostsFiles: opts.knownHostsFiles ?? [],
     readyTimeoutMs: 8000,
+    rebootTimeoutMs: opts.rebootTimeoutMs,
+    // A failing agent in the lab fails for good: no need to wait the minute and a half a real one may take.
+    verifyTimeoutMs: 12_000,
     pdfPrinter: chromiumPdfPrinter(),
     emit: (event, payload) => {
       events.push({ event, payload });
@@ -65,7 +69,7 @@ export function servicesForTest(opts: { knownHostsFiles?: string[] } = {}) {
     setOnEvent: (fn: typeof onEvent) => (onEvent = fn),
     close() {
       services.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

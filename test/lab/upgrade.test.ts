@@ -82,7 +82,8 @@ describe('offline agent upgrade', () => {
 
   it('an upgrade whose new agent fails to start is rolled back, the old version verifies, and the run stops there', async () => {
     const { runId } = await svc.call('upgrade.start', { bundleId: await bundle('4.7.21', true), deviceIds: ids });
-    await until(runId, 'review');
+    const review = await until(runId, 'review');
+    expect(review.devices.map((d) => [d.phase, d.error?.message])).toEqual([['ready', undefined], ['ready', undefined]]);
     await svc.call('upgrade.apply', { runId, confirm: {}, targetPack: null });
     const done = await until(runId, 'finished');
     const [leader, worker] = done.devices;

@@ -1,5 +1,6 @@
 import { AppError } from '../../../common/errors';
 import type { VerifyCheck } from '../../../common/install/model';
+import type { DeviceView } from '../../../common/model/device';
 import { parseAgentVersion } from '../../../common/parsers/agent-version';
 import type { DeviceService } from '../devices';
 import { shQuote } from '../../../common/shell/quote';
@@ -17,6 +18,16 @@ type Must = (r: { code: number | null; stdout: string; stderr: string }, what: s
  * The steps install and upgrade share once the files are in place: reboot (the dropped session is the
  * expected outcome), reconnect with the same pinned key, and verify the agent the device reports.
  */
+
+/** The agent is installed as root: refuse before anything is sent when this login cannot become root. */
+export function assertCanActAsRoot(d: DeviceView): void {
+  if (d.privilege === 'root' || d.privilege === 'sudo-nopasswd' || d.privilege === 'sudo-password') return;
+  throw new AppError({
+    code: d.privilege === 'no-sudo' ? 'SUDO_NOT_ALLOWED' : 'SUDO_NEEDS_PASSWORD',
+    message: d.privilege === 'no-sudo' ? `${d.label}: this login cannot use sudo, so it cannot install the agent.` : `${d.label}: sudo needs a password that was not given (or was not accepted).`,
+    fix: d.privilege === 'no-sudo' ? 'Connect as root, or as a user allowed to use sudo.' : 'Type the sudo password on the Devices step and connect again.',
+  });
+}
 
 /** Upload into the staging folder (resumable; skipped when the same file is already there). */
 export async function uploadToStaging(o: { devices: DeviceService; deviceId: string; loginUser: string; bundle: BundleInfo; sudo: Sudo; must: Must; signal: AbortSignal; onProgress: (p: UploadProgress) => void }) {
@@ -64,11 +75,12 @@ const REBOOT_MARKER = '/run/eai-before-reboot';
  * Reconnects after the reboot, and makes sure it is the rebooted system: sshd can still accept a
  * connection for a moment while the old system goes down, and that session would die under us.
  */
-export async function reconnectDevice(devices: DeviceService, deviceId: string, deadlineMs: number, onAttempt: (attempt: number, error?: string) => void): Promise<void> {
+export async function reconnectDevice(devices: DeviceService, deviceId: string, deadlineMs: number, onAttempt: (attempt: number, error?: string) => void, afterReboot = true): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const view = await devices.reconnect(deviceId, Math.max(1000, until - Date.now()), onAttempt);
     if (view.state !== 'connected') throw new AppError({ ...(view.error ?? { code: 'TIMED_OUT', message: 'The device did not come back after its reboot.', fix: 'Check its console.' }) });
+    if (!afterReboot) return;
     const r = await devices.session(deviceId).exec(`test -e ${REBOOT_MARKER} && echo still-up || echo rebooted`, { timeoutMs: 15_000 }).catch(() => null);
     if (r?.stdout.trim() === 'rebooted') return;
     onAttempt(0, 'reached the system that is going down; waiting for the reboot');
@@ -78,8 +90,28 @@ export async function reconnectDevice(devices: DeviceService, deviceId: string, 
   }
 }
 
-/** setup_done, the version the device reports, the agent's units, and Local UI's port in local mode. */
-export async function verifyAgent(devices: DeviceService, deviceId: string, expected: { version: string; mode: string; localUiPort: number }): Promise<VerifyCheck[]> {
+/**
+ * setup_done, the version the device reports, the agent's units, and Local UI's port in local mode. The
+ * agent settles for a while after its first boot (units activating): checks are repeated until they pass
+ * or `settleMs` has gone by; a dropped connection is reconnected and the checks run again.
+ */
+export async function verifyAgent(devices: DeviceService, deviceId: string, expected: { version: string; mode: string; localUiPort: number; settleMs?: number }): Promise<VerifyCheck[]> {
+  const until = Date.now() + (expected.settleMs ?? 90_000);
+  for (;;) {
+    let checks: VerifyCheck[];
+    try {
+      checks = await verifyOnce(devices, deviceId, expected);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'NOT_CONNECTED' || Date.now() > until) throw err;
+      await reconnectDevice(devices, deviceId, Math.max(5_000, until - Date.now()), () => undefined, false);
+      continue;
+    }
+    if (checks.every((c) => c.ok) || Date.now() > until) return checks;
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+}
+
+async function verifyOnce(devices: DeviceService, deviceId: string, expected: { version: string; mode: string; localUiPort: number }): Promise<VerifyCheck[]> {
   const port = expected.localUiPort;
   const r = await devices.session(deviceId).exec(
     `${STYLUS_ROOT_SH}; PATH=$PATH:/usr/sbin:/sbin

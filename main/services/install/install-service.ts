@@ -5,6 +5,7 @@ import type { EventSink } from '../../../common/contract';
 import { AppError, toErrorShape } from '../../../common/errors';
 import type { DeviceRunView, InstallMethod, InstallPhase, RunView } from '../../../common/install/model';
 import { redact } from '../../../common/redact';
+import { parseAgentVersion } from '../../../common/parsers/agent-version';
 import { shQuote } from '../../../common/shell/quote';
 import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
 import type { DeviceService } from '../devices';
@@ -14,13 +15,15 @@ import { evaluateChecks } from '../checks';
 import type { VisitStore } from '../visit-store';
 import { RunJournal } from './journal';
 import { runContext } from './run-context';
-import { AGENT_IN_BUNDLE, reconnectDevice, rebootDevice, stageBundle, STAGING, uploadToStaging, verifyAgent } from './device-steps';
+import { assertCanActAsRoot } from './device-steps';
+import { AGENT_IN_BUNDLE, STYLUS_ROOT_SH, reconnectDevice, rebootDevice, stageBundle, STAGING, uploadToStaging, verifyAgent } from './device-steps';
 
 export const LOCAL_MANAGEMENT_MIN_AGENT = '4.6.21';
 
 export interface InstallOptions {
   /** How long a device may take to come back after its reboot. */
   rebootTimeoutMs?: number;
+  verifyTimeoutMs?: number;
   parallel?: number;
 }
 
@@ -52,6 +55,7 @@ export class InstallService {
     for (const id of deviceIds) {
       const d = this.store.device(id);
       if (d.state !== 'connected') throw new AppError({ code: 'NOT_CONNECTED', message: `${d.label} is not connected.`, fix: 'Connect it on the Devices step first.' });
+      assertCanActAsRoot(d);
       if (!visit.plan.roles[id]) throw new AppError({ code: 'INVALID_INPUT', message: `${d.label} has no role in the plan.`, fix: 'Give it a role on the Plan step.' });
       const result = checks.devices.find((x) => x.deviceId === id);
       if (!result) throw new AppError({ code: 'INVALID_INPUT', message: `${d.label} has not been checked yet.`, fix: 'Read it on the Check step.' });
@@ -202,6 +206,12 @@ export class InstallService {
       });
       const version = await step('stage', async () => {
         const v = (await stageBundle(sudo, must, run.bundle.fileName)).version;
+        // An agent already set up skips the first-boot install: the new one would never run. Say so now.
+        const present = await this.devices.session(deviceId).exec(`${STYLUS_ROOT_SH}; [ -e "$root/opt/spectrocloud/state/setup_done" ] && "$root/opt/spectrocloud/bin/palette-agent" version 2>/dev/null`, { timeoutMs: 30_000 });
+        const installed = parseAgentVersion(present.stdout).version;
+        if (installed && installed !== v) {
+          throw new AppError({ code: 'INVALID_INPUT', message: `Agent ${installed} is already installed and set up on this device; its first-boot step would skip ${v}.`, fix: 'Use the Upgrade step to move it to the new version. Nothing was applied.' });
+        }
         if (mode === 'local' && !gte(coerce(v) ?? '0.0.0', LOCAL_MANAGEMENT_MIN_AGENT)) {
           throw new AppError({ code: 'INVALID_INPUT', message: `Local management needs agent ${LOCAL_MANAGEMENT_MIN_AGENT} or later (Palette 4.6.32); this bundle has ${v}.`, fix: 'Use a newer agent-mode bundle. Nothing was applied.' });
         }
@@ -220,7 +230,7 @@ export class InstallService {
       }
       await step('reboot', () => rebootDevice(this.devices, deviceId, sudo));
       await step('reconnect', () => reconnectDevice(this.devices, deviceId, this.opts.rebootTimeoutMs ?? 600_000, (attempt, error) => this.log(run, d, `reconnect attempt ${attempt}: ${error ?? ''}`)));
-      const checks = await step('verify', () => verifyAgent(this.devices, deviceId, { version, mode, localUiPort: this.store.get().site.localUiPort }));
+      const checks = await step('verify', () => verifyAgent(this.devices, deviceId, { version, mode, localUiPort: this.store.get().site.localUiPort, settleMs: this.opts.verifyTimeoutMs }));
       d.verify = checks;
       if (checks.some((c) => !c.ok)) {
         d.failedStep = 'verify';

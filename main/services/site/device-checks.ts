@@ -1,7 +1,7 @@
 import type { DeviceView } from '../../../common/model/device';
 import type { Plan } from '../../../common/plan/model';
 import { splitSections, SECTION_MARK } from '../../../common/probe/sections';
-import { shQuote } from '../../../common/shell/quote';
+import { shQuote, tcpConnectCommand } from '../../../common/shell/quote';
 import type { SiteConfig, SiteSecrets } from '../../../common/site/model';
 import type { SshSession } from '../ssh/session';
 
@@ -57,7 +57,7 @@ export function siteCheckScript(site: SiteConfig, plan: Plan, device: DeviceView
     const port = u.port || (u.protocol === 'https:' ? '443' : '80');
     lines.push(
       's proxy-tcp',
-      `if have timeout && have bash; then timeout 5 bash -c ${shQuote(`exec 3<>/dev/tcp/${u.hostname}/${port}`)} 2>&1 && echo "open" || echo "closed $?"; else echo "untested"; fi`,
+      `if have timeout && have bash; then ${tcpConnectCommand(u.hostname.replace(/^\[(.*)\]$/, '$1'), port, 5)} 2>&1 && echo "open" || echo "closed $?"; else echo "untested"; fi`,
     );
     if (plan.mode === 'central' && site.central.paletteEndpoint) {
       const config = [`proxy = ${curlQuote(proxy)}`, ...(site.proxy.username ? [`proxy-user = ${curlQuote(`${site.proxy.username}:${secrets.proxyPassword ?? ''}`)}`] : [])].join('\n');

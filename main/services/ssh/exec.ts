@@ -78,6 +78,11 @@ export function exec(client: Client, command: string, opts: ExecOptions = {}): P
         if (timer) clearTimeout(timer);
         if (code === null && typeof c === 'number') code = c;
         if (signal === null && sig) signal = sig;
+        // No exit status at all: the connection went away under the command, which is not a result.
+        if (code === null && signal === null) {
+          reject(new AppError({ code: 'NOT_CONNECTED', message: 'The connection to the device dropped while a command was running.', fix: 'Reconnect to the device and retry; steps already finished are not repeated.', detail: Buffer.concat(errOut).toString('utf8').slice(-4000) }));
+          return;
+        }
         resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });
       });
       if (opts.stdin !== undefined) channel.write(opts.stdin);

@@ -9,7 +9,7 @@ import type { UpgradeDeviceView, UpgradePhase, UpgradeRunView } from '../../../c
 import { planUpgrade, type InstalledAgent, type UpgradeConfirmations } from '../../../common/upgrade/rules';
 import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
 import type { DeviceService } from '../devices';
-import { reconnectDevice, rebootDevice, stageBundle, STAGING, STYLUS_ROOT_SH, uploadToStaging, verifyAgent } from '../install/device-steps';
+import { assertCanActAsRoot, reconnectDevice, rebootDevice, stageBundle, STAGING, STYLUS_ROOT_SH, uploadToStaging, verifyAgent } from '../install/device-steps';
 import { RunJournal } from '../install/journal';
 import { runContext } from '../install/run-context';
 import type { VisitStore } from '../visit-store';
@@ -38,7 +38,7 @@ export class UpgradeService {
     private readonly emit: EventSink,
     private readonly dataDir: string,
     private readonly secrets: () => (string | undefined)[],
-    private readonly opts: { rebootTimeoutMs?: number } = {},
+    private readonly opts: { rebootTimeoutMs?: number; verifyTimeoutMs?: number } = {},
   ) {}
 
   /** Detect, upload and stage on every device in parallel; the run then waits in review. */
@@ -48,6 +48,7 @@ export class UpgradeService {
     for (const id of deviceIds) {
       const d = this.store.device(id);
       if (d.state !== 'connected') throw new AppError({ code: 'NOT_CONNECTED', message: `${d.label} is not connected.`, fix: 'Connect it on the Devices step first.' });
+      assertCanActAsRoot(d);
     }
     const arches = new Set(deviceIds.map((id) => this.store.device(id).facts?.arch).filter(Boolean));
     const bundle = await verifyBundle(bundlePath, { expectedSha256, deviceArch: arches.size === 1 ? [...arches][0] : undefined });
@@ -230,7 +231,7 @@ echo ${shQuote(before)} > ${BACKUP}/version; touch ${BACKUP}/complete`),
       await step('reboot', () => rebootDevice(this.devices, d.deviceId, sudo));
       await step('reconnect', () => reconnectDevice(this.devices, d.deviceId, this.opts.rebootTimeoutMs ?? 600_000, (n, e) => this.log(run, d, `reconnect attempt ${n}: ${e ?? ''}`)));
       const checks = await step('verify', async () => {
-        const c = await verifyAgent(this.devices, d.deviceId, { version: target, mode, localUiPort });
+        const c = await verifyAgent(this.devices, d.deviceId, { version: target, mode, localUiPort, settleMs: this.opts.verifyTimeoutMs });
         d.verify = c;
         if (c.some((x) => !x.ok)) throw new AppError({ code: 'COMMAND_FAILED', message: `The new agent did not verify: ${c.filter((x) => !x.ok).map((x) => x.detail).join(' ')}`, fix: 'The upgrade is rolled back to the backup.' });
         return c;
@@ -274,7 +275,7 @@ cp -a ${BACKUP}/userdata /var/lib/spectro/userdata
       );
       await rebootDevice(this.devices, d.deviceId, sudo);
       await reconnectDevice(this.devices, d.deviceId, this.opts.rebootTimeoutMs ?? 600_000, (n, e) => this.log(run, d, `rollback: reconnect attempt ${n}: ${e ?? ''}`));
-      const verify = await verifyAgent(this.devices, d.deviceId, { version: before, mode, localUiPort });
+      const verify = await verifyAgent(this.devices, d.deviceId, { version: before, mode, localUiPort, settleMs: this.opts.verifyTimeoutMs });
       const ok = verify.every((c) => c.ok);
       if (ok) this.devices.noteAgent(d.deviceId, { version: before, fips: d.installed?.fips ?? null });
       d.rollback = { ok, verify, detail: ok ? `Rolled back to ${before}; it verifies again.` : `Rolled back to ${before}, but it does not verify: ${verify.filter((c) => !c.ok).map((c) => c.detail).join(' ')}` };
