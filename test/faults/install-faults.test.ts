@@ -283,15 +283,24 @@ describe('faults during an install', () => {
     await setup.readAndClear(d.id);
     setup.close();
     // The services in their own process: started, then killed with SIGKILL in the middle of the upload.
-    const child = spawn('npx', ['vite-node', 'test/faults/child-install.ts', dataDir, bundle.path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: npx starts node under it, and the whole group is killed at once.
+    const child = spawn('npx', ['vite-node', 'test/faults/child-install.ts', dataDir, bundle.path], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     child.stdout!.on('data', (c) => (out += c));
     child.stderr!.on('data', (c) => (out += c));
     const runId = await waitFor('the child to start the run', async () => /RUN (\S+)/.exec(out)?.[1] ?? (child.exitCode !== null ? Promise.reject(new Error(out)) : null), 120_000, 100);
     const part = '/var/lib/eai-staging/agent-mode-linux-amd64.tar.part';
     await waitFor('a third of the upload on the device', async () => Number((await dev.exec(`stat -c %s ${part} 2>/dev/null || echo 0`)).trim()) > bundle.size / 3, 120_000, 50);
-    child.kill('SIGKILL');
+    process.kill(-child.pid!, 'SIGKILL');
     await new Promise((r) => child.once('exit', r));
+    await waitFor('no service process left', async () => {
+      try {
+        process.kill(-child.pid!, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 10_000, 100);
     const onDevice = Number((await dev.exec(`stat -c %s ${part} 2>/dev/null || echo 0`)).trim());
 
     const svc = servicesForTest({ dataDir });
@@ -301,7 +310,7 @@ describe('faults during an install', () => {
       expect((await svc.call('devices.connect', { id: d.id, secrets: {} })).state).toBe('connected');
       await svc.call('install.resume', { runId });
       const done = await finished(svc, runId);
-      expect(done.devices[0]!.phase).toBe('done');
+      expect(done.devices[0]!.phase, JSON.stringify([done.devices[0]!.failedStep, done.devices[0]!.error, done.devices[0]!.log.slice(-5)])).toBe("done");
       const journal = readFileSync(join(dataDir, 'runs', `${runId}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       const upload = journal.filter((e) => e.kind === 'output' && e.step === 'upload' && e.data?.resumedFrom !== undefined).at(-1)!.data;
       const lost = await verifiedOn(dev);

@@ -59,7 +59,10 @@ export async function rebootDevice(devices: DeviceService, deviceId: string, sud
   const session = devices.session(deviceId);
   const closed = new Promise<void>((resolve) => session.client.once('close', () => resolve()));
   // A marker in /run (a tmpfs on every systemd host) tells the rebooted system from the one going down.
-  await sudo(`touch ${REBOOT_MARKER}; (sleep 1; systemctl reboot) >/dev/null 2>&1 &`, 30_000);
+  await sudo(`touch ${REBOOT_MARKER}; (sleep 1; systemctl reboot) >/dev/null 2>&1 &`, 30_000).catch((err) => {
+    // On a slow link the reboot can win the race with the command's own exit status: that is the goal.
+    if (!(err instanceof AppError && err.code === 'NOT_CONNECTED')) throw err;
+  });
   // The old session must drop before reconnecting, or we would talk to the system going down.
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -79,7 +82,12 @@ export async function reconnectDevice(devices: DeviceService, deviceId: string, 
   const until = Date.now() + deadlineMs;
   for (;;) {
     const view = await devices.reconnect(deviceId, Math.max(1000, until - Date.now()), onAttempt);
-    if (view.state !== 'connected') throw new AppError({ ...(view.error ?? { code: 'TIMED_OUT', message: 'The device did not come back after its reboot.', fix: 'Check its console.' }) });
+    if (view.state !== 'connected') {
+      const last = view.error;
+      // A changed host key or refused credentials are their own answer; anything else is "did not come back".
+      if (last && (last.code === 'HOST_KEY_CHANGED' || last.code === 'AUTH_FAILED' || view.state === 'needs-trust')) throw new AppError(last);
+      throw new AppError({ code: 'TIMED_OUT', message: `The device did not come back within ${Math.round(deadlineMs / 1000)} s${afterReboot ? ' after its reboot' : ''} (last attempt: ${last?.message ?? 'no answer'}).`, fix: 'Check its console; once it answers, connect again and retry: finished steps are not repeated.' });
+    }
     if (!afterReboot) return;
     const r = await devices.session(deviceId).exec(`test -e ${REBOOT_MARKER} && echo still-up || echo rebooted`, { timeoutMs: 15_000 }).catch(() => null);
     if (r?.stdout.trim() === 'rebooted') return;
