@@ -175,6 +175,26 @@ export class DeviceService {
     return true;
   }
 
+  /** Devices an install or upgrade is working on, and by which run: one run per device at a time. */
+  private readonly claims = new Map<string, { runId: string; what: string }>();
+
+  claimedBy(id: string): { runId: string; what: string } | undefined {
+    return this.claims.get(id);
+  }
+
+  /** Takes the device for a run; refuses when another run has it, naming that run. */
+  claim(id: string, runId: string, what: string): void {
+    const other = this.claims.get(id);
+    if (other && other.runId !== runId) {
+      throw new AppError({ code: 'INVALID_INPUT', message: `${this.store.device(id).label} is busy: ${other.what} is running on it.`, fix: 'Wait for it to finish (or cancel it), then start again.' });
+    }
+    this.claims.set(id, { runId, what });
+  }
+
+  release(id: string, runId: string): void {
+    if (this.claims.get(id)?.runId === runId) this.claims.delete(id);
+  }
+
   /** Whether a live session exists now (a reboot drops it). */
   sessionState(id: string): 'connected' | 'disconnected' {
     return this.sessions.has(id) ? 'connected' : 'disconnected';

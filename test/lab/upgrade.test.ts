@@ -64,6 +64,8 @@ describe('offline agent upgrade', () => {
     expect(review.plan!.order).toEqual([ids[1], ids[0]]);
     // The pack table: a cluster moving to PXK-E 1.32.8 must wait for every node's agent.
     await svc.call('upgrade.apply', { runId, confirm: {}, targetPack: { distribution: 'pxke', kubernetesVersion: '1.32.8' } });
+    // One run per device at a time: an install cannot start on a device being upgraded.
+    await expect(svc.call('install.start', { bundleId: await bundle('4.7.20'), deviceIds: [ids[1]!] })).rejects.toMatchObject({ message: expect.stringMatching(/is busy: an agent upgrade is running on it/) });
     const done = await until(runId, 'finished');
     expect(done.plan!.issues.find((i) => i.id === 'packs-order')?.message).toMatch(/only after every node verifies 4\.7\.20/);
     expect(done.devices.map((d) => [d.phase, d.versionAfter, d.error?.message])).toEqual([['done', '4.7.20', undefined], ['done', '4.7.20', undefined]]);

@@ -63,6 +63,10 @@ export class InstallService {
       if (block) throw new AppError({ code: 'INVALID_INPUT', message: `${d.label} is blocked: ${block.title} (measured ${block.measured}, required ${block.required}).`, fix: block.overridable ? `${block.fix} Or override it on the Check step with a reason.` : block.fix });
       this.site.userDataFor(id); // refuses while the site is incomplete: nothing is sent before that
     }
+    for (const id of deviceIds) {
+      const other = this.devices.claimedBy(id);
+      if (other) throw new AppError({ code: 'INVALID_INPUT', message: `${this.store.device(id).label} is busy: ${other.what} is running on it.`, fix: 'Wait for it to finish (or cancel it), then start again.' });
+    }
     const arches = new Set(deviceIds.map((id) => this.store.device(id).facts?.arch).filter(Boolean));
     const bundle = await verifyBundle(bundlePath, { expectedSha256, deviceArch: arches.size === 1 ? [...arches][0] : undefined });
     const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
@@ -170,6 +174,13 @@ export class InstallService {
   private async runDevice(run: { view: RunView; bundle: BundleInfo; journal: RunJournal; abort: AbortController }, deviceId: string): Promise<void> {
     const d = run.view.devices.find((x) => x.deviceId === deviceId)!;
     d.startedAt = new Date().toISOString();
+    try {
+      this.devices.claim(deviceId, run.view.runId, 'an install');
+    } catch (err) {
+      Object.assign(d, { phase: 'failed', error: toErrorShape(err), finishedAt: new Date().toISOString() });
+      this.changed(run.view);
+      return;
+    }
     const asRoot = () => this.store.device(deviceId).privilege === 'root';
     const sudo = (cmd: string, timeoutMs = 600_000) => this.devices.session(deviceId).sudo(cmd, { asRoot: asRoot(), timeoutMs });
     const remoteBundle = `${STAGING}/${run.bundle.fileName}`;
@@ -244,6 +255,7 @@ export class InstallService {
       d.phase = shape.code === 'CANCELLED' ? 'cancelled' : 'failed';
       d.error = shape;
     } finally {
+      this.devices.release(deviceId, run.view.runId);
       d.finishedAt = new Date().toISOString();
       this.changed(run.view);
     }

@@ -50,6 +50,12 @@ export class UpgradeService {
       if (d.state !== 'connected') throw new AppError({ code: 'NOT_CONNECTED', message: `${d.label} is not connected.`, fix: 'Connect it on the Devices step first.' });
       assertCanActAsRoot(d);
     }
+    for (const id of deviceIds) {
+      const other = this.devices.claimedBy(id);
+      if (other) throw new AppError({ code: 'INVALID_INPUT', message: `${this.store.device(id).label} is busy: ${other.what} is running on it.`, fix: 'Wait for it to finish, then start again.' });
+    }
+    // A run still waiting in review for these devices is superseded: the technician staged another bundle.
+    for (const r of this.runs.values()) if (r.view.stage === 'review' && r.view.devices.some((d) => deviceIds.includes(d.deviceId))) this.abandon(r);
     const arches = new Set(deviceIds.map((id) => this.store.device(id).facts?.arch).filter(Boolean));
     const bundle = await verifyBundle(bundlePath, { expectedSha256, deviceArch: arches.size === 1 ? [...arches][0] : undefined });
     const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
@@ -65,6 +71,8 @@ export class UpgradeService {
     };
     const run: Run = { view, bundle, journal };
     this.runs.set(runId, run);
+    // Taken while staging, given back for the review (nothing runs then), taken again by apply.
+    for (const id of deviceIds) this.devices.claim(id, runId, 'an agent upgrade');
     journal.append({ kind: 'run-started', data: { kind: 'upgrade', bundle: view.bundle, bundlePath, devices: deviceIds } });
     this.changed(view);
     void Promise.all(view.devices.map((d) => this.prepare(run, d))).then(() => {
@@ -73,6 +81,7 @@ export class UpgradeService {
       const first = staged[0];
       view.target = first && versions.size === 1 ? { version: first.stagedVersion!, fips: !!this.fipsOf(first), build: null } : null;
       view.stage = 'review';
+      for (const d of view.devices) this.devices.release(d.deviceId, runId);
       view.plan = this.plan(view, {}, null);
       this.changed(view);
     });
@@ -100,6 +109,7 @@ export class UpgradeService {
     const block = plan.issues.find((i) => i.severity === 'block');
     if (block) throw new AppError({ code: 'INVALID_INPUT', message: `The upgrade is blocked: ${block.message}`, fix: block.fix });
     if (plan.order.length === 0) throw new AppError({ code: 'INVALID_INPUT', message: 'Every chosen device already runs this version.', fix: 'Nothing to do.' });
+    for (const id of plan.order) this.devices.claim(id, runId, 'an agent upgrade');
     view.plan = plan;
     view.confirm = confirm;
     view.stage = 'running';
@@ -189,9 +199,20 @@ s multinode; sed -n 's/^[[:space:]]*enableMultiNode:[[:space:]]*\\([a-z]*\\).*/\
       const ok = await this.upgradeOne(run, d);
       if (!ok) stopped = true;
     }
+    this.finish(run);
+  }
+
+  private finish(run: Run, note?: string): void {
     run.view.stage = 'finished';
-    run.journal.append({ kind: 'run-finished', data: { results: Object.fromEntries(run.view.devices.map((d) => [d.deviceId, d.phase])) } });
+    for (const d of run.view.devices) this.devices.release(d.deviceId, run.view.runId);
+    run.journal.append({ kind: 'run-finished', data: { results: Object.fromEntries(run.view.devices.map((d) => [d.deviceId, d.phase])), ...(note ? { note } : {}) } });
     this.changed(run.view);
+  }
+
+  /** A reviewed plan never applied: nothing was changed on the devices beyond staging. */
+  private abandon(run: Run): void {
+    for (const d of run.view.devices) if (d.phase === 'ready') d.phase = 'skipped';
+    this.finish(run, 'superseded by a new upgrade before it was applied');
   }
 
   private async upgradeOne(run: Run, d: UpgradeDeviceView): Promise<boolean> {
@@ -204,7 +225,9 @@ s multinode; sed -n 's/^[[:space:]]*enableMultiNode:[[:space:]]*\\([a-z]*\\).*/\
     try {
       await step('backup', async () => {
         must(
+          // First: the staged file must still be the one the plan was made from (another run could have replaced it).
           await sudo(`set -e; ${STYLUS_ROOT_SH}
+[ "$(sha256sum ${shQuote(`${STAGING}/${run.bundle.fileName}`)} | cut -d' ' -f1)" = ${shQuote(run.bundle.sha256)} ] || { echo "the staged bundle changed since the plan: stage it again" >&2; exit 3; };
 need=$(du -sk "$root/opt/spectrocloud" /var/lib/spectro/stylus /var/lib/spectro/userdata 2>/dev/null | awk '{s+=$1} END {print s+0}')
 avail=$(df -Pk /var/lib | tail -n 1 | awk '{print $4}')
 if [ "$avail" -lt "$need" ]; then echo "the backup needs $need KiB, $avail KiB free under /var/lib" >&2; exit 28; fi
@@ -214,8 +237,8 @@ cp -a "$root/opt/spectrocloud" ${BACKUP}/opt-spectrocloud
 cp -a /var/lib/spectro/userdata ${BACKUP}/userdata
 [ ! -f /var/lib/spectro/spectro-init.sh ] || cp -a /var/lib/spectro/spectro-init.sh ${BACKUP}/
 echo ${shQuote(before)} > ${BACKUP}/version; touch ${BACKUP}/complete`),
-          'Backing up the current agent',
-          'Free space under /var/lib on the device, then start again. Nothing was changed.',
+          'Checking the staged bundle and backing up the current agent',
+          'Read the output below (stage again if the bundle changed, or free space under /var/lib), then start again. Nothing was changed.',
         );
         backedUp = true;
       });
