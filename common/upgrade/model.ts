@@ -38,6 +38,7 @@ export interface UpgradeDeviceView {
   installed: InstalledAgent | null;
   progress?: { bytes: number; total: number; rateBytesPerSec: number; etaSeconds: number | null };
   stagedVersion?: string;
+  stagedFips?: boolean | null;
   versionAfter?: string;
   verify?: VerifyCheck[];
   /** What the rollback did, when there was one. */

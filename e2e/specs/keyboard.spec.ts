@@ -78,18 +78,18 @@ test('the theme can be switched (light, dark, high contrast), is kept across a r
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto(app.url);
   const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-  expect(await bg()).toBe('rgb(246, 247, 249)');
+  await expect.poll(bg).toBe('rgb(246, 247, 249)');
   await page.getByLabel('Theme').selectOption('high-contrast');
-  expect(await bg()).toBe('rgb(0, 0, 0)');
+  await expect.poll(bg).toBe('rgb(0, 0, 0)');
   await page.reload();
   await expect(page.getByLabel('Theme')).toHaveValue('high-contrast');
-  expect(await bg()).toBe('rgb(0, 0, 0)');
+  await expect.poll(bg).toBe('rgb(0, 0, 0)');
   await page.getByLabel('Theme').selectOption('dark');
-  expect(await bg()).toBe('rgb(16, 19, 23)');
+  await expect.poll(bg).toBe('rgb(16, 19, 23)');
   await page.getByLabel('Theme').selectOption('system');
-  expect(await bg()).toBe('rgb(246, 247, 249)');
+  await expect.poll(bg).toBe('rgb(246, 247, 249)');
   await page.emulateMedia({ colorScheme: 'dark' });
-  expect(await bg()).toBe('rgb(16, 19, 23)');
+  await expect.poll(bg).toBe('rgb(16, 19, 23)');
 });
 
 test('at 200 % zoom (1280×720 seen as 640×360) the device cards and the log stay usable: nothing runs off the side', async ({ page, app, lab }) => {

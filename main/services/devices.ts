@@ -178,16 +178,17 @@ export class DeviceService {
   /** Devices an install or upgrade is working on, and by which run: one run per device at a time. */
   private readonly claims = new Map<string, { runId: string; what: string }>();
 
-  claimedBy(id: string): { runId: string; what: string } | undefined {
-    return this.claims.get(id);
-  }
-
-  /** Takes the device for a run; refuses when another run has it, naming that run. */
-  claim(id: string, runId: string, what: string): void {
+  /** Refuses when another run has the device, naming what it is doing. */
+  assertFree(id: string, runId?: string): void {
     const other = this.claims.get(id);
     if (other && other.runId !== runId) {
       throw new AppError({ code: 'INVALID_INPUT', message: `${this.store.device(id).label} is busy: ${other.what} is running on it.`, fix: 'Wait for it to finish (or cancel it), then start again.' });
     }
+  }
+
+  /** Takes the device for a run (see assertFree). */
+  claim(id: string, runId: string, what: string): void {
+    this.assertFree(id, runId);
     this.claims.set(id, { runId, what });
   }
 

@@ -1,4 +1,8 @@
-/** The theme: the OS preference (colour scheme and contrast) unless the technician picks one; kept per laptop. */
+/**
+ * The theme: the technician's choice, kept per laptop, or "system": what the OS prefers (colour scheme,
+ * and more contrast), followed as it changes. The resolved theme is always written to data-theme on
+ * <html>, so the stylesheet has one block per theme.
+ */
 export type ThemeChoice = 'system' | 'light' | 'dark' | 'high-contrast';
 export const THEMES: { id: ThemeChoice; label: string }[] = [
   { id: 'system', label: 'Follow the system' },
@@ -7,6 +11,8 @@ export const THEMES: { id: ThemeChoice; label: string }[] = [
   { id: 'high-contrast', label: 'High contrast' },
 ];
 const KEY = 'eai.theme';
+const QUERIES = ['(prefers-contrast: more)', '(prefers-color-scheme: dark)'];
+let stopFollowing: (() => void) | null = null;
 
 export function savedTheme(): ThemeChoice {
   try {
@@ -17,9 +23,21 @@ export function savedTheme(): ThemeChoice {
   }
 }
 
+function systemTheme(): Exclude<ThemeChoice, 'system'> {
+  if (matchMedia(QUERIES[0]!).matches) return 'high-contrast';
+  return matchMedia(QUERIES[1]!).matches ? 'dark' : 'light';
+}
+
 export function applyTheme(choice: ThemeChoice): void {
-  if (choice === 'system') delete document.documentElement.dataset.theme;
-  else document.documentElement.dataset.theme = choice;
+  stopFollowing?.();
+  stopFollowing = null;
+  const set = () => (document.documentElement.dataset.theme = choice === 'system' ? systemTheme() : choice);
+  set();
+  if (choice === 'system') {
+    const lists = QUERIES.map((q) => matchMedia(q));
+    for (const l of lists) l.addEventListener('change', set);
+    stopFollowing = () => lists.forEach((l) => l.removeEventListener('change', set));
+  }
   try {
     localStorage.setItem(KEY, choice);
   } catch {

@@ -46,6 +46,9 @@ describe('faults during an install', () => {
       const v = await status(svc, runId);
       return pred(v) ? v : null;
     }, ms, 25);
+  /** Checks the bundle and starts an install of it on one device, as the Install step does. */
+  const startInstall = async (svc: Svc, id: string, b: FixtureBundle, method?: 'install-first') =>
+    svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: b.path })).bundleId, deviceIds: [id], ...(method ? { method } : {}) });
   const finished = (svc: Svc, runId: string) => until(svc, runId, 'the run to finish', (v) => v.finished);
   /** The device runs the bundle's agent, set up, with the user-data in place: the good end state. */
   async function verifiedOn(dev: LabDevice): Promise<string[]> {
@@ -70,7 +73,7 @@ describe('faults during an install', () => {
     await reset(dev);
     const { svc, id } = await prepared(dev);
     try {
-      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [id] });
+      const { runId } = await startInstall(svc, id, bundle);
       const at = await until(svc, runId, 'half of the upload', (v) => (v.devices[0]!.progress?.bytes ?? 0) > bundle.size * 0.4);
       await dev.setLink(false);
       const cut = Date.now();
@@ -97,7 +100,7 @@ describe('faults during an install', () => {
     await reset(dev);
     const { svc, id } = await prepared(dev);
     try {
-      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [id] });
+      const { runId } = await startInstall(svc, id, bundle);
       await until(svc, runId, 'the extraction', (v) => v.devices[0]!.phase === 'stage');
       await dev.setLink(false);
       const failed = await until(svc, runId, 'the step to fail', (v) => v.devices[0]!.phase === 'failed', 120_000);
@@ -120,7 +123,7 @@ describe('faults during an install', () => {
     await dev.exec("mkdir -p /usr/local/bin && printf '#!/bin/sh\\nsleep 4\\nexec /bin/cp \"$@\"\\n' > /usr/local/bin/cp && chmod 755 /usr/local/bin/cp");
     const { svc, id } = await prepared(dev);
     try {
-      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: small.path })).bundleId, deviceIds: [id], method: 'install-first' });
+      const { runId } = await startInstall(svc, id, small, 'install-first');
       await until(svc, runId, 'palette-agent install', (v) => v.devices[0]!.phase === 'agent-install');
       await dev.setLink(false);
       const failed = await until(svc, runId, 'the step to fail', (v) => v.devices[0]!.phase === 'failed', 120_000);
@@ -142,7 +145,7 @@ describe('faults during an install', () => {
     await reset(dev);
     const { svc, id } = await prepared(dev);
     try {
-      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: small.path })).bundleId, deviceIds: [id] });
+      const { runId } = await startInstall(svc, id, small);
       await until(svc, runId, 'the reboot', (v) => v.devices[0]!.phase === 'reconnect');
       await dev.setLink(false);
       await new Promise((r) => setTimeout(r, 10_000));
@@ -162,7 +165,7 @@ describe('faults during an install', () => {
     await reset(dev);
     const { svc, id } = await prepared(dev);
     try {
-      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [id] });
+      const { runId } = await startInstall(svc, id, bundle);
       await until(svc, runId, 'the extraction', (v) => v.devices[0]!.phase === 'stage');
       await dev.restartSshd();
       const failed = await until(svc, runId, 'the step to fail', (v) => v.devices[0]!.phase === 'failed', 60_000);
@@ -183,7 +186,7 @@ describe('faults during an install', () => {
     const slow = await prepared(dev, { rebootTimeoutMs: 90_000 });
     let first = '';
     try {
-      const { runId } = await slow.svc.call('install.start', { bundleId: (await slow.svc.call('bundle.inspect', { path: small.path })).bundleId, deviceIds: [slow.id] });
+      const { runId } = await startInstall(slow.svc, slow.id, small);
       const done = await finished(slow.svc, runId);
       expect(done.devices[0]!.phase).toBe('done');
       first = `15 s boot with a 90 s limit: waited (${done.devices[0]!.log.filter((l) => l.startsWith('reconnect attempt')).length} attempts), verified`;
@@ -194,7 +197,7 @@ describe('faults during an install', () => {
     dev.bootDelayMs = 25_000;
     const strict = await prepared(dev, { rebootTimeoutMs: 8_000 });
     try {
-      const { runId } = await strict.svc.call('install.start', { bundleId: (await strict.svc.call('bundle.inspect', { path: small.path })).bundleId, deviceIds: [strict.id] });
+      const { runId } = await startInstall(strict.svc, strict.id, small);
       const failed = await finished(strict.svc, runId);
       expect(failed.devices[0]).toMatchObject({ phase: 'failed', failedStep: 'reconnect' });
       dev.bootDelayMs = 0;
@@ -215,7 +218,7 @@ describe('faults during an install', () => {
     dev.bootDelayMs = 4000;
     const { svc, id } = await prepared(dev);
     try {
-      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: small.path })).bundleId, deviceIds: [id] });
+      const { runId } = await startInstall(svc, id, small);
       const rebootsBefore = dev.reboots;
       await until(svc, runId, 'the reboot', (v) => v.devices[0]!.phase === 'reboot' || v.devices[0]!.phase === 'reconnect');
       // Halted, not booted yet (the boot waits 4 s): the next sshd starts with another key.
@@ -248,7 +251,7 @@ describe('faults during an install', () => {
       expect(v.error?.message ?? '').toMatch(/sudo/i);
       const attempts = Number(/(\d+) incorrect password attempt/.exec(v.error?.detail ?? '')?.[1] ?? 1);
       await svc.readAndClear(d.id);
-      await expect(svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: small.path })).bundleId, deviceIds: [d.id] })).rejects.toMatchObject({ message: expect.stringMatching(/sudo needs a password/) });
+      await expect(startInstall(svc, d.id, small)).rejects.toMatchObject({ message: expect.stringMatching(/sudo needs a password/) });
       recordFault('wrong sudo password', `"${v.error?.message}" (sudo says ${attempts} incorrect attempt${attempts === 1 ? '' : 's'}); install refused before anything is sent: sudo needs a password`, attempts > 1 ? ['sudo was retried against the device'] : []);
       expect(attempts).toBe(1);
     } finally {
@@ -262,7 +265,7 @@ describe('faults during an install', () => {
     await dev.exec('mkdir -p /var/lib/eai-staging && mount -t tmpfs -o size=80m tmpfs /var/lib/eai-staging');
     const { svc, id } = await prepared(dev);
     try {
-      const run = await finished(svc, (await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [id] })).runId);
+      const run = await finished(svc, (await startInstall(svc, id, bundle)).runId);
       const d = run.devices[0]!;
       expect(d).toMatchObject({ phase: 'failed', failedStep: 'stage' });
       const applied = await dev.exec('ls /opt/spectrocloud /var/lib/spectro/userdata 2>/dev/null | wc -l');

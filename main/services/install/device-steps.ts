@@ -36,20 +36,25 @@ export async function uploadToStaging(o: { devices: DeviceService; deviceId: str
   return uploadBundle({ session: o.devices.session(o.deviceId), localPath: o.bundle.path, size: o.bundle.size, sha256: o.bundle.sha256, remoteDir: STAGING, remoteName: o.bundle.fileName, signal: o.signal, onProgress: o.onProgress });
 }
 
-/** Unpacks the uploaded bundle in staging (space checked first) and asks the staged agent its version. */
-export async function stageBundle(sudo: Sudo, must: Must, fileName: string): Promise<{ version: string; fips: boolean | null; build: string | null }> {
+/**
+ * Unpacks the uploaded bundle in staging (space checked first) and asks the staged agent its version; in
+ * the same round trip, the version of an agent already set up on the device (null when none is).
+ */
+export async function stageBundle(sudo: Sudo, must: Must, fileName: string): Promise<{ version: string; fips: boolean | null; build: string | null; installedSetUp: string | null }> {
   const remoteBundle = `${STAGING}/${fileName}`;
   const extract = `${STAGING}/extract`;
   const r = await sudo(
-    `set -e; need=$(( $(wc -c < ${shQuote(remoteBundle)}) / 1024 )); avail=$(df -Pk ${STAGING} | tail -n 1 | awk '{print $4}'); if [ "$avail" -lt "$need" ]; then echo "staging needs $need KiB, $avail KiB free" >&2; exit 28; fi; rm -rf ${extract}; mkdir -p ${extract}; tar -xf ${shQuote(remoteBundle)} -C ${extract}; ${extract}/${AGENT_IN_BUNDLE} version`,
+    `set -e; need=$(( $(wc -c < ${shQuote(remoteBundle)}) / 1024 )); avail=$(df -Pk ${STAGING} | tail -n 1 | awk '{print $4}'); if [ "$avail" -lt "$need" ]; then echo "staging needs $need KiB, $avail KiB free" >&2; exit 28; fi; rm -rf ${extract}; mkdir -p ${extract}; tar -xf ${shQuote(remoteBundle)} -C ${extract}; ${extract}/${AGENT_IN_BUNDLE} version
+${STYLUS_ROOT_SH}; printf '\n@@EAI-INSTALLED\n'; if [ -e "$root/opt/spectrocloud/state/setup_done" ]; then "$root/opt/spectrocloud/bin/palette-agent" version 2>/dev/null || true; fi`,
   );
   if (r.code === 28) {
     throw new AppError({ code: 'COMMAND_FAILED', message: `The staging filesystem is too small to unpack the bundle: ${r.stderr.trim()}.`, fix: 'Free space under /var/lib on the device, then retry. Nothing was applied.' });
   }
   must(r, 'Unpacking the bundle in staging', 'Check free space under /var/lib on the device, then retry. Nothing was applied.');
-  const v = parseAgentVersion(r.stdout);
+  const [stagedOut = '', installedOut = ''] = r.stdout.split('\n@@EAI-INSTALLED\n');
+  const v = parseAgentVersion(stagedOut);
   if (!v.version) throw new AppError({ code: 'COMMAND_FAILED', message: 'The staged agent did not say its version.', fix: 'Check that the bundle matches the device architecture.', detail: r.stdout });
-  return { version: v.version, fips: v.fips, build: v.build };
+  return { version: v.version, fips: v.fips, build: v.build, installedSetUp: parseAgentVersion(installedOut).version };
 }
 
 /** STYLUS_ROOT from /etc/spectro/environment, read as text and never sourced; "/" when unset. */

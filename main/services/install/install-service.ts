@@ -4,8 +4,6 @@ import { coerce, gte } from 'semver';
 import type { EventSink } from '../../../common/contract';
 import { AppError, toErrorShape } from '../../../common/errors';
 import type { DeviceRunView, InstallMethod, InstallPhase, RunView } from '../../../common/install/model';
-import { redact } from '../../../common/redact';
-import { parseAgentVersion } from '../../../common/parsers/agent-version';
 import { shQuote } from '../../../common/shell/quote';
 import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
 import type { DeviceService } from '../devices';
@@ -15,8 +13,9 @@ import { evaluateChecks } from '../checks';
 import type { VisitStore } from '../visit-store';
 import { RunJournal } from './journal';
 import { runContext } from './run-context';
+import { stepTools } from './step-tools';
 import { assertCanActAsRoot } from './device-steps';
-import { AGENT_IN_BUNDLE, STYLUS_ROOT_SH, reconnectDevice, rebootDevice, stageBundle, STAGING, uploadToStaging, verifyAgent } from './device-steps';
+import { AGENT_IN_BUNDLE, reconnectDevice, rebootDevice, stageBundle, STAGING, uploadToStaging, verifyAgent } from './device-steps';
 
 export const LOCAL_MANAGEMENT_MIN_AGENT = '4.6.21';
 
@@ -63,10 +62,7 @@ export class InstallService {
       if (block) throw new AppError({ code: 'INVALID_INPUT', message: `${d.label} is blocked: ${block.title} (measured ${block.measured}, required ${block.required}).`, fix: block.overridable ? `${block.fix} Or override it on the Check step with a reason.` : block.fix });
       this.site.userDataFor(id); // refuses while the site is incomplete: nothing is sent before that
     }
-    for (const id of deviceIds) {
-      const other = this.devices.claimedBy(id);
-      if (other) throw new AppError({ code: 'INVALID_INPUT', message: `${this.store.device(id).label} is busy: ${other.what} is running on it.`, fix: 'Wait for it to finish (or cancel it), then start again.' });
-    }
+    for (const id of deviceIds) this.devices.assertFree(id);
     const arches = new Set(deviceIds.map((id) => this.store.device(id).facts?.arch).filter(Boolean));
     const bundle = await verifyBundle(bundlePath, { expectedSha256, deviceArch: arches.size === 1 ? [...arches][0] : undefined });
     const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
@@ -182,29 +178,18 @@ export class InstallService {
       return;
     }
     const asRoot = () => this.store.device(deviceId).privilege === 'root';
-    const sudo = (cmd: string, timeoutMs = 600_000) => this.devices.session(deviceId).sudo(cmd, { asRoot: asRoot(), timeoutMs });
     const remoteBundle = `${STAGING}/${run.bundle.fileName}`;
-    const step = async <T>(phase: InstallPhase, fn: () => Promise<T>, summary?: (out: T) => Record<string, unknown>): Promise<T> => {
-      if (run.abort.signal.aborted && phase !== 'userdata') throw new AppError({ code: 'CANCELLED', message: 'Cancelled.', fix: 'Retry the device to continue.' });
-      d.phase = phase;
-      this.changed(run.view);
-      const started = Date.now();
-      run.journal.append({ kind: 'step-started', deviceId, step: phase });
-      try {
-        const out = await fn();
-        run.journal.append({ kind: 'step-finished', deviceId, step: phase, data: { ms: Date.now() - started, ...summary?.(out) } });
-        return out;
-      } catch (err) {
-        const shape = toErrorShape(err);
-        run.journal.append({ kind: 'step-failed', deviceId, step: phase, data: { ms: Date.now() - started, error: shape } });
-        d.failedStep = phase;
-        throw err;
-      }
-    };
-    const must = (r: { code: number | null; stdout: string; stderr: string }, what: string, fix: string) => {
-      this.log(run, d, r.stdout + r.stderr);
-      if (r.code !== 0) throw new AppError({ code: 'COMMAND_FAILED', message: `${what} failed on the device (exit ${r.code}).`, fix, detail: redact(r.stderr || r.stdout, this.secrets()).slice(-4000) });
-    };
+    const { sudo, must, step, log } = stepTools<InstallPhase>({
+      devices: this.devices,
+      journal: run.journal,
+      device: d,
+      asRoot,
+      changed: () => this.changed(run.view),
+      secrets: () => this.secrets(),
+      beforeStep: (phase) => {
+        if (run.abort.signal.aborted && phase !== 'userdata') throw new AppError({ code: 'CANCELLED', message: 'Cancelled.', fix: 'Retry the device to continue.' });
+      },
+    });
 
     try {
       const mode = this.store.get().plan.mode;
@@ -216,10 +201,8 @@ export class InstallService {
         run.journal.append({ kind: 'output', deviceId, step: 'upload', data: { ...result } });
       });
       const version = await step('stage', async () => {
-        const v = (await stageBundle(sudo, must, run.bundle.fileName)).version;
+        const { version: v, installedSetUp: installed } = await stageBundle(sudo, must, run.bundle.fileName);
         // An agent already set up skips the first-boot install: the new one would never run. Say so now.
-        const present = await this.devices.session(deviceId).exec(`${STYLUS_ROOT_SH}; [ -e "$root/opt/spectrocloud/state/setup_done" ] && "$root/opt/spectrocloud/bin/palette-agent" version 2>/dev/null`, { timeoutMs: 30_000 });
-        const installed = parseAgentVersion(present.stdout).version;
         if (installed && installed !== v) {
           throw new AppError({ code: 'INVALID_INPUT', message: `Agent ${installed} is already installed and set up on this device; its first-boot step would skip ${v}.`, fix: 'Use the Upgrade step to move it to the new version. Nothing was applied.' });
         }
@@ -240,7 +223,7 @@ export class InstallService {
         );
       }
       await step('reboot', () => rebootDevice(this.devices, deviceId, sudo));
-      await step('reconnect', () => reconnectDevice(this.devices, deviceId, this.opts.rebootTimeoutMs ?? 600_000, (attempt, error) => this.log(run, d, `reconnect attempt ${attempt}: ${error ?? ''}`)));
+      await step('reconnect', () => reconnectDevice(this.devices, deviceId, this.opts.rebootTimeoutMs ?? 600_000, (attempt, error) => log(`reconnect attempt ${attempt}: ${error ?? ''}`)));
       const checks = await step('verify', () => verifyAgent(this.devices, deviceId, { version, mode, localUiPort: this.store.get().site.localUiPort, settleMs: this.opts.verifyTimeoutMs }));
       d.verify = checks;
       if (checks.some((c) => !c.ok)) {
@@ -269,13 +252,6 @@ export class InstallService {
   private loginUser(deviceId: string): string {
     const c = this.store.device(deviceId).connection;
     return c.kind === 'ssh' ? c.user : 'root';
-  }
-
-  private log(run: { view: RunView; journal: RunJournal }, d: DeviceRunView, text: string): void {
-    const lines = redact(text, this.secrets()).split('\n').filter(Boolean);
-    if (!lines.length) return;
-    d.log = [...d.log, ...lines].slice(-200);
-    run.journal.append({ kind: 'output', deviceId: d.deviceId, step: d.phase, data: { lines } });
   }
 
   private changed(view: RunView): void {

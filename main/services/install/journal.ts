@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { redactDeep } from '../../../common/redact';
 import type { JournalEvent } from '../../../common/install/model';
 
-export type { JournalEvent };
-
 /**
  * Every run is an append-only JSON-lines file in the data folder. Lines are written synchronously, so a
  * crash loses at most the line being written; every string goes through the one redaction function.

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { EventSink } from '../../../common/contract';
 import { AppError, toErrorShape } from '../../../common/errors';
 import { parseAgentVersion } from '../../../common/parsers/agent-version';
-import { redact } from '../../../common/redact';
 import { shQuote } from '../../../common/shell/quote';
 import type { UpgradeDeviceView, UpgradePhase, UpgradeRunView } from '../../../common/upgrade/model';
 import { planUpgrade, type InstalledAgent, type UpgradeConfirmations } from '../../../common/upgrade/rules';
@@ -11,11 +10,11 @@ import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
 import type { DeviceService } from '../devices';
 import { assertCanActAsRoot, reconnectDevice, rebootDevice, stageBundle, STAGING, STYLUS_ROOT_SH, uploadToStaging, verifyAgent } from '../install/device-steps';
 import { RunJournal } from '../install/journal';
+import { stepTools } from '../install/step-tools';
 import { runContext } from '../install/run-context';
 import type { VisitStore } from '../visit-store';
 
 const BACKUP = '/var/lib/eai-backup';
-type Exec = { code: number | null; stdout: string; stderr: string };
 interface Run {
   view: UpgradeRunView;
   bundle: BundleInfo;
@@ -50,10 +49,7 @@ export class UpgradeService {
       if (d.state !== 'connected') throw new AppError({ code: 'NOT_CONNECTED', message: `${d.label} is not connected.`, fix: 'Connect it on the Devices step first.' });
       assertCanActAsRoot(d);
     }
-    for (const id of deviceIds) {
-      const other = this.devices.claimedBy(id);
-      if (other) throw new AppError({ code: 'INVALID_INPUT', message: `${this.store.device(id).label} is busy: ${other.what} is running on it.`, fix: 'Wait for it to finish, then start again.' });
-    }
+    for (const id of deviceIds) this.devices.assertFree(id);
     // A run still waiting in review for these devices is superseded: the technician staged another bundle.
     for (const r of this.runs.values()) if (r.view.stage === 'review' && r.view.devices.some((d) => deviceIds.includes(d.deviceId))) this.abandon(r);
     const arches = new Set(deviceIds.map((id) => this.store.device(id).facts?.arch).filter(Boolean));
@@ -79,18 +75,13 @@ export class UpgradeService {
       const staged = view.devices.filter((d) => d.phase === 'ready');
       const versions = new Set(staged.map((d) => d.stagedVersion));
       const first = staged[0];
-      view.target = first && versions.size === 1 ? { version: first.stagedVersion!, fips: !!this.fipsOf(first), build: null } : null;
+      view.target = first && versions.size === 1 ? { version: first.stagedVersion!, fips: !!first.stagedFips, build: null } : null;
       view.stage = 'review';
       for (const d of view.devices) this.devices.release(d.deviceId, runId);
       view.plan = this.plan(view, {}, null);
       this.changed(view);
     });
     return structuredClone(view);
-  }
-
-  private readonly stagedFips = new Map<string, boolean | null>();
-  private fipsOf(d: UpgradeDeviceView): boolean | null {
-    return this.stagedFips.get(d.deviceId) ?? null;
   }
 
   private plan(view: UpgradeRunView, confirm: UpgradeConfirmations, targetPack: { distribution: string; kubernetesVersion: string } | null) {
@@ -147,7 +138,7 @@ export class UpgradeService {
       });
       const staged = await step('stage', () => stageBundle(sudo, must, run.bundle.fileName), (v) => ({ version: v.version, fips: v.fips }));
       d.stagedVersion = staged.version;
-      this.stagedFips.set(d.deviceId, staged.fips);
+      d.stagedFips = staged.fips;
       d.phase = 'ready';
     } catch (err) {
       d.phase = 'failed';
@@ -216,7 +207,7 @@ s multinode; sed -n 's/^[[:space:]]*enableMultiNode:[[:space:]]*\\([a-z]*\\).*/\
   }
 
   private async upgradeOne(run: Run, d: UpgradeDeviceView): Promise<boolean> {
-    const { sudo, must, step } = this.tools(run, d);
+    const { sudo, must, step, log } = this.tools(run, d);
     const target = run.view.target!.version;
     const before = d.installed!.version!;
     const mode = d.installed?.mode ?? this.store.get().plan.mode;
@@ -252,7 +243,7 @@ echo ${shQuote(before)} > ${BACKUP}/version; touch ${BACKUP}/complete`),
         ),
       );
       await step('reboot', () => rebootDevice(this.devices, d.deviceId, sudo));
-      await step('reconnect', () => reconnectDevice(this.devices, d.deviceId, this.opts.rebootTimeoutMs ?? 600_000, (n, e) => this.log(run, d, `reconnect attempt ${n}: ${e ?? ''}`)));
+      await step('reconnect', () => reconnectDevice(this.devices, d.deviceId, this.opts.rebootTimeoutMs ?? 600_000, (n, e) => log(`reconnect attempt ${n}: ${e ?? ''}`)));
       const checks = await step('verify', async () => {
         const c = await verifyAgent(this.devices, d.deviceId, { version: target, mode, localUiPort, settleMs: this.opts.verifyTimeoutMs });
         d.verify = c;
@@ -277,14 +268,14 @@ echo ${shQuote(before)} > ${BACKUP}/version; touch ${BACKUP}/complete`),
   /** Restores the backup, reboots, verifies the old version again, and says what happened. */
   private async rollback(run: Run, d: UpgradeDeviceView, before: string, mode: string, localUiPort: number): Promise<void> {
     const failedStep = d.failedStep;
-    const { sudo, must } = this.tools(run, d);
+    const { sudo, must, log } = this.tools(run, d);
     d.phase = 'rollback';
     this.changed(run.view);
     const started = Date.now();
     run.journal.append({ kind: 'step-started', deviceId: d.deviceId, step: 'rollback' });
     try {
       if (this.devices.sessionState(d.deviceId) !== 'connected') {
-        await reconnectDevice(this.devices, d.deviceId, this.opts.rebootTimeoutMs ?? 600_000, (n, e) => this.log(run, d, `rollback: reconnect attempt ${n}: ${e ?? ''}`));
+        await reconnectDevice(this.devices, d.deviceId, this.opts.rebootTimeoutMs ?? 600_000, (n, e) => log(`rollback: reconnect attempt ${n}: ${e ?? ''}`));
       }
       must(
         await sudo(`set -e; ${STYLUS_ROOT_SH}; [ -f ${BACKUP}/complete ] || { echo "no complete backup in ${BACKUP}" >&2; exit 3; }
@@ -297,7 +288,7 @@ cp -a ${BACKUP}/userdata /var/lib/spectro/userdata
         `Restore ${BACKUP} by hand (see the device's output).`,
       );
       await rebootDevice(this.devices, d.deviceId, sudo);
-      await reconnectDevice(this.devices, d.deviceId, this.opts.rebootTimeoutMs ?? 600_000, (n, e) => this.log(run, d, `rollback: reconnect attempt ${n}: ${e ?? ''}`));
+      await reconnectDevice(this.devices, d.deviceId, this.opts.rebootTimeoutMs ?? 600_000, (n, e) => log(`rollback: reconnect attempt ${n}: ${e ?? ''}`));
       const verify = await verifyAgent(this.devices, d.deviceId, { version: before, mode, localUiPort, settleMs: this.opts.verifyTimeoutMs });
       const ok = verify.every((c) => c.ok);
       if (ok) this.devices.noteAgent(d.deviceId, { version: before, fips: d.installed?.fips ?? null });
@@ -313,41 +304,19 @@ cp -a ${BACKUP}/userdata /var/lib/spectro/userdata
   }
 
   private tools(run: Run, d: UpgradeDeviceView) {
-    const device = () => this.store.device(d.deviceId);
-    const sudo = (cmd: string, timeoutMs = 600_000): Promise<Exec> => this.devices.session(d.deviceId).sudo(cmd, { asRoot: device().privilege === 'root', timeoutMs });
-    const must = (r: Exec, what: string, fix: string) => {
-      this.log(run, d, r.stdout + r.stderr);
-      if (r.code !== 0) throw new AppError({ code: 'COMMAND_FAILED', message: `${what} failed on the device (exit ${r.code}).`, fix, detail: redact(r.stderr || r.stdout, this.secrets()).slice(-4000) });
-    };
-    const step = async <T>(phase: UpgradePhase, fn: () => Promise<T>, summary?: (out: T) => Record<string, unknown>): Promise<T> => {
-      d.phase = phase;
-      this.changed(run.view);
-      const started = Date.now();
-      run.journal.append({ kind: 'step-started', deviceId: d.deviceId, step: phase });
-      try {
-        const out = await fn();
-        run.journal.append({ kind: 'step-finished', deviceId: d.deviceId, step: phase, data: { ms: Date.now() - started, ...summary?.(out) } });
-        return out;
-      } catch (err) {
-        run.journal.append({ kind: 'step-failed', deviceId: d.deviceId, step: phase, data: { ms: Date.now() - started, error: toErrorShape(err) } });
-        d.failedStep = phase;
-        throw err;
-      }
-    };
-    return { sudo, must, step };
+    return stepTools<UpgradePhase>({
+      devices: this.devices,
+      journal: run.journal,
+      device: d,
+      asRoot: () => this.store.device(d.deviceId).privilege === 'root',
+      changed: () => this.changed(run.view),
+      secrets: this.secrets,
+    });
   }
 
   private loginUser(deviceId: string): string {
     const c = this.store.device(deviceId).connection;
     return c.kind === 'ssh' ? c.user : 'root';
-  }
-
-  private log(run: Run, d: UpgradeDeviceView, text: string): void {
-    const lines = redact(text, this.secrets()).split('\n').filter(Boolean);
-    if (!lines.length) return;
-    d.log = [...d.log, ...lines].slice(-200);
-    run.journal.append({ kind: 'output', deviceId: d.deviceId, step: d.phase, data: { lines } });
-    this.changed(run.view);
   }
 
   private changed(view: UpgradeRunView): void {

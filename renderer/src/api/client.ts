@@ -17,6 +17,11 @@ export class ApiError extends Error implements AppErrorShape {
   }
 }
 
+/** What went wrong and what to do, in one line for a message next to the field. */
+export function errorText(err: unknown): string {
+  return err instanceof ApiError ? `${err.message} ${err.fix}` : String(err);
+}
+
 export interface Transport {
   call(method: MethodName, input: unknown): Promise<Result<unknown>>;
   on(event: EventName, listener: (payload: unknown) => void): () => void;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatBytes } from '../../../common/format';
 import type { BundleSummary } from '../../../common/install/bundle';
-import { ApiError } from '../api/client';
+import { errorText } from '../api/client';
 import { api } from '../store';
 import { bundleStrings as t } from './bundle-strings';
 
@@ -33,7 +33,7 @@ export function BundleCard({ onChecked, error }: { onChecked: (b: CheckedBundle 
     try {
       set({ ...(await api['bundle.inspect']({ ...(picked ? { bundleId: picked.bundleId } : { path }), expectedSha256: sha || undefined })), expectedSha256: sha || undefined });
     } catch (err) {
-      setBundleError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
+      setBundleError(errorText(err));
     } finally {
       setBusy(false);
     }

@@ -4,7 +4,7 @@ import type { DeviceView } from '../../../../common/model/device';
 import { overrideSchema } from '../../../../common/plan/schema';
 import type { CheckResult } from '../../../../common/requirements/evaluate';
 import { fieldErrors } from '../../../../common/validate';
-import { ApiError } from '../../api/client';
+import { errorText } from '../../api/client';
 import { ErrorBox } from '../../components/ErrorBox';
 import { api, useStore } from '../../store';
 import { Facts } from './FactsCard';
@@ -158,7 +158,7 @@ function OverrideForm({ deviceId, r, onDone }: { deviceId: string; r: CheckResul
       setVisit(await api['checks.override'](input));
       onDone();
     } catch (err) {
-      setServerError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
+      setServerError(errorText(err));
     }
   };
   const id = `ov-${deviceId}-${r.id}`;

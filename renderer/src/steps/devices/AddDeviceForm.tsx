@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { connectionSpecSchema } from '../../../../common/contract';
 import { fieldErrors } from '../../../../common/validate';
 import type { AuthMethod } from '../../../../common/model/device';
-import { ApiError } from '../../api/client';
+import { errorText } from '../../api/client';
 import { api, useStore } from '../../store';
 import { deviceStrings as t } from './strings';
 
@@ -59,7 +59,7 @@ export function AddDeviceForm() {
       setVisit(await api['visit.get']({})); // adding a device may also give it a role in the plan
     } catch (err) {
       setDraft(submitted);
-      setServerError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
+      setServerError(errorText(err));
     }
   };
 

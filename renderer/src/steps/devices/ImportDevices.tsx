@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CsvRowError } from '../../../../common/devices/csv-import';
-import { ApiError } from '../../api/client';
+import { errorText } from '../../api/client';
 import { api, useStore } from '../../store';
 import { deviceStrings as t } from './strings';
 
@@ -19,7 +19,7 @@ export function ImportDevices() {
       setErrors(result.errors);
       if (result.added.length) setMessage(t.imported(result.added.length));
     } catch (err) {
-      setMessage(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
+      setMessage(errorText(err));
     }
   };
   return (

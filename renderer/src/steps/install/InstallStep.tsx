@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { stepsFor, statusLine, type DeviceRunView, type InstallMethod, type RunView } from '../../../../common/install/model';
-import { ApiError } from '../../api/client';
+import { errorText } from '../../api/client';
 import { ErrorBox } from '../../components/ErrorBox';
+import { VerifyList } from '../../components/VerifyList';
 import { BundleCard, type CheckedBundle } from '../../components/BundleCard';
 import { api, useStore } from '../../store';
 import { installStrings as t } from './strings';
@@ -28,7 +29,7 @@ export function InstallStep() {
       setRun(await api['install.resume']({ runId }));
       setInterrupted((list) => list.filter((r) => r.runId !== runId));
     } catch (err) {
-      setResumeError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
+      setResumeError(errorText(err));
     }
   };
 
@@ -37,7 +38,7 @@ export function InstallStep() {
     try {
       setRun(await api['install.start']({ bundleId: bundle!.bundleId, expectedSha256: bundle!.expectedSha256, deviceIds: chosen, method }));
     } catch (err) {
-      setBundleError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
+      setBundleError(errorText(err));
     }
   };
   const ready = !!bundle && chosen.length > 0 && (!run || run.finished);
@@ -129,15 +130,7 @@ function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallM
         ))}
       </ol>
       {d.error && <ErrorBox error={d.error} />}
-      {d.verify && (
-        <ul className="verify" aria-label={installVerifyLabel}>
-          {d.verify.map((c) => (
-            <li key={c.name}>
-              {c.ok ? '✔' : '✖'} <strong>{c.name}</strong>: {c.detail}
-            </li>
-          ))}
-        </ul>
-      )}
+      {d.verify && <VerifyList checks={d.verify} label={t.verified} />}
       <div className="actions">
         {(d.phase === 'failed' || d.phase === 'cancelled') && (
           <button type="button" className="primary" onClick={() => api['install.retry']({ runId, deviceId: d.deviceId }).then(onRun)}>
@@ -153,4 +146,3 @@ function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallM
   );
 }
 
-const installVerifyLabel = t.verified;

@@ -4,7 +4,7 @@ import type { CrossCheckView } from '../../../../common/contract';
 import { DISTRIBUTIONS, type Plan, type Role } from '../../../../common/plan/model';
 import { planIssues } from '../../../../common/plan/rules';
 import { checkDevice, deviceCleared } from '../../../../common/requirements/evaluate';
-import { ApiError } from '../../api/client';
+import { errorText } from '../../api/client';
 import { api, useStore } from '../../store';
 import { planStrings as t } from './strings';
 
@@ -21,7 +21,7 @@ export function PlanStep() {
     try {
       setVisit(await api['plan.update'](next));
     } catch (err) {
-      setError(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
+      setError(errorText(err));
     }
   };
   const issues = planIssues(plan, visit.devices);

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ReportFile, RunSummary, SupportBundleView } from '../../../../common/contract';
 import { formatBytes } from '../../../../common/format';
 import type { Report } from '../../../../common/report/schema';
-import { ApiError } from '../../api/client';
+import { errorText } from '../../api/client';
 import { api, useStore } from '../../store';
 import { reportStrings as t } from './strings';
 
@@ -16,8 +16,6 @@ function save(file: ReportFile): void {
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
-
-const message = (err: unknown) => (err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
 
 export function ReportStep() {
   const runId = useStore((s) => s.reportRunId);
@@ -35,10 +33,10 @@ export function ReportStep() {
     void api['reports.list']({}).then((list) => {
       setRuns(list);
       if (!runId && list[0]) openReport(list[0].runId);
-    }, (err) => setError(message(err)));
+    }, (err) => setError(errorText(err)));
   }, [runId, openReport]);
   useEffect(() => {
-    if (runId) void api['reports.get']({ runId }).then(setLoaded, (err) => setError(message(err)));
+    if (runId) void api['reports.get']({ runId }).then(setLoaded, (err) => setError(errorText(err)));
   }, [runId]);
 
   const download = async (format: 'html' | 'pdf' | 'json') => {
@@ -47,7 +45,7 @@ export function ReportStep() {
     try {
       save(await api['reports.file']({ runId: runId!, format }));
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     } finally {
       setBusy('');
     }
@@ -108,7 +106,7 @@ export function ReportStep() {
                   try {
                     setSaved({ runId: runId!, ...(await api['reports.export']({ runId: runId! })) });
                   } catch (err) {
-                    setError(message(err));
+                    setError(errorText(err));
                   } finally {
                     setBusy('');
                   }
@@ -165,7 +163,7 @@ function DeviceRow({ runId, device }: { runId: string; device: Report['devices']
             try {
               setBundle(await api['support.collect']({ deviceId: device.id, runId }));
             } catch (err) {
-              setError(message(err));
+              setError(errorText(err));
             } finally {
               setBusy(false);
             }

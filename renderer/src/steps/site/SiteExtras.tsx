@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { SiteSurveyView } from '../../../../common/contract';
 import type { ProfileError } from '../../../../common/site/profile';
-import { ApiError } from '../../api/client';
+import { errorText } from '../../api/client';
 import { api, useStore } from '../../store';
 import { siteStrings as t } from './strings';
 
@@ -128,7 +128,7 @@ function Profile() {
         setMessage(t.loaded);
       }
     } catch (err) {
-      setMessage(err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
+      setMessage(errorText(err));
     }
   };
   return (

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { SecretState } from '../../../../common/contract';
 import { suggestNoProxy } from '../../../../common/site/no-proxy';
 import type { DeviceSiteSettings } from '../../../../common/site/model';
-import { ApiError } from '../../api/client';
+import { ApiError, errorText } from '../../api/client';
 import { api, useStore } from '../../store';
 import { Field, splitList } from './fields';
 import { SiteExtras } from './SiteExtras';
@@ -44,7 +44,7 @@ export function SiteStep() {
       try {
         setVisit(await api['site.addCertificates']({ pem: await file.text() }));
       } catch (err) {
-        setCertError(`${file.name}: ${err instanceof ApiError ? `${err.message} ${err.fix}` : String(err)}`);
+        setCertError(`${file.name}: ${errorText(err)}`);
       }
     }
   };

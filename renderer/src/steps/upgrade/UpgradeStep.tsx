@@ -2,13 +2,12 @@ import { useEffect, useState } from 'react';
 import { DISTRIBUTIONS } from '../../../../common/plan/model';
 import { upgradeStatusLine, type UpgradeDeviceView, type UpgradeRunView } from '../../../../common/upgrade/model';
 import { planUpgrade } from '../../../../common/upgrade/rules';
-import { ApiError } from '../../api/client';
+import { errorText } from '../../api/client';
 import { BundleCard, type CheckedBundle } from '../../components/BundleCard';
 import { ErrorBox } from '../../components/ErrorBox';
+import { VerifyList } from '../../components/VerifyList';
 import { api, useStore } from '../../store';
 import { upgradeStrings as t } from './strings';
-
-const message = (err: unknown) => (err instanceof ApiError ? `${err.message} ${err.fix}` : String(err));
 
 export function UpgradeStep() {
   const visit = useStore((s) => s.visit)!;
@@ -28,7 +27,7 @@ export function UpgradeStep() {
     try {
       setRun(await api['upgrade.start']({ bundleId: bundle!.bundleId, expectedSha256: bundle!.expectedSha256, deviceIds: chosen }));
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     }
   };
   const packInput = pack && pack.kubernetesVersion ? (pack as { distribution: 'pxke' | 'k3s' | 'canonical'; kubernetesVersion: string }) : null;
@@ -37,7 +36,7 @@ export function UpgradeStep() {
     try {
       setRun(await api['upgrade.apply']({ runId: run!.runId, confirm: { downgradeReason: reason || undefined, flavourSwap: swap || undefined }, targetPack: packInput }));
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     }
   };
   // The same pure rules main applies again before anything changes on a device.
@@ -187,24 +186,8 @@ function UpgradeCard({ d }: { d: UpgradeDeviceView }) {
       </header>
       {d.phase === 'upload' && d.progress && <progress max={d.progress.total} value={d.progress.bytes} aria-label={`Upload to ${d.label}`} />}
       {d.error && <ErrorBox error={d.error} />}
-      {d.verify && (
-        <ul className="verify" aria-label={t.verification}>
-          {d.verify.map((c) => (
-            <li key={c.name}>
-              {c.ok ? '✔' : '✖'} <strong>{c.name}</strong>: {c.detail}
-            </li>
-          ))}
-        </ul>
-      )}
-      {d.rollback?.verify && (
-        <ul className="verify" aria-label={t.rollback}>
-          {d.rollback.verify.map((c) => (
-            <li key={c.name}>
-              {c.ok ? '✔' : '✖'} <strong>{c.name}</strong>: {c.detail}
-            </li>
-          ))}
-        </ul>
-      )}
+      {d.verify && <VerifyList checks={d.verify} label={t.verification} />}
+      {d.rollback?.verify && <VerifyList checks={d.rollback.verify} label={t.rollback} />}
       <div className="actions">
         <button type="button" className="link" aria-expanded={showLog} onClick={() => setShowLog(!showLog)}>
           {showLog ? t.hideLog : t.showLog}
