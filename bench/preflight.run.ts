@@ -23,7 +23,9 @@ beforeAll(async () => {
   lab = await Lab.start(8);
   svc = servicesForTest();
   for (const dev of lab.devices) {
-    const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey } });
+    const d = await svc.call('devices.add', {
+      connection: { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey },
+    });
     const first = await svc.call('devices.connect', { id: d.id, secrets: {} });
     await svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: first.pendingHostKey!.fingerprint });
     ids.push(d.id);
@@ -47,7 +49,18 @@ it('preflight of one device against ssh host true', async () => {
   const knownHosts = join(lab.dir, 'bench_known_hosts');
   writeFileSync(knownHosts, `${dev.address} ${readFileSync(join(dev.control, 'ssh_host_ed25519_key.pub'), 'utf8')}`);
   const ssh = () =>
-    execFileP('ssh', ['-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-i', lab.clientKey, `root@${dev.address}`, 'true']);
+    execFileP('ssh', [
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-i',
+      lab.clientKey,
+      `root@${dev.address}`,
+      'true',
+    ]);
   await ssh(); // warm both paths once
   await preflight(ids[0]!);
   const sshTimes: number[] = [];

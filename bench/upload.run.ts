@@ -54,11 +54,33 @@ it('upload of 1 GiB against scp, and peak memory at 1 GiB and 4 GiB', async () =
   const knownHosts = join(lab.dir, 'kh');
   writeFileSync(knownHosts, `${dev.address} ${readFileSync(join(dev.control, 'ssh_host_ed25519_key.pub'), 'utf8')}`);
   await dev.exec('mkdir -p /var/lib/scp-target');
-  const scp = await timeIt(() => execFileP('scp', ['-q', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-i', lab.clientKey, one.path, `root@${dev.address}:/var/lib/scp-target/x.tar`]));
+  const scp = await timeIt(() =>
+    execFileP('scp', [
+      '-q',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-i',
+      lab.clientKey,
+      one.path,
+      `root@${dev.address}:/var/lib/scp-target/x.tar`,
+    ]),
+  );
   await dev.exec('rm -rf /var/lib/scp-target');
   const baselineMb = process.memoryUsage().rss / 2 ** 20;
   let result: Awaited<ReturnType<typeof uploadBundle>> | undefined;
-  const ours = await peakRssDuring(async () => (result = await uploadBundle({ session: svc.session(ids[0]!), localPath: one.path, size: one.size, sha256: one.sha256, remoteDir: '/var/lib/eai-staging', remoteName: 'one.tar' })));
+  const ours = await peakRssDuring(
+    async () =>
+      (result = await uploadBundle({
+        session: svc.session(ids[0]!),
+        localPath: one.path,
+        size: one.size,
+        sha256: one.sha256,
+        remoteDir: '/var/lib/eai-staging',
+        remoteName: 'one.tar',
+      })),
+  );
   // Throughput on the wire against scp's; the sha256 the device then computes (scp has no such check)
   // is reported on its own line, and in the end-to-end figure.
   console.log(report('upload-vs-scp', scp / result!.transferMs, 'x', { cmp: '>=', value: 0.8 }));
@@ -70,7 +92,16 @@ it('upload of 1 GiB against scp, and peak memory at 1 GiB and 4 GiB', async () =
   rmSync(one.path);
 
   const four = await buildFixtureBundle({ dir: join(lab.dir, 'b4'), payloadBytes: 4 * GiB });
-  const big = await peakRssDuring(() => uploadBundle({ session: svc.session(ids[0]!), localPath: four.path, size: four.size, sha256: four.sha256, remoteDir: '/var/lib/eai-staging', remoteName: 'four.tar' }));
+  const big = await peakRssDuring(() =>
+    uploadBundle({
+      session: svc.session(ids[0]!),
+      localPath: four.path,
+      size: four.size,
+      sha256: four.sha256,
+      remoteDir: '/var/lib/eai-staging',
+      remoteName: 'four.tar',
+    }),
+  );
   console.log(report('upload-4gib-peak-rss-mb', big.peakMb, 'MB', { cmp: '<', value: 200 }));
   console.log(report('upload-rss-growth-4gib-vs-1gib', big.peakMb / ours.peakMb, 'x', { cmp: '<=', value: 1.1 }));
   await clean(0);
@@ -79,7 +110,15 @@ it('upload of 1 GiB against scp, and peak memory at 1 GiB and 4 GiB', async () =
 
 it('four devices in parallel against one', async () => {
   const b = await buildFixtureBundle({ dir: join(lab.dir, 'b256'), payloadBytes: 256 * 2 ** 20 });
-  const up = (i: number) => uploadBundle({ session: svc.session(ids[i]!), localPath: b.path, size: b.size, sha256: b.sha256, remoteDir: '/var/lib/eai-staging', remoteName: 'p.tar' });
+  const up = (i: number) =>
+    uploadBundle({
+      session: svc.session(ids[i]!),
+      localPath: b.path,
+      size: b.size,
+      sha256: b.sha256,
+      remoteDir: '/var/lib/eai-staging',
+      remoteName: 'p.tar',
+    });
   const single = await timeIt(() => up(0));
   await clean(0);
   const parallel = await timeIt(() => Promise.all([0, 1, 2, 3].map(up)));

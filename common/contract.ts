@@ -92,15 +92,10 @@ export const contract = {
   ),
   'devices.remove': method(z.object({ id: deviceIdSchema }).strict(), declareOutput<VisitView>()),
   /** Connects, checks the host key (never sending credentials to an unknown or changed key) and sudo. */
-  'devices.connect': method(
-    z.object({ id: deviceIdSchema, secrets: connectSecretsSchema }).strict(),
-    declareOutput<DeviceView>(),
-  ),
+  'devices.connect': method(z.object({ id: deviceIdSchema, secrets: connectSecretsSchema }).strict(), declareOutput<DeviceView>()),
   /** Pins the exact key the technician saw; the next connect verifies against it. */
   'devices.trustHostKey': method(
-    z
-      .object({ id: deviceIdSchema, hop: z.enum(['target', 'jump']), fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/) })
-      .strict(),
+    z.object({ id: deviceIdSchema, hop: z.enum(['target', 'jump']), fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/) }).strict(),
     declareOutput<DeviceView>(),
   ),
   'devices.disconnect': method(z.object({ id: deviceIdSchema }).strict(), declareOutput<DeviceView>()),
@@ -136,7 +131,10 @@ export const contract = {
     z
       .object({
         user: z
-          .object({ name: osUserSchema, password: secretSchema.pipe(z.string().min(8, 'Use at least 8 characters for the Local UI password.')) })
+          .object({
+            name: osUserSchema,
+            password: secretSchema.pipe(z.string().min(8, 'Use at least 8 characters for the Local UI password.')),
+          })
           .strict()
           .nullable(),
       })
@@ -169,15 +167,33 @@ export const contract = {
     z
       .object({
         path: z.string().trim().min(1, 'Type the path of the agent-mode tar on this machine.').max(4096).optional(),
-        bundleId: z.string().regex(/^b-[a-f0-9]{12}$/).optional(),
-        expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/, 'A sha256 is 64 hexadecimal characters.').optional(),
+        bundleId: z
+          .string()
+          .regex(/^b-[a-f0-9]{12}$/)
+          .optional(),
+        expectedSha256: z
+          .string()
+          .trim()
+          .regex(/^([a-fA-F0-9]{64})?$/, 'A sha256 is 64 hexadecimal characters.')
+          .optional(),
       })
       .strict()
       .refine((i) => !!i.path !== !!i.bundleId, { message: 'Choose the bundle file, or type its path.', path: ['path'] }),
     declareOutput<BundleSummary & { bundleId: string }>(),
   ),
   'install.start': method(
-    z.object({ bundleId: z.string().regex(/^b-[a-f0-9]{12}$/), expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/).optional(), deviceIds: z.array(deviceIdSchema).min(1).max(64), method: z.enum(['reboot', 'install-first']).default('reboot') }).strict(),
+    z
+      .object({
+        bundleId: z.string().regex(/^b-[a-f0-9]{12}$/),
+        expectedSha256: z
+          .string()
+          .trim()
+          .regex(/^([a-fA-F0-9]{64})?$/)
+          .optional(),
+        deviceIds: z.array(deviceIdSchema).min(1).max(64),
+        method: z.enum(['reboot', 'install-first']).default('reboot'),
+      })
+      .strict(),
     declareOutput<RunView>(),
   ),
   'install.status': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),
@@ -186,9 +202,21 @@ export const contract = {
   /** Runs the app did not see to their end (it stopped or was killed): shown after a restart. */
   'install.interrupted': method(empty, declareOutput<RunView[]>()),
   'install.resume': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),
+  /** The runs of this session (install and upgrade), newest first: the window shows them again after a reload. */
+  'runs.active': method(empty, declareOutput<{ install: RunView[]; upgrade: UpgradeRunView[] }>()),
   /** Offline upgrade: detect, upload and stage on every chosen device; the run then waits for the plan to be confirmed. */
   'upgrade.start': method(
-    z.object({ bundleId: z.string().regex(/^b-[a-f0-9]{12}$/), expectedSha256: z.string().trim().regex(/^([a-fA-F0-9]{64})?$/).optional(), deviceIds: z.array(deviceIdSchema).min(1).max(64) }).strict(),
+    z
+      .object({
+        bundleId: z.string().regex(/^b-[a-f0-9]{12}$/),
+        expectedSha256: z
+          .string()
+          .trim()
+          .regex(/^([a-fA-F0-9]{64})?$/)
+          .optional(),
+        deviceIds: z.array(deviceIdSchema).min(1).max(64),
+      })
+      .strict(),
     declareOutput<UpgradeRunView>(),
   ),
   /** Runs the reviewed plan: main evaluates the rules again with these confirmations and refuses any block. */
@@ -197,7 +225,13 @@ export const contract = {
       .object({
         runId: runIdSchema,
         confirm: z.object({ downgradeReason: z.string().trim().max(500).optional(), flavourSwap: z.boolean().optional() }).strict(),
-        targetPack: z.object({ distribution: z.enum(['pxke', 'k3s', 'canonical']), kubernetesVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'A Kubernetes version is x.y.z.') }).strict().nullable(),
+        targetPack: z
+          .object({
+            distribution: z.enum(['pxke', 'k3s', 'canonical']),
+            kubernetesVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'A Kubernetes version is x.y.z.'),
+          })
+          .strict()
+          .nullable(),
       })
       .strict(),
     declareOutput<UpgradeRunView>(),
@@ -207,18 +241,27 @@ export const contract = {
   'reports.list': method(empty, declareOutput<RunSummary[]>()),
   'reports.get': method(z.object({ runId: runIdSchema }).strict(), declareOutput<Report>()),
   /** One export of a run's report, for the window to save (downloads work in both shells). */
-  'reports.file': method(z.object({ runId: runIdSchema, format: z.enum(['json', 'html', 'pdf', 'schema']) }).strict(), declareOutput<ReportFile>()),
+  'reports.file': method(
+    z.object({ runId: runIdSchema, format: z.enum(['json', 'html', 'pdf', 'schema']) }).strict(),
+    declareOutput<ReportFile>(),
+  ),
   /** Every format written into the app's data folder (reports/<runId>/), with sha256 sums. */
-  'reports.export': method(z.object({ runId: runIdSchema }).strict(), declareOutput<{ folder: string; files: { name: string; size: number; sha256: string }[] }>()),
+  'reports.export': method(
+    z.object({ runId: runIdSchema }).strict(),
+    declareOutput<{ folder: string; files: { name: string; size: number; sha256: string }[] }>(),
+  ),
   /** Collects, downloads, redacts and packages one device's logs and state, with the run's journal. */
-  'support.collect': method(z.object({ deviceId: deviceIdSchema, runId: runIdSchema.optional() }).strict(), declareOutput<SupportBundleView>()),
-  'support.file': method(z.object({ fileName: z.string().regex(/^[A-Za-z0-9._-]{1,120}\.tar\.gz$/, 'Unknown support bundle.') }).strict(), declareOutput<ReportFile>()),
+  'support.collect': method(
+    z.object({ deviceId: deviceIdSchema, runId: runIdSchema.optional() }).strict(),
+    declareOutput<SupportBundleView>(),
+  ),
+  'support.file': method(
+    z.object({ fileName: z.string().regex(/^[A-Za-z0-9._-]{1,120}\.tar\.gz$/, 'Unknown support bundle.') }).strict(),
+    declareOutput<ReportFile>(),
+  ),
   'hostKeys.list': method(empty, declareOutput<PinnedHostKey[]>()),
   /** Removing a pin is a separate, deliberate act (after a device was reinstalled, say). */
-  'hostKeys.forget': method(
-    z.object({ host: hostSchema, port: portSchema }).strict(),
-    declareOutput<PinnedHostKey[]>(),
-  ),
+  'hostKeys.forget': method(z.object({ host: hostSchema, port: portSchema }).strict(), declareOutput<PinnedHostKey[]>()),
 } as const;
 
 export type ReportFormat = 'json' | 'html' | 'pdf' | 'schema';

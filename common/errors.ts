@@ -3,7 +3,12 @@
  * tests can tell causes apart; messages are for people.
  */
 export type ErrorCode =
+  /** What was typed or sent is wrong: correct it. */
   | 'INVALID_INPUT'
+  /** The input is fine but something must be done first (a block, an incomplete step, a check not run). */
+  | 'PRECONDITION'
+  /** Something else holds what was asked for (a device busy in another run, a run already started). */
+  | 'CONFLICT'
   | 'NOT_FOUND'
   | 'NAME_NOT_FOUND'
   | 'CONNECTION_REFUSED'

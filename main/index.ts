@@ -10,7 +10,7 @@ import { electronPdfPrinter } from './platform/pdf-electron';
 /** Electron composition root: services + IPC + the window. Everything else lives in services. */
 app.enableSandbox();
 
-app.whenReady().then(() => {
+void app.whenReady().then(() => {
   const rendererFile = join(__dirname, '../renderer/index.html');
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   let win: BrowserWindow | null = null;
@@ -18,10 +18,21 @@ app.whenReady().then(() => {
     if (win) sendEvent(win.webContents, event, payload);
   };
   const pickBundleFile = async () => {
-    const r = await dialog.showOpenDialog(win!, { title: 'Choose the agent-mode bundle', properties: ['openFile'], filters: [{ name: 'Agent-mode bundle', extensions: ['tar'] }] });
+    const r = await dialog.showOpenDialog(win!, {
+      title: 'Choose the agent-mode bundle',
+      properties: ['openFile'],
+      filters: [{ name: 'Agent-mode bundle', extensions: ['tar'] }],
+    });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   };
-  const services = createServices({ dataDir: app.getPath('userData'), shell: 'electron', emit, version: app.getVersion(), pickBundleFile, pdfPrinter: electronPdfPrinter });
+  const services = createServices({
+    dataDir: app.getPath('userData'),
+    shell: 'electron',
+    emit,
+    version: app.getVersion(),
+    pickBundleFile,
+    pdfPrinter: electronPdfPrinter,
+  });
   const appOrigin = devUrl ? new URL(devUrl).origin : null;
   const rendererHref = pathToFileURL(rendererFile).href;
   bindIpc(services.handlers, (url) => (appOrigin ? new URL(url).origin === appOrigin : url.split('#')[0] === rendererHref));

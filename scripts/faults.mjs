@@ -13,15 +13,27 @@ export function runFaults({ say = (s) => process.stdout.write(s + '\n') } = {}) 
   const json = 'test-results/faults.json';
   rmSync(out, { force: true });
   rmSync(json, { force: true });
-  const r = spawnSync('node', ['scripts/in-lab.mjs', 'npx', 'vitest', 'run', '--project', 'faults', '--reporter=default', '--reporter=json', `--outputFile=${json}`], {
-    stdio: 'inherit',
-    env: { ...process.env, EAI_FAULTS_OUT: out },
-  });
-  const rows = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const r = spawnSync(
+    'node',
+    ['scripts/in-lab.mjs', 'npx', 'vitest', 'run', '--project', 'faults', '--reporter=default', '--reporter=json', `--outputFile=${json}`],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, EAI_FAULTS_OUT: out },
+    },
+  );
+  const rows = existsSync(out)
+    ? readFileSync(out, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
   say('\n=== faults');
   const faults = rows.filter((x) => x.type === 'fault');
   for (const f of faults) say(`fault: ${f.fault} | outcome: ${f.outcome} | lost: ${f.lost}`);
-  for (const b of rows.filter((x) => x.type === 'bench')) say(`bench: ${b.name} = ${Number.isInteger(b.value) ? b.value : b.value.toFixed(2)} ${b.unit}${b.target ? ` (target ${b.target})` : ''}`);
+  for (const b of rows.filter((x) => x.type === 'bench'))
+    say(
+      `bench: ${b.name} = ${Number.isInteger(b.value) ? b.value : b.value.toFixed(2)} ${b.unit}${b.target ? ` (target ${b.target})` : ''}`,
+    );
   let report = null;
   try {
     report = JSON.parse(readFileSync(json, 'utf8'));
@@ -30,7 +42,8 @@ export function runFaults({ say = (s) => process.stdout.write(s + '\n') } = {}) 
   }
   const lostRows = faults.filter((f) => f.lost !== 'none');
   const passed = report?.numPassedTests ?? 0;
-  const failed = (report ? report.numFailedTests : 1) + (r.status !== 0 && !report?.numFailedTests ? 1 : 0) + lostRows.length + (faults.length ? 0 : 1);
+  const failed =
+    (report ? report.numFailedTests : 1) + (r.status !== 0 && !report?.numFailedTests ? 1 : 0) + lostRows.length + (faults.length ? 0 : 1);
   if (lostRows.length) say(`${lostRows.length} fault case(s) lost something: see "lost" above.`);
   return { passed, failed };
 }

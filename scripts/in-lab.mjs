@@ -22,7 +22,9 @@ for (const tool of ['ip', 'unshare', 'nsenter', '/usr/sbin/sshd', 'ssh-keygen', 
   try {
     execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
   } catch {
-    console.error(`The device lab needs ${tool}. Install it with: apt-get install -y iproute2 util-linux openssh-server openssh-client sudo passwd`);
+    console.error(
+      `The device lab needs ${tool}. Install it with: apt-get install -y iproute2 util-linux openssh-server openssh-client sudo passwd`,
+    );
     process.exit(2);
   }
 }

@@ -32,14 +32,28 @@ export async function runSecurity({ say = (s) => process.stdout.write(s + '\n') 
     const run = require('@doyensec/electronegativity');
     const version = JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')).version;
     // The check of published Electron advisories needs the internet: left out here (no network on site or in CI).
-    const result = await run({ input: dir, output: null, isSarif: false, customScan: [], excludeFromScan: ['availablesecurityfixesglobalcheck'], isRelative: true, electronVersion: version, parserPlugins: [] }, false);
+    const result = await run(
+      {
+        input: dir,
+        output: null,
+        isSarif: false,
+        customScan: [],
+        excludeFromScan: ['availablesecurityfixesglobalcheck'],
+        isRelative: true,
+        electronVersion: version,
+        parserPlugins: [],
+      },
+      false,
+    );
     const explained = JSON.parse(readFileSync('security/electronegativity-explained.json', 'utf8'));
     for (const e of result.errors) problems.push(`electronegativity could not read ${e.file}: ${e.message ?? e}`);
     say(`electronegativity ${result.atomicChecks} atomic + ${result.globalChecks} global checks, Electron ${version}:`);
     for (const i of result.issues) {
       const key = `${i.id} ${i.file}`;
       const serious = i.severity.name === 'HIGH' || i.severity.name === 'MEDIUM';
-      say(`  ${i.severity.name.padEnd(13)} ${i.id} ${i.file}:${i.location.line}${serious ? (explained[key] ? ' — explained' : ' — NOT EXPLAINED') : ''}`);
+      say(
+        `  ${i.severity.name.padEnd(13)} ${i.id} ${i.file}:${i.location.line}${serious ? (explained[key] ? ' — explained' : ' — NOT EXPLAINED') : ''}`,
+      );
       if (serious && !explained[key]) problems.push(`unexplained ${i.severity.name} finding: ${key}`);
     }
   } finally {

@@ -17,7 +17,9 @@ if (typeof electronPath === 'string') {
   const child = spawn(electronPath, ['.'], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  console.log('The Electron runtime is not installed here (set ELECTRON_OVERRIDE_DIST_PATH to use one); starting the browser host instead.');
+  console.log(
+    'The Electron runtime is not installed here (set ELECTRON_OVERRIDE_DIST_PATH to use one); starting the browser host instead.',
+  );
   const child = spawn(process.execPath, ['out/main/web.js'], { stdio: 'inherit' });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code) => process.exit(code ?? 0));

@@ -4,7 +4,28 @@ import { existsSync } from 'node:fs';
 
 // Lab devices share this machine's /usr: the agent's own prerequisites (jq zstd rsync iptables rsyslog
 // conntrack) are installed so that a lab device is a good device unless a test makes it otherwise.
-export const DEBIAN_PACKAGES = ['chromium', 'openssh-server', 'openssh-client', 'sudo', 'iproute2', 'iputils-ping', 'iputils-arping', 'curl', 'util-linux', 'passwd', 'procps', 'jq', 'zstd', 'rsync', 'iptables', 'rsyslog', 'conntrack', 'poppler-utils', 'tesseract-ocr', 'tesseract-ocr-eng'];
+export const DEBIAN_PACKAGES = [
+  'chromium',
+  'openssh-server',
+  'openssh-client',
+  'sudo',
+  'iproute2',
+  'iputils-ping',
+  'iputils-arping',
+  'curl',
+  'util-linux',
+  'passwd',
+  'procps',
+  'jq',
+  'zstd',
+  'rsync',
+  'iptables',
+  'rsyslog',
+  'conntrack',
+  'poppler-utils',
+  'tesseract-ocr',
+  'tesseract-ocr-eng',
+];
 const NEEDED = [
   ['/usr/bin/chromium', 'chromium'],
   ['/usr/sbin/sshd', 'openssh-server'],

@@ -50,7 +50,10 @@ mkdirSync('test-results', { recursive: true });
 if (!existsSync('node_modules')) step('install', 'npm', ['ci']);
 const depsOk = ensureSystemDeps({ log: say });
 
-const checks = step('typecheck', 'npm', ['run', '-s', 'typecheck']) && step('lint', 'npx', ['eslint', '.']) && step('security', 'node', ['scripts/security.mjs']);
+const checks =
+  step('typecheck', 'npm', ['run', '-s', 'typecheck']) &&
+  step('lint', 'npx', ['eslint', '.']) &&
+  step('security', 'node', ['scripts/security.mjs']);
 results.push({ layer: 'static', passed: checks ? 1 : 0, failed: checks ? 0 : 1, skipped: 0 });
 const built = step('build', 'npx', ['electron-vite', 'build']);
 results.push({ layer: 'build', passed: built ? 1 : 0, failed: built ? 0 : 1, skipped: 0 });
@@ -58,7 +61,11 @@ results.push({ layer: 'build', passed: built ? 1 : 0, failed: built ? 0 : 1, ski
 vitestLayer('unit', false);
 if (!depsOk || process.getuid?.() !== 0) {
   say('\nThe lab and e2e layers need root and the Debian packages above; they were not run and count as failed.');
-  results.push({ layer: 'lab', passed: 0, failed: 1, skipped: 0 }, { layer: 'faults', passed: 0, failed: 1, skipped: 0 }, { layer: 'e2e', passed: 0, failed: 1, skipped: 0 });
+  results.push(
+    { layer: 'lab', passed: 0, failed: 1, skipped: 0 },
+    { layer: 'faults', passed: 0, failed: 1, skipped: 0 },
+    { layer: 'e2e', passed: 0, failed: 1, skipped: 0 },
+  );
 } else {
   vitestLayer('lab', true);
   say('\n=== faults: node scripts/faults.mjs');
@@ -68,7 +75,8 @@ if (!depsOk || process.getuid?.() !== 0) {
 }
 
 say('\n=== summary');
-for (const r of results) say(`  ${r.layer.padEnd(7)} layer — ${r.passed} ok, ${r.failed} not ok${r.skipped ? `, ${r.skipped} skipped` : ''}`);
+for (const r of results)
+  say(`  ${r.layer.padEnd(7)} layer — ${r.passed} ok, ${r.failed} not ok${r.skipped ? `, ${r.skipped} skipped` : ''}`);
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 say(`${passed} passed, ${failed} failed`);

@@ -5,16 +5,19 @@ import type { PlanIssue } from '../plan/rules';
 import type { CheckResult } from '../requirements/evaluate';
 import type { SiteConfig } from '../site/model';
 
-/** One line of a run journal (runs/<runId>.jsonl): what happened, when, to which device, with which result. */
-export interface JournalEvent {
-  t: string; // ISO time
-  kind: 'run-started' | 'context' | 'step-started' | 'step-finished' | 'step-failed' | 'command' | 'output' | 'run-finished' | 'device-done';
-  deviceId?: string;
-  step?: string;
-  data?: Record<string, unknown>;
-}
-
-export type InstallPhase = 'queued' | 'upload' | 'stage' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'verify' | 'done' | 'failed' | 'cancelled';
+export type InstallPhase =
+  | 'queued'
+  | 'upload'
+  | 'stage'
+  | 'apply'
+  | 'userdata'
+  | 'agent-install'
+  | 'reboot'
+  | 'reconnect'
+  | 'verify'
+  | 'done'
+  | 'failed'
+  | 'cancelled';
 
 /**
  * The two documented ways to finish (device-contract §1): reboot and let spectro-init install on first

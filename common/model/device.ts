@@ -15,9 +15,7 @@ export interface SshEndpoint {
   keyPath?: string;
 }
 
-export type ConnectionSpec =
-  | ({ kind: 'ssh'; jump?: SshEndpoint } & SshEndpoint)
-  | { kind: 'local' };
+export type ConnectionSpec = ({ kind: 'ssh'; jump?: SshEndpoint } & SshEndpoint) | { kind: 'local' };
 
 /** Secrets for one connect attempt: used, then forgotten (kept in main's memory for the session only). */
 export interface ConnectSecrets {

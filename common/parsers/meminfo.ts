@@ -1,5 +1,9 @@
 /** Parses /proc/meminfo ("MemTotal:  3880584 kB"). Values are returned in bytes. */
-export function parseMeminfo(text: string): { memTotalBytes: number | null; memAvailableBytes: number | null; swapTotalBytes: number | null } {
+export function parseMeminfo(text: string): {
+  memTotalBytes: number | null;
+  memAvailableBytes: number | null;
+  swapTotalBytes: number | null;
+} {
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
     const m = /^([A-Za-z0-9_()]+):\s+(\d+)(?:\s*(kB))?\s*$/.exec(line.trim());

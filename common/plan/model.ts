@@ -1,30 +1,19 @@
 /** The cluster the technician is building: topology, roles, distribution, agent flavour, mode. */
 
-export type Distribution = 'pxke' | 'k3s' | 'canonical';
-export type ManagementMode = 'local' | 'central';
-export type AgentFlavour = 'standard' | 'fips';
-export type Role = 'control-plane' | 'worker';
-export type Topology = 'single' | 'multi';
-export type Cni = 'calico' | 'cilium' | 'flannel';
+import type { z } from 'zod';
+import type { planSchema } from './schema';
 
-export interface Plan {
-  topology: Topology;
-  distribution: Distribution;
-  kubernetesVersion: string; // x.y.z
-  flavour: AgentFlavour;
-  mode: ManagementMode;
-  cni: Cni;
-  /** Role per device id; devices not listed are not part of the cluster. */
-  roles: Record<string, Role>;
-  leader: string | null; // a control-plane device id
-  /** stylus.path other than "/" (documented as risky; not with Canonical). */
-  customInstallPath: boolean;
-  /** VXLAN overlay, chosen at cluster creation. */
-  overlay: boolean;
-  /** Palette manages NTP (needs systemd-timesyncd) and DNS / static IPs (needs systemd-resolved and -networkd). */
-  paletteManagesNtp: boolean;
-  paletteManagesNetwork: boolean;
-}
+/**
+ * The plan's type is the schema's (common/plan/schema.ts, which also documents each field): written once,
+ * so the window, main and the journal cannot disagree on it.
+ */
+export type Plan = z.infer<typeof planSchema>;
+export type Distribution = Plan['distribution'];
+export type ManagementMode = Plan['mode'];
+export type AgentFlavour = Plan['flavour'];
+export type Role = Plan['roles'][string];
+export type Topology = Plan['topology'];
+export type Cni = Plan['cni'];
 
 export const DISTRIBUTIONS: { id: Distribution; name: string; techPreview: boolean; versions: string[] }[] = [
   // Versions named in the agent-mode architecture page (4.7.20 packs); others can be typed.

@@ -21,7 +21,14 @@ export interface PlanDevice {
   facts?: HostFacts;
 }
 
-const issue = (id: string, severity: PlanIssue['severity'], message: string, fix: string, src: { title: string; url: string }, devices?: string[]): PlanIssue => ({
+const issue = (
+  id: string,
+  severity: PlanIssue['severity'],
+  message: string,
+  fix: string,
+  src: { title: string; url: string },
+  devices?: string[],
+): PlanIssue => ({
   id,
   severity,
   message,
@@ -40,37 +47,120 @@ export function planIssues(plan: Plan, devices: PlanDevice[]): PlanIssue[] {
   const canonical = plan.distribution === 'canonical';
 
   if (!parseKubeVersion(plan.kubernetesVersion)) {
-    out.push(issue('kubernetes-version', 'block', `"${plan.kubernetesVersion}" is not a Kubernetes version.`, 'Type it as major.minor.patch, for example 1.32.8.', SOURCES.installer));
+    out.push(
+      issue(
+        'kubernetes-version',
+        'block',
+        `"${plan.kubernetesVersion}" is not a Kubernetes version.`,
+        'Type it as major.minor.patch, for example 1.32.8.',
+        SOURCES.installer,
+      ),
+    );
   }
   if (members.length === 0) {
     out.push(issue('no-members', 'block', 'No device is in the cluster yet.', 'Give at least one device a role.', SOURCES.installer));
   }
   if (plan.topology === 'single' && members.length > 1) {
-    out.push(issue('single-one-device', 'block', `A single-node cluster has one device; ${members.length} have roles.`, 'Choose multi-node, or give only one device a role.', SOURCES.installer));
+    out.push(
+      issue(
+        'single-one-device',
+        'block',
+        `A single-node cluster has one device; ${members.length} have roles.`,
+        'Choose multi-node, or give only one device a role.',
+        SOURCES.installer,
+      ),
+    );
   }
   if (plan.topology === 'single' && members.length === 1 && controlPlanes.length !== 1) {
-    out.push(issue('single-control-plane', 'block', 'The device of a single-node cluster is its control plane.', 'Set its role to control plane.', SOURCES.installer));
+    out.push(
+      issue(
+        'single-control-plane',
+        'block',
+        'The device of a single-node cluster is its control plane.',
+        'Set its role to control plane.',
+        SOURCES.installer,
+      ),
+    );
   }
   if (plan.topology === 'multi') {
     if (controlPlanes.length === 0) {
-      out.push(issue('no-control-plane', 'block', 'A cluster needs at least one control-plane node.', 'Give one device (or three) the control-plane role.', SOURCES.etcdQuorum));
+      out.push(
+        issue(
+          'no-control-plane',
+          'block',
+          'A cluster needs at least one control-plane node.',
+          'Give one device (or three) the control-plane role.',
+          SOURCES.etcdQuorum,
+        ),
+      );
     } else if (controlPlanes.length === 2) {
       if (plan.distribution !== 'k3s' && !canonical) {
-        out.push(issue('two-node-ha', 'block', `Two control-plane nodes (two-node HA) work with K3s or Canonical only, not ${dist.name}.`, 'Use one or three control-plane nodes, or choose K3s.', SOURCES.limitations));
+        out.push(
+          issue(
+            'two-node-ha',
+            'block',
+            `Two control-plane nodes (two-node HA) work with K3s or Canonical only, not ${dist.name}.`,
+            'Use one or three control-plane nodes, or choose K3s.',
+            SOURCES.limitations,
+          ),
+        );
       }
     } else if (controlPlanes.length % 2 === 0) {
-      out.push(issue('odd-control-planes', 'block', `${controlPlanes.length} control-plane nodes: etcd needs an odd number to keep quorum.`, `Use ${controlPlanes.length - 1} or ${controlPlanes.length + 1} control-plane nodes.`, SOURCES.etcdQuorum));
+      out.push(
+        issue(
+          'odd-control-planes',
+          'block',
+          `${controlPlanes.length} control-plane nodes: etcd needs an odd number to keep quorum.`,
+          `Use ${controlPlanes.length - 1} or ${controlPlanes.length + 1} control-plane nodes.`,
+          SOURCES.etcdQuorum,
+        ),
+      );
     }
     if (!plan.leader || plan.roles[plan.leader] !== 'control-plane') {
-      out.push(issue('leader', 'block', 'A multi-node cluster needs a leader, and it must be a control-plane node.', 'Choose the leader among the control-plane nodes.', SOURCES.multiNode));
+      out.push(
+        issue(
+          'leader',
+          'block',
+          'A multi-node cluster needs a leader, and it must be a control-plane node.',
+          'Choose the leader among the control-plane nodes.',
+          SOURCES.multiNode,
+        ),
+      );
     }
   }
 
   // Palette Optimized Canonical (Tech Preview) and its documented limitations.
   if (canonical) {
-    if (plan.flavour === 'fips') out.push(issue('canonical-fips', 'block', 'Palette Optimized Canonical does not support Palette VerteX (FIPS).', 'Choose the standard agent, or PXK-E.', SOURCES.limitations));
-    if (plan.customInstallPath) out.push(issue('canonical-install-path', 'block', 'Palette Optimized Canonical does not support a custom installation path.', 'Install to the default path (/).', SOURCES.limitations));
-    if (plan.overlay && plan.mode === 'local') out.push(issue('canonical-overlay-local', 'block', 'Palette Optimized Canonical does not support the network overlay in locally managed clusters.', 'Turn the overlay off, or manage the cluster centrally.', SOURCES.limitations));
+    if (plan.flavour === 'fips')
+      out.push(
+        issue(
+          'canonical-fips',
+          'block',
+          'Palette Optimized Canonical does not support Palette VerteX (FIPS).',
+          'Choose the standard agent, or PXK-E.',
+          SOURCES.limitations,
+        ),
+      );
+    if (plan.customInstallPath)
+      out.push(
+        issue(
+          'canonical-install-path',
+          'block',
+          'Palette Optimized Canonical does not support a custom installation path.',
+          'Install to the default path (/).',
+          SOURCES.limitations,
+        ),
+      );
+    if (plan.overlay && plan.mode === 'local')
+      out.push(
+        issue(
+          'canonical-overlay-local',
+          'block',
+          'Palette Optimized Canonical does not support the network overlay in locally managed clusters.',
+          'Turn the overlay off, or manage the cluster centrally.',
+          SOURCES.limitations,
+        ),
+      );
     if (plan.topology === 'multi' && members.length > 0 && members.length <= 2) {
       out.push(
         issue(
@@ -82,11 +172,27 @@ export function planIssues(plan: Plan, devices: PlanDevice[]): PlanIssue[] {
         ),
       );
     }
-    out.push(issue('canonical-tech-preview', 'warn', 'Palette Optimized Canonical is a Tech Preview.', 'Use it where the customer accepts a Tech Preview.', SOURCES.limitations));
+    out.push(
+      issue(
+        'canonical-tech-preview',
+        'warn',
+        'Palette Optimized Canonical is a Tech Preview.',
+        'Use it where the customer accepts a Tech Preview.',
+        SOURCES.limitations,
+      ),
+    );
   }
 
   if (plan.mode === 'local' && plan.cni === 'flannel') {
-    out.push(issue('flannel-local', 'warn', 'Flannel is not verified with local management.', 'Prefer Calico or Cilium for locally managed clusters.', SOURCES.verified));
+    out.push(
+      issue(
+        'flannel-local',
+        'warn',
+        'Flannel is not verified with local management.',
+        'Prefer Calico or Cilium for locally managed clusters.',
+        SOURCES.verified,
+      ),
+    );
   }
   if (members.length > 1) {
     const known = members.filter((d) => d.facts);
@@ -94,10 +200,22 @@ export function planIssues(plan: Plan, devices: PlanDevice[]): PlanIssue[] {
       const osKeys = new Set(known.map((d) => `${d.facts!.os.id} ${d.facts!.os.versionId}`));
       const arches = new Set(known.map((d) => d.facts!.arch));
       if (osKeys.size > 1 || arches.size > 1) {
-        out.push(issue('same-os-arch', 'block', `Every host of a locally managed multi-node cluster must run the same OS on the same architecture; found ${[...osKeys].join(', ')} on ${[...arches].join(', ')}.`, 'Use devices with the same OS release and architecture.', SOURCES.multiNode, ids(known)));
+        out.push(
+          issue(
+            'same-os-arch',
+            'block',
+            `Every host of a locally managed multi-node cluster must run the same OS on the same architecture; found ${[...osKeys].join(', ')} on ${[...arches].join(', ')}.`,
+            'Use devices with the same OS release and architecture.',
+            SOURCES.multiNode,
+            ids(known),
+          ),
+        );
       }
     }
-    for (const [field, label] of [['hostname', 'host name'], ['machineId', 'machine-id']] as const) {
+    for (const [field, label] of [
+      ['hostname', 'host name'],
+      ['machineId', 'machine-id'],
+    ] as const) {
       const seen = new Map<string, PlanDevice[]>();
       for (const d of known) {
         const v = d.facts![field];
@@ -105,12 +223,31 @@ export function planIssues(plan: Plan, devices: PlanDevice[]): PlanIssue[] {
       }
       for (const [value, dups] of seen) {
         if (dups.length > 1) {
-          out.push(issue(`unique-${field}`, 'block', `${names(dups)} share the ${label} ${value}; every host needs its own.`, field === 'machineId' ? 'Regenerate it on cloned devices: rm /etc/machine-id && systemd-machine-id-setup, then reboot.' : 'Give each device its own host name (hostnamectl set-hostname).', SOURCES.multiNode, ids(dups)));
+          out.push(
+            issue(
+              `unique-${field}`,
+              'block',
+              `${names(dups)} share the ${label} ${value}; every host needs its own.`,
+              field === 'machineId'
+                ? 'Regenerate it on cloned devices: rm /etc/machine-id && systemd-machine-id-setup, then reboot.'
+                : 'Give each device its own host name (hostnamectl set-hostname).',
+              SOURCES.multiNode,
+              ids(dups),
+            ),
+          );
         }
       }
     }
     if (known.length < members.length) {
-      out.push(issue('facts-missing', 'warn', `${names(members.filter((d) => !d.facts))} ${members.length - known.length > 1 ? 'have' : 'has'} not been read yet, so cluster-wide rules could not check ${members.length - known.length > 1 ? 'them' : 'it'}.`, 'Connect and read the hardware of every device.', SOURCES.installer));
+      out.push(
+        issue(
+          'facts-missing',
+          'warn',
+          `${names(members.filter((d) => !d.facts))} ${members.length - known.length > 1 ? 'have' : 'has'} not been read yet, so cluster-wide rules could not check ${members.length - known.length > 1 ? 'them' : 'it'}.`,
+          'Connect and read the hardware of every device.',
+          SOURCES.installer,
+        ),
+      );
     }
   }
   return out;

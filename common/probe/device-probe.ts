@@ -136,12 +136,13 @@ function readSoftware(sec: Map<string, string>, freeSpace: SoftwareFacts['freeSp
     );
   const clock = parseTimedatectl(get('timedatectl'));
   const deviceNs = /^\d{18,20}$/.test(get('clock')) ? BigInt(get('clock')) : null; // BusyBox date prints no %N
-  const offset =
-    deviceNs !== null && timing ? Number(deviceNs / 1_000_000n) - (timing.sentAt + timing.receivedAt) / 2 : null;
+  const offset = deviceNs !== null && timing ? Number(deviceNs / 1_000_000n) - (timing.sentAt + timing.receivedAt) / 2 : null;
   const agentLines = get('agent').split('\n');
   const agentVersion = parseAgentVersion(get('agent'));
   const selinux = get('selinux').toLowerCase();
-  const swaps = get('swaps').split('\n').filter((l) => l.trim() && !l.startsWith('Filename'));
+  const swaps = get('swaps')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('Filename'));
   return {
     commands: yesNo(get('commands')),
     units: yesNo(get('units')),
@@ -163,7 +164,14 @@ function readSoftware(sec: Map<string, string>, freeSpace: SoftwareFacts['freeSp
       stylusRoot: parseStylusRoot(get('agent-env')),
     },
     fipsMode: get('fips') === '1' ? true : get('fips') === '0' ? false : null,
-    selinux: selinux === '1' || selinux === 'enforcing' ? 'enforcing' : selinux === '0' || selinux === 'permissive' ? 'permissive' : selinux === 'disabled' ? 'disabled' : null,
+    selinux:
+      selinux === '1' || selinux === 'enforcing'
+        ? 'enforcing'
+        : selinux === '0' || selinux === 'permissive'
+          ? 'permissive'
+          : selinux === 'disabled'
+            ? 'disabled'
+            : null,
     cgroupV2: get('cgroup') ? get('cgroup') === 'cgroup2fs' : null,
     swapActive: sec.has('swaps') && get('swaps') !== '' ? swaps.length > 0 : null,
     freeSpace,

@@ -1,5 +1,6 @@
 import { formatBytes } from '../format';
-import { INSTALL_STEPS, type JournalEvent, type RunContext, type RunView, type VerifyCheck } from '../install/model';
+import { INSTALL_STEPS, type RunContext, type VerifyCheck } from '../install/model';
+import { deviceLines, firstStart, isKind, runContextOf, runFinished, type DeviceLine, type JournalLine } from '../runs/journal';
 import type { AppErrorShape } from '../errors';
 import type { SiteConfig } from '../site/model';
 import { UPGRADE_STEPS } from '../upgrade/model';
@@ -11,18 +12,18 @@ const DISTRIBUTION_NAMES: Record<string, string> = { pxke: 'PXK-E', k3s: 'K3s', 
  * The report of one run, from its journal alone (a pure function: the same journal gives the same
  * report). The caller passes the result through the one redaction function before it leaves main.
  */
-export function buildReport(runId: string, events: JournalEvent[], generatedAt: string): Report {
-  const started = events.find((e) => e.kind === 'run-started' && !(e.data as { resumed?: boolean })?.resumed);
-  const ctx = events.find((e) => e.kind === 'context')?.data as RunContext | undefined;
-  if (!started || !ctx) throw new Error(`The journal of run ${runId} has no start or no context: it was written by an older version or is damaged.`);
-  const startData = started.data as { bundle: RunView['bundle']; devices: string[] };
-  const finished = events.filter((e) => e.kind === 'run-started' || e.kind === 'run-finished').at(-1);
-  const runFinished = finished?.kind === 'run-finished';
+export function buildReport(runId: string, events: JournalLine[], generatedAt: string): Report {
+  const started = firstStart(events);
+  const ctx = runContextOf(events);
+  if (!started || !ctx)
+    throw new Error(`The journal of run ${runId} has no start or no context: it was written by an older version or is damaged.`);
+  const startData = started.data;
+  const finished = runFinished(events);
 
-  const devices: ReportDevice[] = startData.devices.map((id) => deviceReport(id, ctx, events.filter((e) => e.deviceId === id), runFinished));
+  const devices: ReportDevice[] = startData.devices.map((id) => deviceReport(id, ctx, deviceLines(events, id), !!finished));
   const agentVersion = devices.find((d) => d.versionAfter)?.versionAfter ?? stagedVersion(events);
   const done = devices.filter((d) => d.result === 'done').length;
-  const result: Report['result'] = !runFinished ? 'interrupted' : done === devices.length ? 'success' : done > 0 ? 'partial' : 'failed';
+  const result: Report['result'] = !finished ? 'interrupted' : done === devices.length ? 'success' : done > 0 ? 'partial' : 'failed';
   const leader = ctx.devices.find((d) => d.id === ctx.plan.leader);
 
   return {
@@ -32,7 +33,7 @@ export function buildReport(runId: string, events: JournalEvent[], generatedAt: 
     generatedAt,
     site: { name: ctx.siteName, technician: ctx.technician },
     startedAt: started.t,
-    finishedAt: runFinished ? finished!.t : null,
+    finishedAt: finished ? finished.t : null,
     result,
     bundle: { ...startData.bundle, agentVersion },
     plan: {
@@ -50,42 +51,52 @@ export function buildReport(runId: string, events: JournalEvent[], generatedAt: 
   };
 }
 
-function stagedVersion(events: JournalEvent[]): string | null {
-  const staged = events.find((e) => e.kind === 'step-finished' && e.step === 'stage' && (e.data as { version?: string })?.version);
-  return (staged?.data as { version?: string } | undefined)?.version ?? null;
+function stagedVersion(events: JournalLine[]): string | null {
+  return events.filter(isKind('step-finished')).find((e) => e.step === 'stage' && e.data.version)?.data.version ?? null;
 }
 
-function deviceReport(id: string, ctx: RunContext, mine: JournalEvent[], runFinished: boolean): ReportDevice {
+function deviceReport(id: string, ctx: RunContext, mine: DeviceLine[], runFinished: boolean): ReportDevice {
   const c = ctx.devices.find((d) => d.id === id);
   const f = c?.facts ?? null;
   const steps: ReportStep[] = [];
   for (const e of mine) {
     if (e.kind === 'step-started') {
-      steps.push({ step: e.step!, title: stepTitle(e.step!), startedAt: e.t, finishedAt: null, durationMs: null, result: 'interrupted', error: null });
+      steps.push({
+        step: e.step,
+        title: stepTitle(e.step),
+        startedAt: e.t,
+        finishedAt: null,
+        durationMs: null,
+        result: 'interrupted',
+        error: null,
+      });
       continue;
     }
     if (e.kind !== 'step-finished' && e.kind !== 'step-failed') continue;
     const open = [...steps].reverse().find((s) => s.step === e.step && s.finishedAt === null);
     if (!open) continue;
-    const data = e.data as { ms?: number; error?: AppErrorShape } | undefined;
     Object.assign(open, {
       finishedAt: e.t,
-      durationMs: typeof data?.ms === 'number' ? Math.max(0, Math.round(data.ms)) : Date.parse(e.t) - Date.parse(open.startedAt),
+      durationMs: typeof e.data.ms === 'number' ? Math.max(0, Math.round(e.data.ms)) : Date.parse(e.t) - Date.parse(open.startedAt),
       result: e.kind === 'step-finished' ? 'ok' : 'failed',
-      error: e.kind === 'step-failed' ? errorText(data?.error) : null,
+      error: e.kind === 'step-failed' ? errorText(e.data.error) : null,
     });
   }
-  const last = mine.filter((e) => e.kind !== 'output' && e.kind !== 'command').at(-1);
-  const doneData = last?.kind === 'device-done' ? (last.data as { version?: string; verify?: VerifyCheck[] }) : undefined;
-  const failedError = last?.kind === 'step-failed' ? (last.data as { error?: AppErrorShape })?.error : undefined;
+  const last = mine.filter((e) => e.kind !== 'output').at(-1);
+  const doneData = last?.kind === 'device-done' ? last.data : undefined;
+  const failedError = last?.kind === 'step-failed' ? last.data.error : undefined;
   const result: ReportDevice['result'] = !last
-    ? runFinished ? 'not-started' : 'interrupted'
+    ? runFinished
+      ? 'not-started'
+      : 'interrupted'
     : last.kind === 'device-done'
       ? 'done'
       : last.kind === 'step-failed'
-        ? failedError?.code === 'CANCELLED' ? 'cancelled' : 'failed'
+        ? failedError?.code === 'CANCELLED'
+          ? 'cancelled'
+          : 'failed'
         : 'interrupted';
-  const verification = doneData?.verify ?? [...mine].reverse().map((e) => (e.data as { verify?: VerifyCheck[] })?.verify).find(Boolean) ?? [];
+  const verification = doneData?.verify ?? [...mine].reverse().map(verifyOf).find(Boolean) ?? [];
   return {
     id,
     label: c?.label ?? id,
@@ -96,14 +107,19 @@ function deviceReport(id: string, ctx: RunContext, mine: JournalEvent[], runFini
     machineId: f?.machineId ?? null,
     serial: f?.serial ?? null,
     hostKey: c?.hostKey ?? null,
-    addresses: (f?.nics ?? []).flatMap((n) => n.addresses.filter((a) => a.family === 'inet' || !a.address.startsWith('fe80')).map((a) => `${n.name} ${a.address}/${a.prefix}`)),
+    addresses: (f?.nics ?? []).flatMap((n) =>
+      n.addresses.filter((a) => a.family === 'inet' || !a.address.startsWith('fe80')).map((a) => `${n.name} ${a.address}/${a.prefix}`),
+    ),
     hardware: {
       arch: f?.arch ?? 'unknown',
       cpuCores: f?.cpuCores ?? null,
       cpuModel: f?.cpuModel ?? null,
       memory: formatBytes(f?.memoryBytes),
       rootDisk: f?.rootDisk ?? null,
-      disks: (f?.disks ?? []).map((d) => `${d.name} ${formatBytes(d.sizeBytes)} ${d.rotational === false ? 'SSD' : d.rotational ? 'spinning' : 'unknown type'}${d.transport ? ` (${d.transport})` : ''}`),
+      disks: (f?.disks ?? []).map(
+        (d) =>
+          `${d.name} ${formatBytes(d.sizeBytes)} ${d.rotational === false ? 'SSD' : d.rotational ? 'spinning' : 'unknown type'}${d.transport ? ` (${d.transport})` : ''}`,
+      ),
     },
     os: { name: f?.os.prettyName ?? f?.os.id ?? null, kernel: f?.kernel ?? null },
     checks: (c?.checks ?? []).map((r) => ({
@@ -124,8 +140,17 @@ function deviceReport(id: string, ctx: RunContext, mine: JournalEvent[], runFini
   };
 }
 
+/** The verification a line carries: a finished or failed verify leaves its checks. */
+function verifyOf(e: DeviceLine): VerifyCheck[] | undefined {
+  if (e.kind === 'step-finished' || e.kind === 'device-done') return e.data.verify;
+  if (e.kind === 'output') return e.data.verify;
+  return undefined;
+}
+
 function stepTitle(step: string): string {
-  return [...INSTALL_STEPS, ...UPGRADE_STEPS].find((s) => s.phase === step)?.title ?? (step === 'rollback' ? 'Roll back to the backup' : step);
+  return (
+    [...INSTALL_STEPS, ...UPGRADE_STEPS].find((s) => s.phase === step)?.title ?? (step === 'rollback' ? 'Roll back to the backup' : step)
+  );
 }
 
 function errorText(e: AppErrorShape | undefined): string | null {
@@ -137,12 +162,23 @@ function siteProperties(ctx: RunContext): Report['siteProperties'] {
   const set = (k: string) => (ctx.secretsSet[k] ? 'set (not shown)' : 'not set');
   const rows: [string, string][] = [['Management mode', ctx.plan.mode === 'local' ? 'local (airgapped)' : 'central']];
   if (ctx.plan.mode === 'central') {
-    rows.push(['Palette endpoint', s.central.paletteEndpoint], ['Project', s.central.projectName || s.central.projectUid], ['Registration token', set('edgeHostToken')]);
+    rows.push(
+      ['Palette endpoint', s.central.paletteEndpoint],
+      ['Project', s.central.projectName || s.central.projectUid],
+      ['Registration token', set('edgeHostToken')],
+    );
   }
   if (s.proxy.httpProxy || s.proxy.httpsProxy) {
-    rows.push(['HTTP proxy', s.proxy.httpProxy], ['HTTPS proxy', s.proxy.httpsProxy], ['Proxy user', s.proxy.username], ['Proxy password', set('proxyPassword')], ['NO_PROXY', s.proxy.noProxy.join(',')]);
+    rows.push(
+      ['HTTP proxy', s.proxy.httpProxy],
+      ['HTTPS proxy', s.proxy.httpsProxy],
+      ['Proxy user', s.proxy.username],
+      ['Proxy password', set('proxyPassword')],
+      ['NO_PROXY', s.proxy.noProxy.join(',')],
+    );
   }
-  for (const c of s.caCerts) rows.push(['CA certificate', `${c.subject} (SHA-256 ${c.fingerprint256}, valid until ${c.notAfter.slice(0, 10)})`]);
+  for (const c of s.caCerts)
+    rows.push(['CA certificate', `${c.subject} (SHA-256 ${c.fingerprint256}, valid until ${c.notAfter.slice(0, 10)})`]);
   if (s.nameserver) rows.push(['Nameserver', s.nameserver]);
   if (s.ntpServers.length) rows.push(['NTP servers', s.ntpServers.join(', ')]);
   rows.push(['Cluster endpoint', endpointText(s)], ['Install path', s.installPath], ['Local UI port', String(s.localUiPort)]);
@@ -150,14 +186,18 @@ function siteProperties(ctx: RunContext): Report['siteProperties'] {
   for (const d of ctx.devices) {
     const ds = s.devices[d.id];
     if (!ds) continue;
-    const nic = ds.nic ? (ds.nic.mode === 'static' ? `${ds.nic.name} static ${ds.nic.address} via ${ds.nic.gateway}` : `${ds.nic.name} DHCP`) : 'DHCP';
+    const nic = ds.nic
+      ? ds.nic.mode === 'static'
+        ? `${ds.nic.name} static ${ds.nic.address} via ${ds.nic.gateway}`
+        : `${ds.nic.name} DHCP`
+      : 'DHCP';
     rows.push([`${d.label}`, `host name ${ds.hostName || '(unchanged)'}, edge host ${ds.edgeHostName || '(default)'}, ${nic}`]);
   }
   return rows.filter(([, v]) => v !== '').map(([name, value]) => ({ name, value }));
 }
 
 function endpointText(s: SiteConfig): string {
-  if (s.endpoint.kind === 'vip') return s.endpoint.vip ? `VIP ${s.endpoint.vip}` : 'none (single node: the host\'s own address)';
+  if (s.endpoint.kind === 'vip') return s.endpoint.vip ? `VIP ${s.endpoint.vip}` : "none (single node: the host's own address)";
   return `Dynamic DNS ${s.endpoint.hostName}${s.endpoint.searchDomain ? ` (search domain ${s.endpoint.searchDomain})` : ''}`;
 }
 
@@ -170,10 +210,17 @@ function handoff(ctx: RunContext, devices: ReportDevice[], leader: string | null
   if (ctx.plan.mode === 'local') {
     const user = ctx.site.localUiUser?.name ?? 'an OS user of the host';
     steps.push(`Open Local UI at https://${lead?.address ?? '<leader address>'}:${ctx.site.localUiPort} and sign in as ${user}.`);
-    steps.push(`Upload the content bundle and cluster definition, then create the cluster with ${distro} and the endpoint ${endpointText(ctx.site)}.`);
-    if (ctx.plan.topology === 'multi') steps.push(`Link the other hosts to the leader ${leader ?? ''} in Local UI before creating the cluster; a linked host's IP must not change.`);
+    steps.push(
+      `Upload the content bundle and cluster definition, then create the cluster with ${distro} and the endpoint ${endpointText(ctx.site)}.`,
+    );
+    if (ctx.plan.topology === 'multi')
+      steps.push(
+        `Link the other hosts to the leader ${leader ?? ''} in Local UI before creating the cluster; a linked host's IP must not change.`,
+      );
   } else {
-    steps.push(`In Palette (${ctx.site.central.paletteEndpoint || 'the Palette endpoint'}), project ${ctx.site.central.projectName || ctx.site.central.projectUid || '(as registered)'}: check that the edge hosts appear as registered.`);
+    steps.push(
+      `In Palette (${ctx.site.central.paletteEndpoint || 'the Palette endpoint'}), project ${ctx.site.central.projectName || ctx.site.central.projectUid || '(as registered)'}: check that the edge hosts appear as registered.`,
+    );
     steps.push(`Create the cluster from those hosts with ${distro} and the endpoint ${endpointText(ctx.site)}.`);
   }
   return { endpoint: endpointText(ctx.site), leader, nextSteps: steps };

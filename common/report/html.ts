@@ -31,8 +31,21 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Markup 
   return new Markup(strings.reduce((out, s, i) => out + s + (i < values.length ? piece(values[i]) : ''), ''));
 }
 
-const RESULT_WORDS: Record<Report['result'], string> = { success: 'Every device installed and verified', partial: 'Some devices did not finish', failed: 'No device finished', interrupted: 'The run was interrupted' };
-const STATUS_MARK: Record<string, string> = { pass: '✓ pass', warn: '! warn', block: '✕ block', unknown: '? unknown', ok: '✓ ok', failed: '✕ failed', interrupted: '… interrupted' };
+const RESULT_WORDS: Record<Report['result'], string> = {
+  success: 'Every device installed and verified',
+  partial: 'Some devices did not finish',
+  failed: 'No device finished',
+  interrupted: 'The run was interrupted',
+};
+const STATUS_MARK: Record<string, string> = {
+  pass: '✓ pass',
+  warn: '! warn',
+  block: '✕ block',
+  unknown: '? unknown',
+  ok: '✓ ok',
+  failed: '✕ failed',
+  interrupted: '… interrupted',
+};
 
 const STYLE = `
 :root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.45;color:#111}
@@ -50,87 +63,153 @@ th{background:#eee}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-
 export function reportHtml(r: Report): string {
   const title = `${r.kind === 'upgrade' ? 'Agent upgrade' : 'Agent install'} report — ${r.site.name || 'unnamed site'}`;
   const body = html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><style>${new Markup(STYLE)}</style></head>
-<body>
-<header><h1>${title}</h1>
-<p class="banner" data-result="${r.result}">${RESULT_WORDS[r.result]}</p>
-${table([
-  ['Site', r.site.name],
-  ['Technician', r.site.technician],
-  ['Started', r.startedAt],
-  ['Finished', r.finishedAt ?? 'not finished'],
-  ['Run', r.runId],
-  ['Report made', r.generatedAt],
-])}</header>
-<h2>Bundle</h2>
-${table([
-  ['File', r.bundle.fileName],
-  ['Size', `${r.bundle.size} bytes`],
-  ['SHA-256', html`<span class="mono">${r.bundle.sha256}</span>`],
-  ['Architecture', r.bundle.arch],
-  ['Agent version', r.bundle.agentVersion ?? 'not read'],
-])}
-<h2>Plan</h2>
-${table([
-  ['Topology', r.plan.topology],
-  ['Distribution', `${r.plan.distribution} ${r.plan.kubernetesVersion}`],
-  ['Agent', r.plan.flavour],
-  ['Management', r.plan.mode],
-  ['CNI', r.plan.cni],
-  ...r.plan.issues.map((i): [string, Value] => [`Plan ${i.severity}`, i.message]),
-])}
-<h2>Site properties</h2>
-${table(r.siteProperties.map((p): [string, Value] => [p.name, p.value]))}
-<h2>Hand-off</h2>
-${table([
-  ['Cluster endpoint', r.handoff.endpoint],
-  ['Leader', r.handoff.leader ?? 'none'],
-])}
-<ol>${r.handoff.nextSteps.map((s) => html`<li>${s}</li>`)}</ol>
-<h2>Devices</h2>
-${r.devices.map(deviceSection)}
-</body></html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title}</title>
+        <style>
+          ${new Markup(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <h1>${title}</h1>
+          <p class="banner" data-result="${r.result}">${RESULT_WORDS[r.result]}</p>
+          ${table([
+            ['Site', r.site.name],
+            ['Technician', r.site.technician],
+            ['Started', r.startedAt],
+            ['Finished', r.finishedAt ?? 'not finished'],
+            ['Run', r.runId],
+            ['Report made', r.generatedAt],
+          ])}
+        </header>
+        <h2>Bundle</h2>
+        ${table([
+          ['File', r.bundle.fileName],
+          ['Size', `${r.bundle.size} bytes`],
+          ['SHA-256', html`<span class="mono">${r.bundle.sha256}</span>`],
+          ['Architecture', r.bundle.arch],
+          ['Agent version', r.bundle.agentVersion ?? 'not read'],
+        ])}
+        <h2>Plan</h2>
+        ${table([
+          ['Topology', r.plan.topology],
+          ['Distribution', `${r.plan.distribution} ${r.plan.kubernetesVersion}`],
+          ['Agent', r.plan.flavour],
+          ['Management', r.plan.mode],
+          ['CNI', r.plan.cni],
+          ...r.plan.issues.map((i): [string, Value] => [`Plan ${i.severity}`, i.message]),
+        ])}
+        <h2>Site properties</h2>
+        ${table(r.siteProperties.map((p): [string, Value] => [p.name, p.value]))}
+        <h2>Hand-off</h2>
+        ${table([
+          ['Cluster endpoint', r.handoff.endpoint],
+          ['Leader', r.handoff.leader ?? 'none'],
+        ])}
+        <ol>
+          ${r.handoff.nextSteps.map((s) => html`<li>${s}</li>`)}
+        </ol>
+        <h2>Devices</h2>
+        ${r.devices.map(deviceSection)}
+      </body>
+    </html>`;
   return body.text;
 }
 
 function table(rows: [string, Value][]): Markup {
-  return html`<div class="scroll"><table><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table></div>`;
+  return html`<div class="scroll">
+    <table>
+      <tbody>
+        ${rows.map(
+          ([k, v]) =>
+            html`<tr>
+              <th scope="row">${k}</th>
+              <td>${v}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 function deviceSection(d: ReportDevice): Markup {
   return html`<section class="device" data-device="${d.address}">
-<h3>${d.label}${d.leader ? ' (leader)' : ''} — ${d.result === 'done' ? '✓ installed and verified' : `✕ ${d.result}`}</h3>
-${d.error ? html`<p class="s-failed">${d.error}</p>` : ''}
-${table([
-  ['Address', d.address],
-  ['Role', d.role ?? 'none'],
-  ['Host name', d.hostName ?? 'unknown'],
-  ['Machine ID', html`<span class="mono">${d.machineId ?? 'unknown'}</span>`],
-  ['Serial', d.serial ?? 'not readable'],
-  ['Host key', html`<span class="mono">${d.hostKey ?? 'local'}</span>`],
-  ['Addresses', d.addresses.join(', ')],
-  ['Hardware', `${d.hardware.arch}, ${d.hardware.cpuCores ?? '?'} cores${d.hardware.cpuModel ? ` (${d.hardware.cpuModel})` : ''}, ${d.hardware.memory} memory`],
-  ['Disks', `${d.hardware.disks.join('; ')}${d.hardware.rootDisk ? ` — / on ${d.hardware.rootDisk}` : ''}`],
-  ['OS', `${d.os.name ?? 'unknown'}, kernel ${d.os.kernel ?? 'unknown'}`],
-  ['Agent before', d.versionBefore ?? 'none'],
-  ['Agent after', d.versionAfter ?? 'not verified'],
-])}
-<h4>Checks</h4>
-<div class="scroll"><table><thead><tr><th>Check</th><th>Result</th><th>Measured</th><th>Required</th><th>Override</th></tr></thead><tbody>
-${d.checks.map(
-  (c) => html`<tr data-check="${c.id}"><td>${c.title}</td><td class="s-${c.status}">${STATUS_MARK[c.status]}</td><td>${c.measured}</td><td>${c.required}</td><td>${c.override ? html`Overridden by ${c.override.technician} at ${c.override.at}: ${c.override.reason}` : ''}</td></tr>`,
-)}
-</tbody></table></div>
-<h4>Steps</h4>
-<div class="scroll"><table><thead><tr><th>Step</th><th>Started</th><th>Took</th><th>Result</th></tr></thead><tbody>
-${d.steps.map(
-  (s) => html`<tr data-step="${s.step}"><td>${s.title}</td><td>${s.startedAt}</td><td>${s.durationMs === null ? '' : `${(s.durationMs / 1000).toFixed(1)} s`}</td><td class="s-${s.result}">${STATUS_MARK[s.result]}${s.error ? html`: ${s.error}` : ''}</td></tr>`,
-)}
-</tbody></table></div>
-<h4>Verification</h4>
-<ul>${d.verification.length ? d.verification.map((v) => html`<li class="${v.ok ? 's-ok' : 's-failed'}">${v.ok ? '✓' : '✕'} ${v.name}: ${v.detail}</li>`) : html`<li>not verified</li>`}</ul>
-</section>`;
+    <h3>${d.label}${d.leader ? ' (leader)' : ''} — ${d.result === 'done' ? '✓ installed and verified' : `✕ ${d.result}`}</h3>
+    ${d.error ? html`<p class="s-failed">${d.error}</p>` : ''}
+    ${table([
+      ['Address', d.address],
+      ['Role', d.role ?? 'none'],
+      ['Host name', d.hostName ?? 'unknown'],
+      ['Machine ID', html`<span class="mono">${d.machineId ?? 'unknown'}</span>`],
+      ['Serial', d.serial ?? 'not readable'],
+      ['Host key', html`<span class="mono">${d.hostKey ?? 'local'}</span>`],
+      ['Addresses', d.addresses.join(', ')],
+      [
+        'Hardware',
+        `${d.hardware.arch}, ${d.hardware.cpuCores ?? '?'} cores${d.hardware.cpuModel ? ` (${d.hardware.cpuModel})` : ''}, ${d.hardware.memory} memory`,
+      ],
+      ['Disks', `${d.hardware.disks.join('; ')}${d.hardware.rootDisk ? ` — / on ${d.hardware.rootDisk}` : ''}`],
+      ['OS', `${d.os.name ?? 'unknown'}, kernel ${d.os.kernel ?? 'unknown'}`],
+      ['Agent before', d.versionBefore ?? 'none'],
+      ['Agent after', d.versionAfter ?? 'not verified'],
+    ])}
+    <h4>Checks</h4>
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th>Check</th>
+            <th>Result</th>
+            <th>Measured</th>
+            <th>Required</th>
+            <th>Override</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${d.checks.map(
+            (c) =>
+              html`<tr data-check="${c.id}">
+                <td>${c.title}</td>
+                <td class="s-${c.status}">${STATUS_MARK[c.status]}</td>
+                <td>${c.measured}</td>
+                <td>${c.required}</td>
+                <td>${c.override ? html`Overridden by ${c.override.technician} at ${c.override.at}: ${c.override.reason}` : ''}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    <h4>Steps</h4>
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th>Step</th>
+            <th>Started</th>
+            <th>Took</th>
+            <th>Result</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${d.steps.map(
+            (s) =>
+              html`<tr data-step="${s.step}">
+                <td>${s.title}</td>
+                <td>${s.startedAt}</td>
+                <td>${s.durationMs === null ? '' : `${(s.durationMs / 1000).toFixed(1)} s`}</td>
+                <td class="s-${s.result}">${STATUS_MARK[s.result]}${s.error ? html`: ${s.error}` : ''}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    <h4>Verification</h4>
+    <ul>
+      ${d.verification.length ? d.verification.map((v) => html`<li class="${v.ok ? 's-ok' : 's-failed'}">${v.ok ? '✓' : '✕'} ${v.name}: ${v.detail}</li>`) : html`<li>not verified</li>`}
+    </ul>
+  </section>`;
 }

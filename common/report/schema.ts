@@ -69,7 +69,13 @@ export const reportSchema = z.object({
   startedAt: iso,
   finishedAt: iso.nullable(),
   result: z.enum(['success', 'partial', 'failed', 'interrupted']),
-  bundle: z.object({ fileName: z.string(), size: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/), arch: z.string(), agentVersion: z.string().nullable() }),
+  bundle: z.object({
+    fileName: z.string(),
+    size: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    arch: z.string(),
+    agentVersion: z.string().nullable(),
+  }),
   plan: z.object({
     topology: z.string(),
     distribution: z.string(),

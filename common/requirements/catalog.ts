@@ -124,7 +124,7 @@ export const CATALOG: Requirement[] = [
     severity: 'warn',
     overridable: true,
     source: SOURCES.install,
-    note: 'The install page asks for 8 GB; the architecture page\'s minimum is 4 GB.',
+    note: "The install page asks for 8 GB; the architecture page's minimum is 4 GB.",
     fix: 'Plan for 8 GB or more if the cluster will run workloads.',
   },
   {
@@ -145,7 +145,7 @@ export const CATALOG: Requirement[] = [
     severity: 'block',
     overridable: true,
     source: SOURCES.architecture,
-    note: 'Virtual disks (virtio, Xen) report themselves as spinning whatever backs them: they show as unknown, to be checked with the host\'s owner.',
+    note: "Virtual disks (virtio, Xen) report themselves as spinning whatever backs them: they show as unknown, to be checked with the host's owner.",
     fix: 'Install the OS on an SSD or NVMe drive.',
   },
   {
@@ -156,7 +156,7 @@ export const CATALOG: Requirement[] = [
     severity: 'warn',
     overridable: true,
     source: SOURCES.install,
-    note: 'The install page asks for 100 GB; the architecture page\'s minimum is 32 GB.',
+    note: "The install page asks for 100 GB; the architecture page's minimum is 32 GB.",
     fix: 'Plan for 100 GB or more for images and workloads.',
   },
   {
@@ -210,7 +210,7 @@ export const CATALOG: Requirement[] = [
     severity: 'block',
     overridable: true,
     source: SOURCES.install,
-    note: 'The Docker engine (dockerd or its socket) conflicts with the agent\'s container runtime; a docker client alone does not.',
+    note: "The Docker engine (dockerd or its socket) conflicts with the agent's container runtime; a docker client alone does not.",
     fix: 'Remove Docker: apt-get purge docker-ce docker.io containerd (or dnf remove), then check again.',
   },
   pkg('jq', 'command:jq'),
@@ -230,8 +230,18 @@ export const CATALOG: Requirement[] = [
   },
   pkg('conntrack', 'command:conntrack', { distributions: ['pxke'] }, 'PXK-E needs conntrack.'),
   pkg('systemd-timesyncd', 'unit:systemd-timesyncd', { planFlags: ['paletteManagesNtp'] }, 'Needed when Palette manages NTP.'),
-  pkg('systemd-resolved', 'unit:systemd-resolved', { planFlags: ['paletteManagesNetwork', 'overlay'] }, 'Needed when Palette manages DNS, static IPs or the overlay.'),
-  pkg('systemd-networkd', 'unit:systemd-networkd', { planFlags: ['paletteManagesNetwork', 'overlay'] }, 'Needed when Palette manages DNS, static IPs or the overlay. Enabling it over SSH can cut the session.'),
+  pkg(
+    'systemd-resolved',
+    'unit:systemd-resolved',
+    { planFlags: ['paletteManagesNetwork', 'overlay'] },
+    'Needed when Palette manages DNS, static IPs or the overlay.',
+  ),
+  pkg(
+    'systemd-networkd',
+    'unit:systemd-networkd',
+    { planFlags: ['paletteManagesNetwork', 'overlay'] },
+    'Needed when Palette manages DNS, static IPs or the overlay. Enabling it over SSH can cut the session.',
+  ),
   {
     id: 'clock-synchronized',
     title: 'Clock synchronised (NTP)',
@@ -263,7 +273,7 @@ export const CATALOG: Requirement[] = [
     severity: 'warn',
     overridable: true,
     source: SOURCES.installer,
-    note: 'Measured across the probe against this laptop\'s clock; certificates and registration tokens are time-bound.',
+    note: "Measured across the probe against this laptop's clock; certificates and registration tokens are time-bound.",
     fix: 'Set the clock (timedatectl set-time, or NTP), then check again.',
   },
   {

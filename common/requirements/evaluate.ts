@@ -82,7 +82,13 @@ export function describeThreshold(t: Threshold): string {
 }
 
 /** Every requirement that applies to one device, with its measured and required values. */
-export function checkDevice(deviceId: string, facts: HostFacts, plan: Plan, overrides: Override[], catalog: Requirement[] = CATALOG): CheckResult[] {
+export function checkDevice(
+  deviceId: string,
+  facts: HostFacts,
+  plan: Plan,
+  overrides: Override[],
+  catalog: Requirement[] = CATALOG,
+): CheckResult[] {
   const role = plan.roles[deviceId];
   return catalog
     .filter((req) => applies(req, facts, plan, role))

@@ -5,7 +5,8 @@ import { CLUSTER_PORTS, type MeasureId } from './catalog';
 export type Measured = { value: number | boolean | string | string[] | null; shown: string };
 
 const unknown: Measured = { value: null, shown: 'unknown' };
-const bool = (v: boolean | null | undefined, yes = 'yes', no = 'no'): Measured => (v === null || v === undefined ? unknown : { value: v, shown: v ? yes : no });
+const bool = (v: boolean | null | undefined, yes = 'yes', no = 'no'): Measured =>
+  v === null || v === undefined ? unknown : { value: v, shown: v ? yes : no };
 const bytes = (v: number | null | undefined): Measured => (v === null || v === undefined ? unknown : { value: v, shown: formatBytes(v) });
 
 /** Each measure is a pure read of the facts; null means the device could not tell. */
@@ -37,7 +38,10 @@ export function measure(id: MeasureId, f: HostFacts): Measured {
       return { value: name, shown: f.loginShell };
     }
     case 'dockerEngine':
-      return { value: sw.docker.engine, shown: sw.docker.engine ? 'Docker engine installed' : sw.docker.client ? 'client only, no engine' : 'not installed' };
+      return {
+        value: sw.docker.engine,
+        shown: sw.docker.engine ? 'Docker engine installed' : sw.docker.client ? 'client only, no engine' : 'not installed',
+      };
     case 'rsyslogEnabled':
       return bool(sw.rsyslogEnabled, 'enabled', 'not enabled');
     case 'clockSynchronized':
@@ -45,7 +49,10 @@ export function measure(id: MeasureId, f: HostFacts): Measured {
     case 'clockOffsetMs':
       return sw.clock.offsetMs === null
         ? unknown
-        : { value: sw.clock.offsetMs, shown: `${formatOffset(sw.clock.offsetMs)}${sw.clock.uncertaintyMs !== null ? ` (± ${sw.clock.uncertaintyMs} ms)` : ''}` };
+        : {
+            value: sw.clock.offsetMs,
+            shown: `${formatOffset(sw.clock.offsetMs)}${sw.clock.uncertaintyMs !== null ? ` (± ${sw.clock.uncertaintyMs} ms)` : ''}`,
+          };
     case 'stagingFreeBytes':
       return bytes(sw.freeSpace.find((s) => s.path === '/var/lib/spectro')?.availableBytes);
     case 'clusterPortsInUse': {
@@ -53,7 +60,12 @@ export function measure(id: MeasureId, f: HostFacts): Measured {
       return { value: used, shown: used.length ? `in use: ${used.join(', ')}` : 'all free' };
     }
     case 'agentInstalled':
-      return { value: sw.agent.installed, shown: sw.agent.installed ? `installed${sw.agent.version ? ` (${sw.agent.version})` : ''}${sw.agent.setupDone ? ', set up' : ''}` : 'not installed' };
+      return {
+        value: sw.agent.installed,
+        shown: sw.agent.installed
+          ? `installed${sw.agent.version ? ` (${sw.agent.version})` : ''}${sw.agent.setupDone ? ', set up' : ''}`
+          : 'not installed',
+      };
     case 'osId':
       return f.os.id ? { value: f.os.id, shown: f.os.prettyName ?? f.os.id } : unknown;
     case 'osIdVersion': {

@@ -18,27 +18,39 @@ export function deviceAddresses(d: DeviceView, site: SiteConfig): { address: str
 }
 
 /** Cross-field and completeness rules; field formats are checked by siteSchema. */
-export function siteIssues(site: SiteConfig, plan: Plan, devices: DeviceView[], secrets: SiteSecrets = {}, opts: { secretsKnown?: boolean } = {}): SiteIssue[] {
+export function siteIssues(
+  site: SiteConfig,
+  plan: Plan,
+  devices: DeviceView[],
+  secrets: SiteSecrets = {},
+  opts: { secretsKnown?: boolean } = {},
+): SiteIssue[] {
   const out: SiteIssue[] = [];
   const block = (field: string, message: string) => out.push({ field, message, severity: 'block' });
   const warn = (field: string, message: string) => out.push({ field, message, severity: 'warn' });
   const members = devices.filter((d) => plan.roles[d.id]);
 
   if (plan.mode === 'central') {
-    if (!site.central.paletteEndpoint) block('central.paletteEndpoint', 'Central management needs the Palette endpoint host name (for example api.spectrocloud.com).');
+    if (!site.central.paletteEndpoint)
+      block('central.paletteEndpoint', 'Central management needs the Palette endpoint host name (for example api.spectrocloud.com).');
     if (!site.central.projectName && !site.central.projectUid) block('central.projectName', 'Enter the project name or its uid.');
-    if (site.central.projectName && site.central.projectUid) warn('central.projectUid', 'Both a project name and a uid are set: the uid is used.');
-    if (opts.secretsKnown && !secrets.edgeHostToken) block('secrets.edgeHostToken', 'Enter the edge host registration token from Palette (Tenant settings → Registration tokens).');
+    if (site.central.projectName && site.central.projectUid)
+      warn('central.projectUid', 'Both a project name and a uid are set: the uid is used.');
+    if (opts.secretsKnown && !secrets.edgeHostToken)
+      block('secrets.edgeHostToken', 'Enter the edge host registration token from Palette (Tenant settings → Registration tokens).');
   }
-  if (site.proxy.username && opts.secretsKnown && !secrets.proxyPassword) block('secrets.proxyPassword', 'The proxy user needs its password.');
-  if (site.proxy.username && !site.proxy.httpProxy && !site.proxy.httpsProxy) warn('proxy.username', 'A proxy user is set but no proxy address.');
+  if (site.proxy.username && opts.secretsKnown && !secrets.proxyPassword)
+    block('secrets.proxyPassword', 'The proxy user needs its password.');
+  if (site.proxy.username && !site.proxy.httpProxy && !site.proxy.httpsProxy)
+    warn('proxy.username', 'A proxy user is set but no proxy address.');
 
   if (site.installPath !== '/' && plan.distribution === 'canonical') {
     block('installPath', 'Palette Optimized Canonical does not support a custom install path: leave it at /.');
   } else if (site.installPath !== '/') {
     warn('installPath', 'A custom install path is documented as risky; use it only where the root filesystem cannot hold the agent.');
   }
-  if (site.localUiUser && site.localUiUser.name === 'root') block('localUiUser.name', 'Do not create a second root: choose another user name for Local UI.');
+  if (site.localUiUser && site.localUiUser.name === 'root')
+    block('localUiUser.name', 'Do not create a second root: choose another user name for Local UI.');
 
   const hostNames = new Map<string, string>();
   const edgeNames = new Map<string, string>();
@@ -46,11 +58,16 @@ export function siteIssues(site: SiteConfig, plan: Plan, devices: DeviceView[], 
     const s = site.devices[d.id];
     const name = s?.hostName || d.facts?.hostname || '';
     if (name) {
-      if (hostNames.has(name)) block(`devices.${d.id}.hostName`, `${d.label} and ${hostNames.get(name)} would both be called ${name}; every host needs its own name.`);
+      if (hostNames.has(name))
+        block(
+          `devices.${d.id}.hostName`,
+          `${d.label} and ${hostNames.get(name)} would both be called ${name}; every host needs its own name.`,
+        );
       hostNames.set(name, d.label);
     }
     if (s?.edgeHostName) {
-      if (edgeNames.has(s.edgeHostName)) block(`devices.${d.id}.edgeHostName`, `The edge host name ${s.edgeHostName} is already used by ${edgeNames.get(s.edgeHostName)}.`);
+      if (edgeNames.has(s.edgeHostName))
+        block(`devices.${d.id}.edgeHostName`, `The edge host name ${s.edgeHostName} is already used by ${edgeNames.get(s.edgeHostName)}.`);
       edgeNames.set(s.edgeHostName, d.label);
     }
     const nic = s?.nic;
@@ -58,21 +75,33 @@ export function siteIssues(site: SiteConfig, plan: Plan, devices: DeviceView[], 
       const at = `devices.${d.id}.nic`;
       if (!nic.address) block(`${at}.address`, 'A static interface needs its address with prefix, for example 10.0.0.5/24.');
       if (!nic.gateway) warn(`${at}.gateway`, 'No gateway: an airgapped host still needs a default route for Kubernetes.');
-      else if (nic.address && !inSubnet(nic.gateway, nic.address)) block(`${at}.gateway`, `The gateway ${nic.gateway} is not inside ${nic.address}.`);
-      else if (nic.address && nic.gateway === nic.address.split('/')[0]) block(`${at}.gateway`, 'The gateway cannot be the device\'s own address.');
-      if (d.facts && !d.facts.nics.some((n) => n.name === nic.name)) warn(`${at}.name`, `${d.label} has no interface named ${nic.name} (it has ${d.facts.nics.map((n) => n.name).join(', ') || 'none'}).`);
+      else if (nic.address && !inSubnet(nic.gateway, nic.address))
+        block(`${at}.gateway`, `The gateway ${nic.gateway} is not inside ${nic.address}.`);
+      else if (nic.address && nic.gateway === nic.address.split('/')[0])
+        block(`${at}.gateway`, "The gateway cannot be the device's own address.");
+      if (d.facts && !d.facts.nics.some((n) => n.name === nic.name))
+        warn(
+          `${at}.name`,
+          `${d.label} has no interface named ${nic.name} (it has ${d.facts.nics.map((n) => n.name).join(', ') || 'none'}).`,
+        );
     }
   }
 
   if (site.endpoint.kind === 'vip') {
     const vip = site.endpoint.vip;
     if (!vip) {
-      if (plan.topology === 'multi') block('endpoint.vip', 'A multi-node cluster needs its API endpoint: a free virtual IP on the hosts\' network, or Dynamic DNS.');
+      if (plan.topology === 'multi')
+        block('endpoint.vip', "A multi-node cluster needs its API endpoint: a free virtual IP on the hosts' network, or Dynamic DNS.");
     } else {
       const addrs = members.flatMap((d) => deviceAddresses(d, site).map((a) => ({ ...a, d })));
       const same = addrs.find((a) => a.address === vip);
-      if (same) block('endpoint.vip', `The VIP ${vip} is ${same.d.label}'s own address; it must be a free address (kube-vip is disabled when it equals a host's IP).`);
-      else if (addrs.length && !addrs.some((a) => inSubnet(vip, a.cidr))) block('endpoint.vip', `The VIP ${vip} is in none of the hosts' subnets (${[...new Set(addrs.map((a) => a.cidr))].join(', ')}).`);
+      if (same)
+        block(
+          'endpoint.vip',
+          `The VIP ${vip} is ${same.d.label}'s own address; it must be a free address (kube-vip is disabled when it equals a host's IP).`,
+        );
+      else if (addrs.length && !addrs.some((a) => inSubnet(vip, a.cidr)))
+        block('endpoint.vip', `The VIP ${vip} is in none of the hosts' subnets (${[...new Set(addrs.map((a) => a.cidr))].join(', ')}).`);
     }
   } else {
     if (!site.endpoint.hostName) block('endpoint.hostName', 'Dynamic DNS needs the host name of the cluster endpoint.');

@@ -5,7 +5,11 @@ import { deviceAddresses } from './issues';
 import type { SiteConfig } from './model';
 
 /** Service CIDRs the distributions use by default (the second address of it must bypass the proxy for Canonical). */
-export const SERVICE_CIDR: Record<Plan['distribution'], string> = { pxke: '10.96.0.0/12', k3s: '10.43.0.0/16', canonical: '10.152.183.0/24' };
+export const SERVICE_CIDR: Record<Plan['distribution'], string> = {
+  pxke: '10.96.0.0/12',
+  k3s: '10.43.0.0/16',
+  canonical: '10.152.183.0/24',
+};
 
 export interface NoProxySuggestion {
   value: string;
@@ -21,11 +25,13 @@ export function suggestNoProxy(site: SiteConfig, plan: Plan, devices: DeviceView
     { value: '.cluster.local', why: 'the cluster domain' },
   ];
   for (const d of devices.filter((x) => plan.roles[x.id])) {
-    for (const a of deviceAddresses(d, site).filter((x) => !x.address.includes(':') || !x.address.startsWith('fe80'))) out.push({ value: a.address, why: `${d.label}'s address` });
+    for (const a of deviceAddresses(d, site).filter((x) => !x.address.includes(':') || !x.address.startsWith('fe80')))
+      out.push({ value: a.address, why: `${d.label}'s address` });
   }
   if (site.endpoint.kind === 'vip' && site.endpoint.vip) out.push({ value: site.endpoint.vip, why: 'the cluster VIP' });
   if (site.endpoint.kind === 'ddns' && site.endpoint.hostName) out.push({ value: site.endpoint.hostName, why: 'the cluster endpoint' });
-  if (plan.distribution === 'canonical') out.push({ value: secondAddress(SERVICE_CIDR.canonical), why: 'Canonical: the second IP of the service CIDR (the API service)' });
+  if (plan.distribution === 'canonical')
+    out.push({ value: secondAddress(SERVICE_CIDR.canonical), why: 'Canonical: the second IP of the service CIDR (the API service)' });
   out.push({ value: SERVICE_CIDR[plan.distribution], why: 'the service CIDR' });
   const seen = new Set<string>();
   return out.filter((s) => !seen.has(s.value) && seen.add(s.value));

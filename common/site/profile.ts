@@ -30,7 +30,13 @@ export type SiteProfile = z.infer<typeof profileSchema>;
 export function profileFrom(name: string, site: SiteConfig, plan: Plan): SiteProfile {
   const { devices: _devices, localUiUser, ...rest } = site;
   const { roles: _roles, leader: _leader, ...planRest } = plan;
-  return { kind: PROFILE_KIND, version: PROFILE_VERSION, name, site: { ...rest, ...(localUiUser ? { localUiUserName: localUiUser.name } : {}) }, plan: planRest };
+  return {
+    kind: PROFILE_KIND,
+    version: PROFILE_VERSION,
+    name,
+    site: { ...rest, ...(localUiUser ? { localUiUserName: localUiUser.name } : {}) },
+    plan: planRest,
+  };
 }
 
 export function profileToYaml(p: SiteProfile): string {
@@ -48,7 +54,14 @@ export function profileFromYaml(text: string): { profile: SiteProfile; errors: [
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
-    return { profile: null, errors: doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? null, field: '', message: `Not valid YAML: ${e.message.split('\n')[0]}` })) };
+    return {
+      profile: null,
+      errors: doc.errors.map((e) => ({
+        line: e.linePos?.[0]?.line ?? null,
+        field: '',
+        message: `Not valid YAML: ${e.message.split('\n')[0]}`,
+      })),
+    };
   }
   const parsed = profileSchema.safeParse(doc.toJS());
   if (parsed.success) return { profile: parsed.data, errors: [] };

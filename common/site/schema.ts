@@ -15,7 +15,10 @@ import {
 } from './validate';
 
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.union([z.literal(''), schema]);
-const nicName = z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'An interface name is up to 15 letters, digits, and . _ : - (for example eth0).');
+const nicName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'An interface name is up to 15 letters, digits, and . _ : - (for example eth0).');
 const deviceId = z.string().regex(/^[a-z0-9-]{1,40}$/);
 
 /** The shape and field rules of SiteConfig (cross-field rules are in siteIssues). No secrets here. */
@@ -33,7 +36,10 @@ export const siteSchema = z
       .object({
         httpProxy: optional(proxyUrlSchema),
         httpsProxy: optional(proxyUrlSchema),
-        username: z.string().max(256).regex(/^[^\s:@/]*$/, 'A proxy user name has no spaces, :, @ or /.'),
+        username: z
+          .string()
+          .max(256)
+          .regex(/^[^\s:@/]*$/, 'A proxy user name has no spaces, :, @ or /.'),
         noProxy: z.array(noProxyEntrySchema).max(256),
       })
       .strict(),
@@ -81,6 +87,12 @@ export const siteSchema = z
     ]),
     installPath: installPathSchema,
     localUiPort: portSchema,
-    localUiUser: z.object({ name: osUserSchema, passwordHash: z.string().regex(/^\$6\$[^\s:$]{1,16}\$[A-Za-z0-9./]{86}$/, 'Not a SHA-512 crypt hash.') }).strict().nullable(),
+    localUiUser: z
+      .object({
+        name: osUserSchema,
+        passwordHash: z.string().regex(/^\$6\$[^\s:$]{1,16}\$[A-Za-z0-9./]{86}$/, 'Not a SHA-512 crypt hash.'),
+      })
+      .strict()
+      .nullable(),
   })
   .strict();

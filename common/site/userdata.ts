@@ -53,7 +53,12 @@ export function renderUserData(args: { site: SiteConfig; plan: Plan; device: Dev
   const doc: Record<string, unknown> = { stylus };
   if (site.localUiUser) {
     doc.stages = {
-      initramfs: [{ name: 'Local UI user', users: { [site.localUiUser.name]: { groups: ['sudo'], passwd: mask ? MASK : site.localUiUser.passwordHash } } }],
+      initramfs: [
+        {
+          name: 'Local UI user',
+          users: { [site.localUiUser.name]: { groups: ['sudo'], passwd: mask ? MASK : site.localUiUser.passwordHash } },
+        },
+      ],
     };
   }
   return '#cloud-config\n' + stringify(doc, { lineWidth: 0 });

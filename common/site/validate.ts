@@ -72,7 +72,11 @@ export const noProxyEntrySchema = z
   .min(1)
   .max(253)
   .refine(
-    (s) => isIp(s) || parseCidr(s) !== null || /^\.?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(s) || s === '*',
+    (s) =>
+      isIp(s) ||
+      parseCidr(s) !== null ||
+      /^\.?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(s) ||
+      s === '*',
     'A NO_PROXY entry is a host name, a .domain, an IP address or a CIDR (10.0.0.0/8), without spaces or commas.',
   );
 
@@ -82,7 +86,10 @@ export const edgeHostNameSchema = z
   .trim()
   .min(1, 'Enter the edge host name (its id in Palette and Local UI).')
   .max(128, 'The edge host name is at most 128 characters.')
-  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/, 'The edge host name has letters, digits and dashes only, and does not start or end with a dash.');
+  .regex(
+    /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/,
+    'The edge host name has letters, digits and dashes only, and does not start or end with a dash.',
+  );
 
 /** The OS host name: one RFC 1123 label (dots would make it a domain name). */
 export const hostNameSchema = z
@@ -90,7 +97,10 @@ export const hostNameSchema = z
   .trim()
   .min(1, 'Enter the host name.')
   .max(63, 'A host name is at most 63 characters.')
-  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'A host name has lower-case letters, digits and dashes, and does not start or end with a dash.');
+  .regex(
+    /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/,
+    'A host name has lower-case letters, digits and dashes, and does not start or end with a dash.',
+  );
 
 export const installPathSchema = z
   .string()
@@ -101,14 +111,24 @@ export const installPathSchema = z
   .refine((s) => !s.split('/').includes('..'), 'The install path cannot contain "..".')
   .refine((s) => /^[A-Za-z0-9/._-]+$/.test(s), 'The install path has letters, digits, /, ., _ and - only.');
 
-export const portSchema = z.number().int('A port is a whole number.').min(1, 'A port is between 1 and 65535.').max(65535, 'A port is between 1 and 65535.');
+export const portSchema = z
+  .number()
+  .int('A port is a whole number.')
+  .min(1, 'A port is between 1 and 65535.')
+  .max(65535, 'A port is between 1 and 65535.');
 
 export const osUserSchema = z
   .string()
   .trim()
-  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'An OS user name has lower-case letters, digits, _ and -, starts with a letter, and is at most 32 characters.');
+  .regex(
+    /^[a-z_][a-z0-9_-]{0,31}$/,
+    'An OS user name has lower-case letters, digits, _ and -, starts with a letter, and is at most 32 characters.',
+  );
 
-export const projectUidSchema = z.string().trim().regex(/^[a-f0-9]{24}$/, 'A project uid is 24 hexadecimal characters (copy it from Palette).');
+export const projectUidSchema = z
+  .string()
+  .trim()
+  .regex(/^[a-f0-9]{24}$/, 'A project uid is 24 hexadecimal characters (copy it from Palette).');
 export const projectNameSchema = z
   .string()
   .trim()

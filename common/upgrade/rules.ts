@@ -43,7 +43,17 @@ export interface UpgradeConfirmations {
 }
 
 export interface UpgradeIssue {
-  id: 'not-installed' | 'setup-unfinished' | 'downgrade' | 'same-version' | 'local-min' | 'fips-swap' | 'packs-order' | 'packs-too-old' | 'central-self-upgrade' | 'version-unknown';
+  id:
+    | 'not-installed'
+    | 'setup-unfinished'
+    | 'downgrade'
+    | 'same-version'
+    | 'local-min'
+    | 'fips-swap'
+    | 'packs-order'
+    | 'packs-too-old'
+    | 'central-self-upgrade'
+    | 'version-unknown';
   severity: 'block' | 'warn' | 'info';
   message: string;
   fix: string;
@@ -72,44 +82,129 @@ export function compareAgentVersions(a: string, b: string): -1 | 0 | 1 {
   return compare(na, nb);
 }
 
-export function planUpgrade(devices: UpgradeDevice[], target: UpgradeTarget, opts: { confirm?: UpgradeConfirmations; targetPack?: { distribution: string; kubernetesVersion: string } | null } = {}): UpgradePlan {
+export function planUpgrade(
+  devices: UpgradeDevice[],
+  target: UpgradeTarget,
+  opts: { confirm?: UpgradeConfirmations; targetPack?: { distribution: string; kubernetesVersion: string } | null } = {},
+): UpgradePlan {
   const issues: UpgradeIssue[] = [];
   const add = (i: UpgradeIssue) => i.deviceIds.length && issues.push(i);
   const confirm = opts.confirm ?? {};
   const targetVersion = normalizeAgentVersion(target.version);
   if (!targetVersion) {
-    return { order: [], blocked: true, issues: [{ id: 'version-unknown', severity: 'block', message: `The bundle's agent version "${target.version}" is not a version.`, fix: 'Use an agent-mode bundle whose palette-agent prints its version.', source: SRC_VERSIONS, deviceIds: devices.map((d) => d.id) }] };
+    return {
+      order: [],
+      blocked: true,
+      issues: [
+        {
+          id: 'version-unknown',
+          severity: 'block',
+          message: `The bundle's agent version "${target.version}" is not a version.`,
+          fix: 'Use an agent-mode bundle whose palette-agent prints its version.',
+          source: SRC_VERSIONS,
+          deviceIds: devices.map((d) => d.id),
+        },
+      ],
+    };
   }
   const withAgent = devices.filter((d) => d.installed?.version && normalizeAgentVersion(d.installed.version));
   const cmp = (d: UpgradeDevice) => compareAgentVersions(d.installed!.version!, targetVersion);
 
-  add({ id: 'not-installed', severity: 'block', message: 'No agent is installed (or its version cannot be read): there is nothing to upgrade.', fix: 'Use the Install flow for these devices.', source: 'palette-agent version under STYLUS_ROOT', deviceIds: devices.filter((d) => !withAgent.includes(d)).map((d) => d.id) });
-  add({ id: 'setup-unfinished', severity: 'block', message: 'The first-boot install never finished (setup_done is missing): upgrading would hide that.', fix: 'Finish or redo the install first; read /var/log/stylus-upgrade.log on the device.', source: 'device-contract §1 (setup_done sentinel)', deviceIds: withAgent.filter((d) => !d.installed!.setupDone).map((d) => d.id) });
+  add({
+    id: 'not-installed',
+    severity: 'block',
+    message: 'No agent is installed (or its version cannot be read): there is nothing to upgrade.',
+    fix: 'Use the Install flow for these devices.',
+    source: 'palette-agent version under STYLUS_ROOT',
+    deviceIds: devices.filter((d) => !withAgent.includes(d)).map((d) => d.id),
+  });
+  add({
+    id: 'setup-unfinished',
+    severity: 'block',
+    message: 'The first-boot install never finished (setup_done is missing): upgrading would hide that.',
+    fix: 'Finish or redo the install first; read /var/log/stylus-upgrade.log on the device.',
+    source: 'device-contract §1 (setup_done sentinel)',
+    deviceIds: withAgent.filter((d) => !d.installed!.setupDone).map((d) => d.id),
+  });
 
   const down = withAgent.filter((d) => cmp(d) > 0);
   const reasonOk = (confirm.downgradeReason ?? '').trim().length >= 10;
-  add({ id: 'downgrade', severity: reasonOk ? 'warn' : 'block', message: `This is a downgrade to ${targetVersion} (from ${[...new Set(down.map((d) => d.installed!.version))].join(', ')}).${reasonOk ? ` Confirmed: ${confirm.downgradeReason!.trim()}` : ''}`, fix: 'Confirm it with a reason of at least 10 characters (it goes on the report), or use a newer bundle.', source: SRC_VERSIONS, deviceIds: down.map((d) => d.id) });
-  add({ id: 'same-version', severity: 'info', message: `Already at ${targetVersion}: left out of the run.`, fix: 'Nothing to do.', source: SRC_VERSIONS, deviceIds: withAgent.filter((d) => cmp(d) === 0).map((d) => d.id) });
+  add({
+    id: 'downgrade',
+    severity: reasonOk ? 'warn' : 'block',
+    message: `This is a downgrade to ${targetVersion} (from ${[...new Set(down.map((d) => d.installed!.version))].join(', ')}).${reasonOk ? ` Confirmed: ${confirm.downgradeReason!.trim()}` : ''}`,
+    fix: 'Confirm it with a reason of at least 10 characters (it goes on the report), or use a newer bundle.',
+    source: SRC_VERSIONS,
+    deviceIds: down.map((d) => d.id),
+  });
+  add({
+    id: 'same-version',
+    severity: 'info',
+    message: `Already at ${targetVersion}: left out of the run.`,
+    fix: 'Nothing to do.',
+    source: SRC_VERSIONS,
+    deviceIds: withAgent.filter((d) => cmp(d) === 0).map((d) => d.id),
+  });
 
   if (compare(targetVersion, LOCAL_MANAGEMENT_MIN_AGENT) < 0) {
-    add({ id: 'local-min', severity: 'block', message: `Locally managed hosts need agent ${LOCAL_MANAGEMENT_MIN_AGENT} or later; this bundle has ${targetVersion}.`, fix: 'Use a newer agent-mode bundle.', source: SRC_LOCAL, deviceIds: withAgent.filter((d) => d.installed!.mode === 'local').map((d) => d.id) });
+    add({
+      id: 'local-min',
+      severity: 'block',
+      message: `Locally managed hosts need agent ${LOCAL_MANAGEMENT_MIN_AGENT} or later; this bundle has ${targetVersion}.`,
+      fix: 'Use a newer agent-mode bundle.',
+      source: SRC_LOCAL,
+      deviceIds: withAgent.filter((d) => d.installed!.mode === 'local').map((d) => d.id),
+    });
   }
   const swaps = withAgent.filter((d) => d.installed!.fips !== null && d.installed!.fips !== target.fips);
-  add({ id: 'fips-swap', severity: confirm.flavourSwap ? 'warn' : 'block', message: target.fips ? 'A standard agent would be replaced by a FIPS agent.' : 'A FIPS agent would be replaced by a standard (non-FIPS) agent.', fix: 'Confirm the change of flavour, or use the bundle of the installed flavour.', source: 'Palette docs: FIPS-compliant agent mode is a separate artifact', deviceIds: swaps.map((d) => d.id) });
+  add({
+    id: 'fips-swap',
+    severity: confirm.flavourSwap ? 'warn' : 'block',
+    message: target.fips
+      ? 'A standard agent would be replaced by a FIPS agent.'
+      : 'A FIPS agent would be replaced by a standard (non-FIPS) agent.',
+    fix: 'Confirm the change of flavour, or use the bundle of the installed flavour.',
+    source: 'Palette docs: FIPS-compliant agent mode is a separate artifact',
+    deviceIds: swaps.map((d) => d.id),
+  });
 
   const pack = opts.targetPack;
   if (pack && PACKS_4_7_20[pack.distribution]?.includes(pack.kubernetesVersion)) {
     const old = withAgent.filter((d) => compareAgentVersions(d.installed!.version!, PACKS_NEED_AGENT) < 0);
     if (compare(targetVersion, PACKS_NEED_AGENT) < 0) {
-      add({ id: 'packs-too-old', severity: 'block', message: `The cluster's target pack ${pack.kubernetesVersion} needs agent ${PACKS_NEED_AGENT} or later; this bundle has ${targetVersion}.`, fix: `Use an agent bundle of ${PACKS_NEED_AGENT} or later.`, source: SRC_VERSIONS, deviceIds: old.length ? old.map((d) => d.id) : withAgent.map((d) => d.id) });
+      add({
+        id: 'packs-too-old',
+        severity: 'block',
+        message: `The cluster's target pack ${pack.kubernetesVersion} needs agent ${PACKS_NEED_AGENT} or later; this bundle has ${targetVersion}.`,
+        fix: `Use an agent bundle of ${PACKS_NEED_AGENT} or later.`,
+        source: SRC_VERSIONS,
+        deviceIds: old.length ? old.map((d) => d.id) : withAgent.map((d) => d.id),
+      });
     } else {
-      add({ id: 'packs-order', severity: 'info', message: `Agents older than ${PACKS_NEED_AGENT} cannot take the packs released in 4.7.20 (${pack.kubernetesVersion}): the agent upgrade goes first; change the cluster's pack only after every node verifies ${targetVersion}.`, fix: 'Run this upgrade, then update the cluster profile in Local UI or Palette.', source: SRC_VERSIONS, deviceIds: old.map((d) => d.id) });
+      add({
+        id: 'packs-order',
+        severity: 'info',
+        message: `Agents older than ${PACKS_NEED_AGENT} cannot take the packs released in 4.7.20 (${pack.kubernetesVersion}): the agent upgrade goes first; change the cluster's pack only after every node verifies ${targetVersion}.`,
+        fix: 'Run this upgrade, then update the cluster profile in Local UI or Palette.',
+        source: SRC_VERSIONS,
+        deviceIds: old.map((d) => d.id),
+      });
     }
   }
-  add({ id: 'central-self-upgrade', severity: 'info', message: 'Centrally managed hosts upgrade their agent themselves when platform upgrades are not paused.', fix: 'Prefer that; upgrade here only when the host cannot reach Palette.', source: SRC_VERSIONS, deviceIds: withAgent.filter((d) => d.installed!.mode === 'central').map((d) => d.id) });
+  add({
+    id: 'central-self-upgrade',
+    severity: 'info',
+    message: 'Centrally managed hosts upgrade their agent themselves when platform upgrades are not paused.',
+    fix: 'Prefer that; upgrade here only when the host cannot reach Palette.',
+    source: SRC_VERSIONS,
+    deviceIds: withAgent.filter((d) => d.installed!.mode === 'central').map((d) => d.id),
+  });
 
   const skipped = new Set(issues.filter((i) => i.id === 'same-version' || i.id === 'not-installed').flatMap((i) => i.deviceIds));
   // One at a time and the leader last: the cluster keeps its leader while the others change.
-  const order = devices.filter((d) => !skipped.has(d.id)).sort((a, b) => Number(a.leader) - Number(b.leader)).map((d) => d.id);
+  const order = devices
+    .filter((d) => !skipped.has(d.id))
+    .sort((a, b) => Number(a.leader) - Number(b.leader))
+    .map((d) => d.id);
   return { order, issues, blocked: issues.some((i) => i.severity === 'block') || order.length === 0 };
 }

@@ -46,7 +46,12 @@ export interface FixtureBundle {
 }
 
 const FIXTURE = join(__dirname, 'fixture');
-const UNITS = ['spectro-init', 'spectro-stylus-agent', 'spectro-stylus-operator', ...['start', 'initramfs', 'boot', 'network', 'bootstrap'].map((u) => `spectro-palette-agent-${u}`)];
+const UNITS = [
+  'spectro-init',
+  'spectro-stylus-agent',
+  'spectro-stylus-operator',
+  ...['start', 'initramfs', 'boot', 'network', 'bootstrap'].map((u) => `spectro-palette-agent-${u}`),
+];
 const DEFAULTS = { mtime: new Date('2026-01-01T00:00:00Z'), uid: 0, gid: 0, uname: 'root', gname: 'root' };
 const ELF_MACHINE = { amd64: 62, arm64: 183 } as const;
 
@@ -74,28 +79,58 @@ export async function buildFixtureBundle(opts: FixtureBundleOptions): Promise<Fi
   const pack = tarPack();
   const sink = createWriteStream(path);
   const hash = createHash('sha256');
-  const done = pipeline(pack, async function* (source) {
-    for await (const chunk of source) {
-      hash.update(chunk as Buffer);
-      yield chunk;
-    }
-  }, sink);
+  const done = pipeline(
+    pack,
+    async function* (source) {
+      for await (const chunk of source) {
+        hash.update(chunk as Buffer);
+        yield chunk;
+      }
+    },
+    sink,
+  );
 
   const entry = (header: Partial<Header> & { name: string }, body: string | Buffer = '') =>
-    new Promise<void>((resolve, reject) => pack.entry({ ...DEFAULTS, ...header } as Header, body, (err) => (err ? reject(err) : resolve())));
+    new Promise<void>((resolve, reject) =>
+      pack.entry({ ...DEFAULTS, ...header } as Header, body, (err) => (err ? reject(err) : resolve())),
+    );
   const dir = (name: string) => entry({ name: `./${name}/`, type: 'directory', mode: 0o755 });
   const file = (name: string, body: string | Buffer, mode = 0o644) => entry({ name: `./${name}`, type: 'file', mode }, body);
   const link = (name: string, target: string) => entry({ name: `./${name}`, type: 'symlink', linkname: target, mode: 0o777 });
 
   const stylus = 'var/lib/spectro/stylus';
-  for (const d of ['var', 'var/lib', 'var/lib/spectro', stylus, `${stylus}/opt`, `${stylus}/opt/spectrocloud`, `${stylus}/opt/spectrocloud/bin`, `${stylus}/opt/spectrocloud/scripts`, 'etc', 'etc/systemd', 'etc/systemd/system']) await dir(d);
+  for (const d of [
+    'var',
+    'var/lib',
+    'var/lib/spectro',
+    stylus,
+    `${stylus}/opt`,
+    `${stylus}/opt/spectrocloud`,
+    `${stylus}/opt/spectrocloud/bin`,
+    `${stylus}/opt/spectrocloud/scripts`,
+    'etc',
+    'etc/systemd',
+    'etc/systemd/system',
+  ])
+    await dir(d);
   await file(`${stylus}/opt/spectrocloud/bin/palette-agent`, agentBinary(opts.dir, opts.binaryArch ?? arch), 0o755);
-  await file(`${stylus}/opt/spectrocloud/bin/palette-agent.sh`, readFileSync(join(FIXTURE, 'palette-agent.sh'), 'utf8').replace('@VERSION@', version).replace('@FIPS@', String(fips)).replace('@FAIL_INSTALL@', String(!!opts.failInstall)), 0o755);
+  await file(
+    `${stylus}/opt/spectrocloud/bin/palette-agent.sh`,
+    readFileSync(join(FIXTURE, 'palette-agent.sh'), 'utf8')
+      .replace('@VERSION@', version)
+      .replace('@FIPS@', String(fips))
+      .replace('@FAIL_INSTALL@', String(!!opts.failInstall)),
+    0o755,
+  );
   await file(`${stylus}/opt/spectrocloud/scripts/support-bundle-edge.sh`, readFileSync(join(FIXTURE, 'support-bundle-edge.sh')), 0o755);
   await link(`${stylus}/opt/spectrocloud/bin/stylus-agent`, 'palette-agent'); // ordinary links exist in the real tree
   await file('var/lib/spectro/spectro-init.sh', readFileSync(join(FIXTURE, 'spectro-init.sh')), 0o755);
   for (const u of UNITS) await file(`etc/systemd/system/${u}.service`, unitFile(u));
-  for (const [target, units] of [['multi-user.target.wants', UNITS.filter((u) => u !== 'spectro-init')], ['local-fs.target.wants', ['spectro-init']], ['sysinit.target.wants', ['spectro-palette-agent-initramfs']]] as const) {
+  for (const [target, units] of [
+    ['multi-user.target.wants', UNITS.filter((u) => u !== 'spectro-init')],
+    ['local-fs.target.wants', ['spectro-init']],
+    ['sysinit.target.wants', ['spectro-palette-agent-initramfs']],
+  ] as const) {
     await dir(`etc/systemd/system/${target}`);
     for (const u of units) await link(`etc/systemd/system/${target}/${u}.service`, `/etc/systemd/system/${u}.service`);
   }
@@ -147,7 +182,9 @@ async function streamEntry(pack: ReturnType<typeof tarPack>, name: string, size:
   const chunk = Buffer.alloc(1024 * 1024);
   for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
   await new Promise<void>((resolve, reject) => {
-    const stream = pack.entry({ name, size, type: 'file', mode: 0o644, mtime: new Date('2026-01-01T00:00:00Z') }, (err) => (err ? reject(err) : resolve()));
+    const stream = pack.entry({ name, size, type: 'file', mode: 0o644, mtime: new Date('2026-01-01T00:00:00Z') }, (err) =>
+      err ? reject(err) : resolve(),
+    );
     let left = size;
     const write = () => {
       while (left > 0) {

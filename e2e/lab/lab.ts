@@ -82,7 +82,23 @@ export class LabDevice {
   async boot(): Promise<void> {
     const child = spawn(
       'ip',
-      ['netns', 'exec', this.ns, ...(this.cpus ? ['taskset', '-c', this.cpus] : []), 'unshare', '--pid', '--fork', '--kill-child=SIGKILL', '--mount', '--uts', '--mount-proc', 'bash', join(LAB_DIR, 'device-boot.sh'), this.dir, this.name],
+      [
+        'netns',
+        'exec',
+        this.ns,
+        ...(this.cpus ? ['taskset', '-c', this.cpus] : []),
+        'unshare',
+        '--pid',
+        '--fork',
+        '--kill-child=SIGKILL',
+        '--mount',
+        '--uts',
+        '--mount-proc',
+        'bash',
+        join(LAB_DIR, 'device-boot.sh'),
+        this.dir,
+        this.name,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -129,7 +145,11 @@ export class LabDevice {
       await exited;
     }
     // The PID namespace dies with its init; wait until no process is left in the device's netns.
-    await waitFor(`${this.name} to stop`, async () => (await run('ip', ['netns', 'pids', this.ns], { allowFail: true })).trim() === '', 10000);
+    await waitFor(
+      `${this.name} to stop`,
+      async () => (await run('ip', ['netns', 'pids', this.ns], { allowFail: true })).trim() === '',
+      10000,
+    );
   }
 
   /** Cuts (or restores) the device's network link, as pulling its cable would. */
@@ -143,7 +163,9 @@ export class LabDevice {
   }
 
   async undropPort(port: number): Promise<void> {
-    await run('ip', ['netns', 'exec', this.ns, 'iptables', '-D', 'INPUT', '-p', 'tcp', '--dport', String(port), '-j', 'DROP'], { allowFail: true });
+    await run('ip', ['netns', 'exec', this.ns, 'iptables', '-D', 'INPUT', '-p', 'tcp', '--dport', String(port), '-j', 'DROP'], {
+      allowFail: true,
+    });
   }
 
   /** A new host key file, picked up by sshd at its next start (a reboot, say). */

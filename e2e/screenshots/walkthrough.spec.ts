@@ -64,5 +64,3 @@ test('walk through the wizard and take the README screenshots', async ({ page, a
   await expect(page.getByTestId('upgrade-plan')).toContainText('New agent: 4.7.20', { timeout: 60_000 });
   await page.screenshot({ path: shot('9-upgrade-plan'), fullPage: true });
 });
-
-

@@ -8,7 +8,15 @@ async function audit(page: Page, step: string) {
     await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
     const result = await new AxeBuilder({ page }).analyze();
     const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${step} (${theme}): ${v.id} — ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
+    expect(
+      bad.map(
+        (v) =>
+          `${step} (${theme}): ${v.id} — ${v.help} — ${v.nodes
+            .map((n) => n.target.join(' '))
+            .slice(0, 3)
+            .join(' | ')}`,
+      ),
+    ).toEqual([]);
   }
   await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
 }

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addAndConnectByKey, expect, startVisit, test } from '../fixtures';
 
-test('a one-core device is blocked with measured and required values; an override needs a reason, which is kept', async ({ page, app, lab }) => {
+test('a one-core device is blocked with measured and required values; an override needs a reason, which is kept', async ({
+  page,
+  app,
+  lab,
+}) => {
   const small = lab.devices[2]!;
   expect(await small.exec('taskset -pc 1')).toMatch(/: 0$/m); // the device's processes may use CPU 0 only
   await startVisit(page, app);

@@ -64,21 +64,45 @@ test('a full offline install on one device through the wizard, through its reboo
   const device = report.devices[0];
   expect(device).toMatchObject({ hostName, machineId, result: 'done', versionAfter: '4.7.9' });
   expect(device.checks.length).toBeGreaterThan(20);
-  expect(device.checks.find((c: { id: string }) => c.id === 'cpu-cores').override).toMatchObject({ reason: 'Lab device on a two-core test machine', technician: 'Alex Field' });
-  expect(device.steps.map((x: { step: string }) => x.step)).toEqual(['upload', 'stage', 'apply', 'userdata', 'reboot', 'reconnect', 'verify']);
+  expect(device.checks.find((c: { id: string }) => c.id === 'cpu-cores').override).toMatchObject({
+    reason: 'Lab device on a two-core test machine',
+    technician: 'Alex Field',
+  });
+  expect(device.steps.map((x: { step: string }) => x.step)).toEqual([
+    'upload',
+    'stage',
+    'apply',
+    'userdata',
+    'reboot',
+    'reconnect',
+    'verify',
+  ]);
   expect(device.steps.every((x: { durationMs: number }) => x.durationMs >= 0)).toBe(true);
   expect(report.bundle.sha256).toBe(bundle.sha256);
-  for (const text of [hostName!, machineId!, bundle.sha256, 'Lab device on a two-core test machine', 'Upload the bundle', 'Verify the agent', 'At least 4 CPU cores']) expect(html).toContain(text);
+  for (const text of [
+    hostName!,
+    machineId!,
+    bundle.sha256,
+    'Lab device on a two-core test machine',
+    'Upload the bundle',
+    'Verify the agent',
+    'At least 4 CPU cores',
+  ])
+    expect(html).toContain(text);
   expect(html.match(/<tr data-check=/g)?.length).toBe(device.checks.length);
 
   // Table cells wrap: compare without whitespace.
   const pdfText = execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
   expect(Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' }))?.[1])).toBeGreaterThan(1);
-  for (const text of [hostName!, machineId!, bundle.sha256.slice(0, 32), 'Lab device on a two-core test machine', 'Verify the agent']) expect(pdfText).toContain(text.replace(/\s+/g, ''));
+  for (const text of [hostName!, machineId!, bundle.sha256.slice(0, 32), 'Lab device on a two-core test machine', 'Verify the agent'])
+    expect(pdfText).toContain(text.replace(/\s+/g, ''));
   // Rendered to an image and read back (OCR): the pages show the content, not only carry it.
   execFileSync('pdftoppm', ['-png', '-r', '110', '-f', '1', '-l', '1', pdfPath, join(lab.dir, 'report-page')]);
   const png = readdirSync(lab.dir).find((f) => f.startsWith('report-page') && f.endsWith('.png'))!;
-  const seen = execFileSync('tesseract', [join(lab.dir, png), '-', '--psm', '3'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const seen = execFileSync('tesseract', [join(lab.dir, png), '-', '--psm', '3'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   expect(seen).toMatch(/Agent install report/);
   expect(seen).toMatch(/Plant 4/);
   expect(seen).toMatch(/Every device installed and verified/);
@@ -104,7 +128,9 @@ test('three devices installed in parallel through the wizard, each through its o
   for (const d of lab.devices.slice(1)) await page.getByLabel(`Role of ${d.address}`).selectOption('worker');
   await expect(page.getByTestId('plan-issues').locator('[data-severity="block"]')).toHaveCount(0);
   await page.getByRole('button', { name: 'Next: site properties' }).click();
-  await page.getByLabel("VIP address (free, on the hosts' network)").fill(`${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.240`);
+  await page
+    .getByLabel("VIP address (free, on the hosts' network)")
+    .fill(`${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.240`);
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved');
   await page.getByRole('button', { name: 'Next: install' }).click();
   await page.getByLabel(/Bundle on this machine/).fill(bundle.path);
@@ -114,11 +140,18 @@ test('three devices installed in parallel through the wizard, each through its o
   await page.evaluate(() => {
     const w = window as unknown as { __longTasks: number[] };
     w.__longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask', buffered: false });
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({
+      type: 'longtask',
+      buffered: false,
+    });
   });
   await page.getByRole('button', { name: 'Install on the chosen devices' }).click();
-  for (const dev of lab.devices) await expect(page.getByTestId(`run-${dev.address}`)).toHaveAttribute('data-phase', 'done', { timeout: 300_000 });
+  for (const dev of lab.devices)
+    await expect(page.getByTestId(`run-${dev.address}`)).toHaveAttribute('data-phase', 'done', { timeout: 300_000 });
   for (const dev of lab.devices) expect(await dev.exec('grep -c enableMultiNode /var/lib/spectro/userdata')).toBe('1\n');
   const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
-  expect(longTasks.filter((ms) => ms > 200), `long tasks: ${longTasks.map((ms) => Math.round(ms)).join(', ')}`).toEqual([]);
+  expect(
+    longTasks.filter((ms) => ms > 200),
+    `long tasks: ${longTasks.map((ms) => Math.round(ms)).join(', ')}`,
+  ).toEqual([]);
 });

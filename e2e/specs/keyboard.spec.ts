@@ -74,7 +74,10 @@ test('keyboard only: connect → check → plan → site → install on a lab de
   await expect(page.getByTestId('report-summary')).toHaveAttribute('data-result', 'success');
 });
 
-test('the theme can be switched (light, dark, high contrast), is kept across a reload, and "system" follows the OS', async ({ page, app }) => {
+test('the theme can be switched (light, dark, high contrast), is kept across a reload, and "system" follows the OS', async ({
+  page,
+  app,
+}) => {
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto(app.url);
   const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -92,7 +95,11 @@ test('the theme can be switched (light, dark, high contrast), is kept across a r
   await expect.poll(bg).toBe('rgb(16, 19, 23)');
 });
 
-test('at 200 % zoom (1280×720 seen as 640×360) the device cards and the log stay usable: nothing runs off the side', async ({ page, app, lab }) => {
+test('at 200 % zoom (1280×720 seen as 640×360) the device cards and the log stay usable: nothing runs off the side', async ({
+  page,
+  app,
+  lab,
+}) => {
   await page.setViewportSize({ width: 640, height: 360 });
   await startVisit(page, app);
   await addAndConnectByKey(page, lab, 0);

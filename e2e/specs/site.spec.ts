@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { run } from '../lab/run';
 import { addAndConnectByKey, expect, startVisit, test } from '../fixtures';
 
-test('site: VIP checked on the device, secrets masked in the preview, a profile without secrets that loads back', async ({ page, app, lab }) => {
+test('site: VIP checked on the device, secrets masked in the preview, a profile without secrets that loads back', async ({
+  page,
+  app,
+  lab,
+}) => {
   const [dev, neighbour] = lab.devices;
   const subnet = dev!.address.split('.').slice(0, 3).join('.');
   await startVisit(page, app);
@@ -22,7 +26,7 @@ test('site: VIP checked on the device, secrets masked in the preview, a profile 
   // A VIP equal to the device's own address is refused next to the field, before anything runs.
   const vip = page.getByLabel("VIP address (free, on the hosts' network)");
   await vip.fill(dev!.address);
-  await expect(page.locator('#vip-msg')).toContainText("own address");
+  await expect(page.locator('#vip-msg')).toContainText('own address');
 
   // A VIP another host already answers on is reported in use by the device itself.
   const taken = `${subnet}.210`;
@@ -32,14 +36,18 @@ test('site: VIP checked on the device, secrets masked in the preview, a profile 
     await expect(page.locator('#vip-msg')).toHaveText('');
     await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved'); // saved a moment after the last keystroke
     await page.getByRole('button', { name: 'Run the checks' }).click();
-    await expect(page.getByTestId('site-survey').locator('tr[data-survey="vip-free"]')).toHaveAttribute('data-status', 'block', { timeout: 30_000 });
+    await expect(page.getByTestId('site-survey').locator('tr[data-survey="vip-free"]')).toHaveAttribute('data-status', 'block', {
+      timeout: 30_000,
+    });
   } finally {
     await run('ip', ['-n', neighbour!.ns, 'addr', 'del', `${taken}/16`, 'dev', 'eth0']);
   }
   await vip.fill(`${subnet}.211`);
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved');
   await page.getByRole('button', { name: 'Run the checks' }).click();
-  await expect(page.getByTestId('site-survey').locator('tr[data-survey="vip-free"]')).toHaveAttribute('data-status', 'pass', { timeout: 30_000 });
+  await expect(page.getByTestId('site-survey').locator('tr[data-survey="vip-free"]')).toHaveAttribute('data-status', 'pass', {
+    timeout: 30_000,
+  });
 
   const preview = page.getByTestId('userdata-preview');
   await expect(preview).toContainText('#cloud-config');

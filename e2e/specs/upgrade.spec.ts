@@ -9,7 +9,11 @@ async function checkBundle(page: Page, path: string) {
   await expect(page.getByTestId('bundle-ok')).toBeVisible();
 }
 
-test('an offline agent upgrade through the wizard: a downgrade needs a reason, the upgrade verifies, the report says before and after', async ({ page, app, lab }) => {
+test('an offline agent upgrade through the wizard: a downgrade needs a reason, the upgrade verifies, the report says before and after', async ({
+  page,
+  app,
+  lab,
+}) => {
   test.setTimeout(360_000);
   const dev = lab.devices[0]!;
   const dir = join(lab.dir, 'e2e-upgrade');

@@ -55,7 +55,8 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   };
 
   const server = createServer((req, res) => {
-    if (!hostOk(req.headers.host) || !originOk(req.headers.origin as string | undefined)) return refuse(res, 403, 'Foreign Host or Origin.');
+    if (!hostOk(req.headers.host) || !originOk(req.headers.origin as string | undefined))
+      return refuse(res, 403, 'Foreign Host or Origin.');
     if (!tokenOk(req)) return refuse(res, 401, 'This page needs the address printed when the app started (it carries a token).');
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.searchParams.has('token')) {
@@ -81,15 +82,21 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
-      ws.on('message', async (data) => {
-        let msg: { id?: unknown; method?: unknown; input?: unknown };
+      // A socket error (an oversized frame, invalid UTF-8) closes that socket, never the process.
+      ws.on('error', () => ws.terminate());
+      ws.on('message', (data) => {
+        let msg: { id?: unknown; method?: unknown; input?: unknown } | null;
         try {
-          msg = JSON.parse(String(data));
+          msg = JSON.parse(String(data)) as typeof msg;
         } catch {
           return;
         }
-        const result = await dispatch(opts.handlers, msg.method, msg.input);
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, ...result }));
+        if (!msg || typeof msg !== 'object') return;
+        const id = msg.id;
+        // dispatch turns every handler error into a result: nothing here can reject.
+        void dispatch(opts.handlers, msg.method, msg.input).then((result) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...result }));
+        });
       });
     });
   });

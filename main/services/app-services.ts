@@ -5,8 +5,11 @@ import { parseDeviceCsv } from '../../common/devices/csv-import';
 import { crossCheck, evaluateChecks, overrideCheck } from './checks';
 import { DeviceService } from './devices';
 import { SiteService } from './site/site-service';
-import { InstallService } from './install/install-service';
-import { UpgradeService } from './upgrade/upgrade-service';
+import { InstallService } from './runs/install-run';
+import { UpgradeService } from './runs/upgrade-run';
+import type { LinkFor } from './runs/link';
+import { sshLink } from './runs/ssh-link';
+import { localLink } from './runs/local-link';
 import { verifyBundle } from './bundle/verify-bundle';
 import { BundleRegistry } from './bundle/registry';
 import { AppError } from '../../common/errors';
@@ -15,7 +18,7 @@ import { HostKeyStore } from './ssh/host-key-store';
 import { VisitStore } from './visit-store';
 import { ReportService, type PdfPrinter } from './report/report-service';
 import { collectSupportBundle, supportBundlePath } from './report/support-bundle';
-import { RunJournal } from './install/journal';
+import { RunJournal } from './runs/journal-file';
 import { readFileSync } from 'node:fs';
 
 export interface ServiceOptions {
@@ -41,20 +44,33 @@ export interface Services {
   /** For the install engine: the unmasked user-data of a device, and device sessions. */
   site: SiteService;
   devices: DeviceService;
+  /** How the run engine reaches a device: over SSH, or this machine itself. */
+  linkFor: LinkFor;
 }
 
 /** The composition root of the services. Knows nothing of Electron or of the browser host. */
 export function createServices(opts: ServiceOptions): Services {
   const store = new VisitStore(join(opts.dataDir, 'visit.json'));
-  const hostKeys = new HostKeyStore(join(opts.dataDir, 'pinned-host-keys.json'), opts.knownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')]);
+  const hostKeys = new HostKeyStore(
+    join(opts.dataDir, 'pinned-host-keys.json'),
+    opts.knownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')],
+  );
   const devices = new DeviceService(store, hostKeys, opts.emit, { readyTimeoutMs: opts.readyTimeoutMs });
   const site = new SiteService(store, devices);
   const bundles = new BundleRegistry();
   const secrets = () => [...site.secretValues(), ...devices.secretValues()];
   const reports = new ReportService(opts.dataDir, secrets, opts.pdfPrinter);
   const supportDir = join(opts.dataDir, 'support');
-  const upgrade = new UpgradeService(store, devices, opts.emit, opts.dataDir, secrets, { rebootTimeoutMs: opts.rebootTimeoutMs, verifyTimeoutMs: opts.verifyTimeoutMs });
-  const install = new InstallService(store, devices, site, opts.emit, opts.dataDir, { rebootTimeoutMs: opts.rebootTimeoutMs, verifyTimeoutMs: opts.verifyTimeoutMs });
+  const linkFor: LinkFor = (id) =>
+    store.device(id).connection.kind === 'local' ? localLink(id, devices, store) : sshLink(id, devices, store);
+  const upgrade = new UpgradeService(store, devices, linkFor, opts.emit, opts.dataDir, secrets, {
+    rebootTimeoutMs: opts.rebootTimeoutMs,
+    verifyTimeoutMs: opts.verifyTimeoutMs,
+  });
+  const install = new InstallService(store, devices, site, linkFor, opts.emit, opts.dataDir, {
+    rebootTimeoutMs: opts.rebootTimeoutMs,
+    verifyTimeoutMs: opts.verifyTimeoutMs,
+  });
 
   const handlers: ApiHandlers = {
     'app.info': async () => ({ version: opts.version ?? '0.1.0', shell: opts.shell, platform: process.platform, dataDir: opts.dataDir }),
@@ -79,7 +95,14 @@ export function createServices(opts: ServiceOptions): Services {
     'hardware.probe': ({ id }) => devices.probe(id),
     'devices.import': async ({ csv }) => {
       const { devices: rows, errors } = parseDeviceCsv(csv);
-      const added = rows.map((r) => store.add({ label: r.connection.kind === 'ssh' ? r.connection.host : 'This machine', connection: r.connection, state: 'new', privilege: 'unknown' }));
+      const added = rows.map((r) =>
+        store.add({
+          label: r.connection.kind === 'ssh' ? r.connection.host : 'This machine',
+          connection: r.connection,
+          state: 'new',
+          privilege: 'unknown',
+        }),
+      );
       return { added, errors };
     },
     'plan.update': async (plan) => store.setPlan(plan),
@@ -100,23 +123,32 @@ export function createServices(opts: ServiceOptions): Services {
     'profiles.import': async ({ yaml }) => site.importProfile(yaml),
     'bundle.pick': async () => {
       if (!opts.pickBundleFile) {
-        throw new AppError({ code: 'INVALID_INPUT', message: 'This window cannot open a file dialog on the installer\'s machine.', fix: 'Type the path of the bundle on this machine instead.' });
+        throw new AppError({
+          code: 'INVALID_INPUT',
+          message: "This window cannot open a file dialog on the installer's machine.",
+          fix: 'Type the path of the bundle on this machine instead.',
+        });
       }
       const path = await opts.pickBundleFile();
       return path ? { bundleId: bundles.register(path), displayName: basename(path) } : null;
     },
     'bundle.inspect': async ({ path, bundleId, expectedSha256 }) => {
       const id = bundleId ?? bundles.register(path!);
-      const { fileName, size, sha256, checksum, arch, fips, entries } = await verifyBundle(bundles.path(id), { expectedSha256: expectedSha256 || undefined });
+      const { fileName, size, sha256, checksum, arch, fips, entries } = await verifyBundle(bundles.path(id), {
+        expectedSha256: expectedSha256 || undefined,
+      });
       return { bundleId: id, fileName, size, sha256, checksum, arch, fips, entries };
     },
-    'install.start': ({ bundleId, expectedSha256, deviceIds, method }) => install.start(bundles.path(bundleId), deviceIds, expectedSha256 || undefined, method),
+    'install.start': ({ bundleId, expectedSha256, deviceIds, method }) =>
+      install.start(bundles.path(bundleId), deviceIds, expectedSha256 || undefined, method),
     'install.status': async ({ runId }) => install.status(runId),
     'install.retry': async ({ runId, deviceId }) => install.retry(runId, deviceId),
     'install.cancel': async ({ runId }) => install.cancel(runId),
     'install.interrupted': async () => install.interrupted(),
     'install.resume': ({ runId }) => install.resume(runId),
-    'upgrade.start': ({ bundleId, expectedSha256, deviceIds }) => upgrade.start(bundles.path(bundleId), deviceIds, expectedSha256 || undefined),
+    'runs.active': async () => ({ install: install.active(), upgrade: upgrade.active() }),
+    'upgrade.start': ({ bundleId, expectedSha256, deviceIds }) =>
+      upgrade.start(bundles.path(bundleId), deviceIds, expectedSha256 || undefined),
     'upgrade.apply': async ({ runId, confirm, targetPack }) => upgrade.apply(runId, confirm, targetPack),
     'upgrade.status': async ({ runId }) => upgrade.status(runId),
     'reports.list': async () => reports.list(),
@@ -125,7 +157,12 @@ export function createServices(opts: ServiceOptions): Services {
     'reports.export': ({ runId }) => reports.export(runId),
     'support.collect': async ({ deviceId, runId }) => {
       const device = store.device(deviceId);
-      if (device.connection.kind !== 'ssh') throw new AppError({ code: 'INVALID_INPUT', message: 'Support bundles are collected from devices reached over SSH.', fix: 'On this machine, run /opt/spectrocloud/scripts/support-bundle-edge.sh yourself.' });
+      if (device.connection.kind !== 'ssh')
+        throw new AppError({
+          code: 'INVALID_INPUT',
+          message: 'Support bundles are collected from devices reached over SSH.',
+          fix: 'On this machine, run /opt/spectrocloud/scripts/support-bundle-edge.sh yourself.',
+        });
       return collectSupportBundle({
         session: devices.session(deviceId),
         asRoot: device.privilege === 'root',
@@ -136,9 +173,13 @@ export function createServices(opts: ServiceOptions): Services {
         journal: runId ? { runId, text: RunJournal.text(join(opts.dataDir, 'runs'), runId) } : undefined,
       });
     },
-    'support.file': async ({ fileName }) => ({ fileName, mimeType: 'application/gzip', base64: readFileSync(supportBundlePath(supportDir, fileName)).toString('base64') }),
+    'support.file': async ({ fileName }) => ({
+      fileName,
+      mimeType: 'application/gzip',
+      base64: readFileSync(supportBundlePath(supportDir, fileName)).toString('base64'),
+    }),
     'hostKeys.list': async () => hostKeys.list(),
     'hostKeys.forget': async ({ host, port }) => hostKeys.forget(host, port),
   };
-  return { handlers, close: () => devices.closeAll(), site, devices };
+  return { handlers, close: () => devices.closeAll(), site, devices, linkFor };
 }

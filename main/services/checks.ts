@@ -30,10 +30,18 @@ export function overrideCheck(store: VisitStore, input: Omit<Override, 'at'>): V
     .devices.find((d) => d.deviceId === input.deviceId)
     ?.results.find((r) => r.id === input.checkId);
   if (!result) {
-    throw new AppError({ code: 'NOT_FOUND', message: `${device.label} has no check "${input.checkId}" in this plan.`, fix: 'Read the device again, then choose the check from the list.' });
+    throw new AppError({
+      code: 'NOT_FOUND',
+      message: `${device.label} has no check "${input.checkId}" in this plan.`,
+      fix: 'Read the device again, then choose the check from the list.',
+    });
   }
   if (result.status !== 'block') {
-    throw new AppError({ code: 'INVALID_INPUT', message: `"${result.title}" does not block ${device.label}, so there is nothing to override.`, fix: 'Only blocks need an override.' });
+    throw new AppError({
+      code: 'INVALID_INPUT',
+      message: `"${result.title}" does not block ${device.label}, so there is nothing to override.`,
+      fix: 'Only blocks need an override.',
+    });
   }
   if (!result.overridable) {
     throw new AppError({
@@ -52,7 +60,10 @@ export async function crossCheck(store: VisitStore, devices: DeviceService): Pro
   const errors: CrossCheckView['errors'] = [];
   const all = await Promise.all(
     members.map(async (from) => {
-      const peers = members.filter((p) => p.id !== from.id).map((p) => ({ id: p.id, address: clusterAddress(p) })).filter((p): p is { id: string; address: string } => !!p.address);
+      const peers = members
+        .filter((p) => p.id !== from.id)
+        .map((p) => ({ id: p.id, address: clusterAddress(p) }))
+        .filter((p): p is { id: string; address: string } => !!p.address);
       if (peers.length === 0) return [];
       try {
         return await probeFrom(devices.session(from.id), from, peers);

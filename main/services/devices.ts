@@ -9,6 +9,8 @@ import { collectLocalFacts } from './hardware/local-facts';
 import type { HostKeyStore } from './ssh/host-key-store';
 import { SshSession } from './ssh/session';
 import { detectPrivilege } from './ssh/sudo';
+import { clientRunner } from './ssh/exec';
+import { localRunner } from './local/exec-local';
 import type { VisitStore } from './visit-store';
 
 const PROMPT_TIMEOUT_MS = 5 * 60_000;
@@ -39,7 +41,10 @@ export class DeviceService {
     for (const v of Object.values(secrets)) if (v) this.typed.add(v);
     this.drop(id);
     if (device.connection.kind === 'local') {
-      return this.update(id, { state: 'connected', privilege: process.getuid?.() === 0 ? 'root' : 'unknown', error: undefined });
+      // The wizard runs on the device itself: sudo is asked for the same way as over SSH.
+      this.secrets.set(id, secrets);
+      const privilege = await detectPrivilege(localRunner, secrets.sudoPassword).catch(() => 'sudo-needs-password' as const);
+      return this.update(id, { state: 'connected', privilege, error: undefined });
     }
     this.update(id, { state: 'connecting', error: undefined, pendingHostKey: undefined });
     this.log('info', id, `Connecting to ${device.connection.user}@${device.connection.host}:${device.connection.port}`);
@@ -68,7 +73,7 @@ export class DeviceService {
       this.log('warn', id, 'The connection to the device closed.');
     });
     try {
-      const privilege = await detectPrivilege(session.client, secrets.sudoPassword);
+      const privilege = await detectPrivilege(clientRunner(session.client), secrets.sudoPassword);
       const error =
         privilege === 'sudo-needs-password'
           ? {
@@ -93,34 +98,44 @@ export class DeviceService {
   }
 
   /**
-   * After the device rebooted on purpose: connect again with the same secrets and the same pinned host
-   * key (a changed key stops here, as anywhere), retrying with backoff until the deadline.
+   * One more sign-in with the secrets of the last good connection (after the reboot, or a dropped link),
+   * the same pinned host key checked as always. One attempt, which may not outlive `attemptMs` whatever
+   * the device does; the caller's loop (the run's link) owns the retries and the one deadline.
    */
-  async reconnect(id: string, deadlineMs: number, onAttempt?: (attempt: number, error?: string) => void): Promise<DeviceView> {
+  async connectAgain(id: string, attemptMs: number): Promise<DeviceView> {
     const secrets = this.secrets.get(id);
-    if (!secrets) throw new AppError({ code: 'NOT_CONNECTED', message: 'This device was never connected in this session.', fix: 'Connect to it on the Devices step.' });
-    const until = Date.now() + deadlineMs;
-    let delay = 1000;
-    for (let attempt = 1; ; attempt++) {
-      // One attempt may not outlive its own deadline, whatever state the device is in. The timer is
-      // cleared when the attempt settles: left running, it would drop the good session 45 s later.
-      let timer: NodeJS.Timeout | undefined;
-      const view = await Promise.race([
-        this.connect(id, secrets),
-        new Promise<DeviceView>((resolve) => {
-          timer = setTimeout(() => {
-            this.drop(id);
-            resolve(this.update(id, { state: 'failed', error: { code: 'TIMED_OUT', message: 'The device did not finish the sign-in in time.', fix: 'Retrying.' } }));
-          }, 45_000);
-        }),
-      ]).finally(() => clearTimeout(timer));
-      if (view.state === 'connected') return view;
-      onAttempt?.(attempt, view.error?.message);
-      if (view.error?.code === 'HOST_KEY_CHANGED' || view.error?.code === 'AUTH_FAILED' || view.state === 'needs-trust') return view;
-      if (Date.now() + delay > until) return view;
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 5000);
-    }
+    if (!secrets)
+      throw new AppError({
+        code: 'NOT_CONNECTED',
+        message: 'This device was never connected in this session.',
+        fix: 'Connect to it on the Devices step.',
+      });
+    // The timer is cleared when the attempt settles: left running, it would drop a good session later.
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      this.connect(id, secrets),
+      new Promise<DeviceView>((resolve) => {
+        timer = setTimeout(() => {
+          this.drop(id);
+          resolve(
+            this.update(id, {
+              state: 'failed',
+              error: { code: 'TIMED_OUT', message: 'The device did not finish the sign-in in time.', fix: 'Retrying.' },
+            }),
+          );
+        }, attemptMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  /** The sudo password given when connecting, for a run on this machine (memory only; null when none). */
+  sudoPasswordFor(id: string): string | undefined {
+    return this.secrets.get(id)?.sudoPassword;
+  }
+
+  /** Whether the connection's secrets are still in memory (they are not kept across a restart). */
+  canConnectAgain(id: string): boolean {
+    return this.secrets.has(id);
   }
 
   /** Pins exactly the key the technician was shown; anything else is refused. */
@@ -154,7 +169,15 @@ export class DeviceService {
   /** New connection details: the old session and what it learned no longer apply. */
   reconfigure(id: string, patch: Pick<DeviceView, 'connection'> & Partial<Pick<DeviceView, 'label'>>): DeviceView {
     this.drop(id);
-    return this.update(id, { ...patch, state: 'new', privilege: 'unknown', error: undefined, facts: undefined, hostKey: undefined, pendingHostKey: undefined });
+    return this.update(id, {
+      ...patch,
+      state: 'new',
+      privilege: 'unknown',
+      error: undefined,
+      facts: undefined,
+      hostKey: undefined,
+      pendingHostKey: undefined,
+    });
   }
 
   remove(id: string): void {
@@ -182,7 +205,11 @@ export class DeviceService {
   assertFree(id: string, runId?: string): void {
     const other = this.claims.get(id);
     if (other && other.runId !== runId) {
-      throw new AppError({ code: 'INVALID_INPUT', message: `${this.store.device(id).label} is busy: ${other.what} is running on it.`, fix: 'Wait for it to finish (or cancel it), then start again.' });
+      throw new AppError({
+        code: 'CONFLICT',
+        message: `${this.store.device(id).label} is busy: ${other.what} is running on it.`,
+        fix: 'Wait for it to finish (or cancel it), then start again.',
+      });
     }
   }
 
@@ -232,7 +259,11 @@ export class DeviceService {
     return parseDeviceProbe(result.stdout, new Date(receivedAt).toISOString(), { sentAt, receivedAt });
   }
 
-  private askUser(deviceId: string, hop: 'target' | 'jump', p: Omit<AuthPrompt, 'promptId' | 'deviceId' | 'hop'>): Promise<string[] | null> {
+  private askUser(
+    deviceId: string,
+    hop: 'target' | 'jump',
+    p: Omit<AuthPrompt, 'promptId' | 'deviceId' | 'hop'>,
+  ): Promise<string[] | null> {
     const promptId = randomBytes(8).toString('hex');
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.answerPrompt(promptId, null), PROMPT_TIMEOUT_MS);
@@ -254,7 +285,15 @@ export class DeviceService {
   noteAgent(id: string, agent: { version: string; fips: boolean | null }): void {
     const facts = this.store.device(id).facts;
     if (!facts) return;
-    this.update(id, { facts: { ...facts, software: { ...facts.software, agent: { ...facts.software.agent, installed: true, version: agent.version, fips: agent.fips, setupDone: true } } } });
+    this.update(id, {
+      facts: {
+        ...facts,
+        software: {
+          ...facts.software,
+          agent: { ...facts.software.agent, installed: true, version: agent.version, fips: agent.fips, setupDone: true },
+        },
+      },
+    });
   }
 
   private update(id: string, patch: Partial<DeviceView>): DeviceView {

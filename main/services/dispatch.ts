@@ -9,7 +9,11 @@ import { AppError, toErrorShape } from '../../common/errors';
 export async function dispatch(handlers: ApiHandlers, name: unknown, input: unknown): Promise<Result<unknown>> {
   try {
     if (!isMethodName(name)) {
-      throw new AppError({ code: 'INVALID_INPUT', message: `Unknown method ${String(name).slice(0, 60)}.`, fix: 'Update the app: the window and the services disagree.' });
+      throw new AppError({
+        code: 'INVALID_INPUT',
+        message: `Unknown method ${String(name).slice(0, 60)}.`,
+        fix: 'Update the app: the window and the services disagree.',
+      });
     }
     const parsed = parseInput(name, input);
     const handler = handlers[name] as (i: unknown) => Promise<unknown>;
@@ -18,4 +22,3 @@ export async function dispatch(handlers: ApiHandlers, name: unknown, input: unkn
     return { ok: false, error: toErrorShape(err) };
   }
 }
-

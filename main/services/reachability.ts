@@ -28,7 +28,12 @@ export function clusterAddress(d: DeviceView): string | null {
  * cluster runs nothing listens, so "refused" is the good answer: it proves the path is open; a
  * timeout means a firewall drops the packets.
  */
-export async function probeFrom(session: SshSession, from: DeviceView, peers: { id: string; address: string }[], ports = CROSS_CHECK_PORTS): Promise<ReachResult[]> {
+export async function probeFrom(
+  session: SshSession,
+  from: DeviceView,
+  peers: { id: string; address: string }[],
+  ports = CROSS_CHECK_PORTS,
+): Promise<ReachResult[]> {
   const lines = peers.flatMap((p) =>
     ports.map(
       (port) =>
@@ -43,7 +48,14 @@ export async function probeFrom(session: SshSession, from: DeviceView, peers: { 
       const [to, address, port, ...rest] = line.split(' ');
       const status = rest.join(' ');
       const verdict = classify(status);
-      return { from: from.id, to: to!, address: address!, port: Number(port), verdict, reachable: verdict === 'open' || verdict === 'refused' };
+      return {
+        from: from.id,
+        to: to!,
+        address: address!,
+        port: Number(port),
+        verdict,
+        reachable: verdict === 'open' || verdict === 'refused',
+      };
     });
 }
 

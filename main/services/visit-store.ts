@@ -51,7 +51,8 @@ export class VisitStore {
     const id = `dev-${randomBytes(4).toString('hex')}`;
     this.visit.devices.push({ ...device, id });
     // The first device is the natural control plane and leader; others join when the plan says so.
-    if (Object.keys(this.visit.plan.roles).length === 0) this.visit.plan = { ...this.visit.plan, roles: { [id]: 'control-plane' }, leader: id };
+    if (Object.keys(this.visit.plan.roles).length === 0)
+      this.visit.plan = { ...this.visit.plan, roles: { [id]: 'control-plane' }, leader: id };
     this.save();
     return this.device(id);
   }

@@ -13,7 +13,7 @@ import { UpgradeStep } from './steps/upgrade/UpgradeStep';
 import { useStore, type StepId } from './store';
 
 export function App() {
-  const { visit, step, fatal, init } = useStore();
+  const { visit, step, fatal, init, actionError, showError } = useStore();
   useEffect(() => {
     void init();
   }, [init]);
@@ -26,11 +26,19 @@ export function App() {
       </main>
     );
   }
-  if (!visit) return <main className="app-loading" aria-busy="true">Loading…</main>;
+  if (!visit)
+    return (
+      <main className="app-loading" aria-busy="true">
+        Loading…
+      </main>
+    );
 
   const canEnter = (s: StepId) =>
     // Later steps open once a device has been connected (and read); a device rebooting keeps them open.
-    s === 'visit' || (!!visit.siteName && !!visit.technician && (s === 'devices' || s === 'report' || visit.devices.some((d) => d.state === 'connected' || d.facts)));
+    s === 'visit' ||
+    (!!visit.siteName &&
+      !!visit.technician &&
+      (s === 'devices' || s === 'report' || visit.devices.some((d) => d.state === 'connected' || d.facts)));
 
   return (
     <div className="app">
@@ -41,6 +49,14 @@ export function App() {
       </header>
       <StepRail canEnter={canEnter} />
       <main className="content" id="main">
+        {actionError && (
+          <p className="notice notice-warn" role="alert" data-testid="action-error">
+            {actionError}{' '}
+            <button type="button" className="link" onClick={() => showError('')}>
+              Dismiss
+            </button>
+          </p>
+        )}
         {step === 'visit' && <VisitStep />}
         {step === 'devices' && <DevicesStep />}
         {step === 'check' && <CheckStep />}

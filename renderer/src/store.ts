@@ -1,6 +1,8 @@
 import { create } from 'zustand';
 import type { AuthPrompt, LogLine } from '../../common/contract';
 import type { DeviceView, VisitView } from '../../common/model/device';
+import type { RunView } from '../../common/install/model';
+import type { UpgradeRunView } from '../../common/upgrade/model';
 import { defaultClient } from './api/client';
 
 export const api = defaultClient();
@@ -25,6 +27,15 @@ interface State {
   fatal: string | null;
   /** The run the Report step shows (the last one started here, or one picked from the history). */
   reportRunId: string | null;
+  /** The install and upgrade runs the window shows: kept here, so leaving a step and coming back shows the same run. */
+  installRun: RunView | null;
+  upgradeRun: UpgradeRunView | null;
+  /** The last error of an inline action, for the alert line. */
+  actionError: string;
+  showError(message: string): void;
+  /** Shows this run (the one just started, resumed or retried); events for other runs do not replace it. */
+  showInstallRun(run: RunView): void;
+  showUpgradeRun(run: UpgradeRunView): void;
   setStep(step: StepId): void;
   openReport(runId: string): void;
   setVisit(visit: VisitView): void;
@@ -41,6 +52,12 @@ export const useStore = create<State>((set, get) => ({
   prompts: [],
   fatal: null,
   reportRunId: null,
+  installRun: null,
+  upgradeRun: null,
+  actionError: '',
+  showError: (actionError) => set({ actionError }),
+  showInstallRun: (installRun) => set({ installRun }),
+  showUpgradeRun: (upgradeRun) => set({ upgradeRun }),
   setStep: (step) => set({ step }),
   openReport: (runId) => set({ reportRunId: runId, step: 'report' }),
   setVisit: (visit) => set({ visit }),
@@ -59,9 +76,17 @@ export const useStore = create<State>((set, get) => ({
     api.on('device.changed', (d) => get().upsertDevice(d));
     api.on('log', (line) => set((s) => ({ logs: [...s.logs.slice(-MAX_LOG_LINES + 1), line] })));
     api.on('auth.prompt', (p) => set((s) => ({ prompts: [...s.prompts, p] })));
+    // Subscribed once for the whole window: a run's view outlives the step that started it.
+    api.on('install.changed', (v) => set((s) => (!s.installRun || s.installRun.runId === v.runId ? { installRun: v } : {})));
+    api.on('upgrade.changed', (v) => set((s) => (!s.upgradeRun || s.upgradeRun.runId === v.runId ? { upgradeRun: v } : {})));
     try {
-      const visit = await api['visit.get']({});
-      set({ visit, step: visit.siteName && visit.technician ? 'devices' : 'visit' });
+      const [visit, runs] = await Promise.all([api['visit.get']({}), api['runs.active']({})]);
+      set({
+        visit,
+        step: visit.siteName && visit.technician ? 'devices' : 'visit',
+        installRun: runs.install[0] ?? null,
+        upgradeRun: runs.upgrade[0] ?? null,
+      });
     } catch (err) {
       set({ fatal: err instanceof Error ? err.message : String(err) });
     }

@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import type { ZodTypeAny } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shQuote, tcpConnectCommand } from '../../common/shell/quote';
-import { edgeHostNameSchema, hostNameSchema, installPathSchema, ipSchema, noProxyEntrySchema, osUserSchema, projectNameSchema, proxyUrlSchema } from '../../common/site/validate';
+import {
+  edgeHostNameSchema,
+  hostNameSchema,
+  installPathSchema,
+  ipSchema,
+  noProxyEntrySchema,
+  osUserSchema,
+  projectNameSchema,
+  proxyUrlSchema,
+} from '../../common/site/validate';
 import { hostSchema, userSchema } from '../../common/validate';
 import { Lab } from '../../e2e/lab/lab';
 import type { SshSession } from '../../main/services/ssh/session';
@@ -15,10 +24,37 @@ import { recordFault, recordFigure } from './record';
  * Every payload that "worked" would create a canary file on the device.
  */
 const CANARY = '/tmp/eai-canary';
-const PAYLOADS = [`$(touch ${CANARY})`, `\`touch ${CANARY}\``, `;touch ${CANARY};`, `'; touch ${CANARY}; '`, `"; touch ${CANARY}; "`, `\n touch ${CANARY}\n`, `|| touch ${CANARY}`, `&& touch ${CANARY} &`, `$'\\x41'`, '${IFS}', '$((1+1))', '\\', "'\\''", '-rf', '--', '*', '~root', '!!', '#', '%s%n', '\r\n', '\u202e', '\u0000'];
+const PAYLOADS = [
+  `$(touch ${CANARY})`,
+  `\`touch ${CANARY}\``,
+  `;touch ${CANARY};`,
+  `'; touch ${CANARY}; '`,
+  `"; touch ${CANARY}; "`,
+  `\n touch ${CANARY}\n`,
+  `|| touch ${CANARY}`,
+  `&& touch ${CANARY} &`,
+  `$'\\x41'`,
+  '${IFS}',
+  '$((1+1))',
+  '\\',
+  "'\\''",
+  '-rf',
+  '--',
+  '*',
+  '~root',
+  '!!',
+  '#',
+  '%s%n',
+  '\r\n',
+  '\u202e',
+  '\u0000',
+];
 const hostile = fc.oneof(
   { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 60 }) },
-  { weight: 3, arbitrary: fc.array(fc.oneof(fc.constantFrom(...PAYLOADS), fc.string({ maxLength: 6 })), { maxLength: 8 }).map((a) => a.join('')) },
+  {
+    weight: 3,
+    arbitrary: fc.array(fc.oneof(fc.constantFrom(...PAYLOADS), fc.string({ maxLength: 6 })), { maxLength: 8 }).map((a) => a.join('')),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }) },
 );
 const FIELDS: [string, ZodTypeAny][] = [
@@ -76,14 +112,18 @@ describe('injection: arbitrary strings through the real quoting and validators, 
       const batch = sendable.slice(i, i + 1000);
       const back = await roundTrip(batch, (v) => `printf '%s\\0' ${shQuote(v)}`);
       expect(back.length).toBe(batch.length);
-      for (const [k, v] of batch.entries()) if (back[k] !== bytes(v)) expect({ value: v, back: back[k] }).toEqual({ value: v, back: bytes(v) });
+      for (const [k, v] of batch.entries())
+        if (back[k] !== bytes(v)) expect({ value: v, back: back[k] }).toEqual({ value: v, back: bytes(v) });
       executed += batch.length;
     }
     expect(await lab.devices[0]!.exec(`ls ${CANARY}* 2>/dev/null | wc -l`)).toBe('0\n');
   });
 
   it('the TCP probe builder (reachability, proxy check): 2,000 hosts reach bash as one argument, never as code', async () => {
-    const hosts = fc.sample(hostile.filter((v) => !v.includes('\0')), { numRuns: 2000, seed: 7 });
+    const hosts = fc.sample(
+      hostile.filter((v) => !v.includes('\0')),
+      { numRuns: 2000, seed: 7 },
+    );
     // `timeout` is replaced by a function that prints the words it would run: the real builder's output runs as is.
     const back = await roundTrip(hosts, (h) => tcpConnectCommand(h, 6443, 1), `timeout() { shift; printf '%s\\0' "$@"; printf '\\0'; }`);
     // Each line printed: bash, -c, the fixed script, eai-tcp, host, port, then an empty field.
@@ -96,7 +136,8 @@ describe('injection: arbitrary strings through the real quoting and validators, 
       } else cur.push(f);
     }
     expect(groups.length).toBe(hosts.length);
-    for (const [k, h] of hosts.entries()) expect(groups[k]).toEqual(['bash', '-c', 'exec 3<>"/dev/tcp/$1/$2"', 'eai-tcp', bytes(h), '6443']);
+    for (const [k, h] of hosts.entries())
+      expect(groups[k]).toEqual(['bash', '-c', 'exec 3<>"/dev/tcp/$1/$2"', 'eai-tcp', bytes(h), '6443']);
     executed += hosts.length;
     expect(await lab.devices[0]!.exec(`ls ${CANARY}* 2>/dev/null | wc -l`)).toBe('0\n');
   });
@@ -123,6 +164,9 @@ describe('injection: arbitrary strings through the real quoting and validators, 
 
   it('records the row', () => {
     expect(executed + refused).toBeGreaterThanOrEqual(10_000);
-    recordFault('hostile input in every field (fast-check)', `${executed + refused} cases: ${refused} refused with a specific message, ${executed} run on a lab device and came back byte-for-byte; no canary file`);
+    recordFault(
+      'hostile input in every field (fast-check)',
+      `${executed + refused} cases: ${refused} refused with a specific message, ${executed} run on a lab device and came back byte-for-byte; no canary file`,
+    );
   });
 });

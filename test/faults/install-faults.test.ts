@@ -42,13 +42,22 @@ describe('faults during an install', () => {
   }
   const status = (svc: Svc, runId: string) => svc.call('install.status', { runId });
   const until = (svc: Svc, runId: string, what: string, pred: (v: RunView) => boolean, ms = 240_000) =>
-    waitFor(what, async () => {
-      const v = await status(svc, runId);
-      return pred(v) ? v : null;
-    }, ms, 25);
+    waitFor(
+      what,
+      async () => {
+        const v = await status(svc, runId);
+        return pred(v) ? v : null;
+      },
+      ms,
+      25,
+    );
   /** Checks the bundle and starts an install of it on one device, as the Install step does. */
   const startInstall = async (svc: Svc, id: string, b: FixtureBundle, method?: 'install-first') =>
-    svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: b.path })).bundleId, deviceIds: [id], ...(method ? { method } : {}) });
+    svc.call('install.start', {
+      bundleId: (await svc.call('bundle.inspect', { path: b.path })).bundleId,
+      deviceIds: [id],
+      ...(method ? { method } : {}),
+    });
   const finished = (svc: Svc, runId: string) => until(svc, runId, 'the run to finish', (v) => v.finished);
   /** The device runs the bundle's agent, set up, with the user-data in place: the good end state. */
   async function verifiedOn(dev: LabDevice): Promise<string[]> {
@@ -60,12 +69,19 @@ describe('faults during an install', () => {
   }
   /** After a dropped link: connect again (same pinned key) and retry the device. */
   async function reconnectAndRetry(svc: Svc, id: string, runId: string): Promise<RunView> {
-    await waitFor('the device to answer again', async () => (await svc.call('devices.connect', { id, secrets: {} })).state === 'connected', 120_000, 1000);
+    await waitFor(
+      'the device to answer again',
+      async () => (await svc.call('devices.connect', { id, secrets: {} })).state === 'connected',
+      120_000,
+      1000,
+    );
     await svc.call('install.retry', { runId, deviceId: id });
     return finished(svc, runId);
   }
   async function reset(dev: LabDevice) {
-    await dev.exec('rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /etc/systemd/system/spectro* /etc/systemd/system/*.wants/spectro* /usr/local/bin/date; true');
+    await dev.exec(
+      'rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /etc/systemd/system/spectro* /etc/systemd/system/*.wants/spectro* /usr/local/bin/date; true',
+    );
   }
 
   it('link cut during upload: the step fails when the link is gone; after it is back a retry sends only the missing bytes', async () => {
@@ -81,14 +97,23 @@ describe('faults during an install', () => {
       const noticed = Math.round((Date.now() - cut) / 1000);
       await dev.setLink(true);
       const done = await reconnectAndRetry(svc, id, runId);
-      const journal = readFileSync(join(svc.dataDir, 'runs', `${runId}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      const uploads = journal.filter((e) => e.kind === 'output' && e.step === 'upload' && e.data?.resumedFrom !== undefined).map((e) => e.data);
+      const journal = readFileSync(join(svc.dataDir, 'runs', `${runId}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      const uploads = journal
+        .filter((e) => e.kind === 'output' && e.step === 'upload' && e.data?.resumedFrom !== undefined)
+        .map((e) => e.data);
       const last = uploads.at(-1);
       expect(done.devices[0]!.phase).toBe('done');
       expect(last.resumedFrom).toBeGreaterThan(0);
       expect(last.resumedFrom + last.bytesSent).toBe(bundle.size);
       const lost = await verifiedOn(dev);
-      recordFault('link cut during upload', `cut at ${Math.round((at.devices[0]!.progress!.bytes / bundle.size) * 100)}%; "${failed.devices[0]!.error?.message}" after ${noticed} s; reconnected, retry resumed at ${(last.resumedFrom / 2 ** 20).toFixed(1)} MiB, sent the other ${(last.bytesSent / 2 ** 20).toFixed(1)} MiB, sha256 checked on the device, verified`, lost);
+      recordFault(
+        'link cut during upload',
+        `cut at ${Math.round((at.devices[0]!.progress!.bytes / bundle.size) * 100)}%; "${failed.devices[0]!.error?.message}" after ${noticed} s; reconnected, retry resumed at ${(last.resumedFrom / 2 ** 20).toFixed(1)} MiB, sent the other ${(last.bytesSent / 2 ** 20).toFixed(1)} MiB, sha256 checked on the device, verified`,
+        lost,
+      );
       expect(lost).toEqual([]);
     } finally {
       svc.close();
@@ -109,7 +134,11 @@ describe('faults during an install', () => {
       const done = await reconnectAndRetry(svc, id, runId);
       expect(done.devices[0]!.phase).toBe('done');
       const lost = await verifiedOn(dev);
-      recordFault('link cut during extraction', `failed at "${failed.devices[0]!.failedStep}": ${failed.devices[0]!.error?.message}; agent in / after the cut: ${agentAfterCut.trim()}; retry: upload skipped (same sha256), staged again, verified`, lost);
+      recordFault(
+        'link cut during extraction',
+        `failed at "${failed.devices[0]!.failedStep}": ${failed.devices[0]!.error?.message}; agent in / after the cut: ${agentAfterCut.trim()}; retry: upload skipped (same sha256), staged again, verified`,
+        lost,
+      );
       expect(lost).toEqual([]);
     } finally {
       svc.close();
@@ -120,7 +149,9 @@ describe('faults during an install', () => {
     const dev = lab.devices[0]!;
     await reset(dev);
     // The agent's own install takes a few seconds here, so the cut lands inside it.
-    await dev.exec("mkdir -p /usr/local/bin && printf '#!/bin/sh\\nsleep 4\\nexec /bin/cp \"$@\"\\n' > /usr/local/bin/cp && chmod 755 /usr/local/bin/cp");
+    await dev.exec(
+      'mkdir -p /usr/local/bin && printf \'#!/bin/sh\\nsleep 4\\nexec /bin/cp "$@"\\n\' > /usr/local/bin/cp && chmod 755 /usr/local/bin/cp',
+    );
     const { svc, id } = await prepared(dev);
     try {
       const { runId } = await startInstall(svc, id, small, 'install-first');
@@ -132,7 +163,11 @@ describe('faults during an install', () => {
       const done = await reconnectAndRetry(svc, id, runId);
       expect(done.devices[0]!.phase).toBe('done');
       const lost = await verifiedOn(dev);
-      recordFault('link cut during palette-agent install', `failed at "${failed.devices[0]!.failedStep}": ${failed.devices[0]!.error?.message}; reconnected, retry ran install again (idempotent), rebooted, verified`, lost);
+      recordFault(
+        'link cut during palette-agent install',
+        `failed at "${failed.devices[0]!.failedStep}": ${failed.devices[0]!.error?.message}; reconnected, retry ran install again (idempotent), rebooted, verified`,
+        lost,
+      );
       expect(lost).toEqual([]);
     } finally {
       svc.close();
@@ -153,7 +188,11 @@ describe('faults during an install', () => {
       const done = await finished(svc, runId);
       expect(done.devices[0]!.phase).toBe('done');
       const lost = await verifiedOn(dev);
-      recordFault('link cut during reboot', `link down 10 s while the device rebooted; reconnect attempts with backoff (${done.devices[0]!.log.filter((l) => l.startsWith('reconnect attempt')).length} failed) until it answered; same host key; verified without a retry`, lost);
+      recordFault(
+        'link cut during reboot',
+        `link down 10 s while the device rebooted; reconnect attempts with backoff (${done.devices[0]!.log.filter((l) => l.startsWith('reconnect attempt')).length} failed) until it answered; same host key; verified without a retry`,
+        lost,
+      );
       expect(lost).toEqual([]);
     } finally {
       svc.close();
@@ -172,7 +211,11 @@ describe('faults during an install', () => {
       const done = await reconnectAndRetry(svc, id, runId);
       expect(done.devices[0]!.phase).toBe('done');
       const lost = await verifiedOn(dev);
-      recordFault('sshd restarted mid-command', `every sshd process killed during "${failed.devices[0]!.failedStep}": "${failed.devices[0]!.error?.message}"; reconnected, retried, verified`, lost);
+      recordFault(
+        'sshd restarted mid-command',
+        `every sshd process killed during "${failed.devices[0]!.failedStep}": "${failed.devices[0]!.error?.message}"; reconnected, retried, verified`,
+        lost,
+      );
       expect(lost).toEqual([]);
     } finally {
       svc.close();
@@ -204,7 +247,11 @@ describe('faults during an install', () => {
       const done = await reconnectAndRetry(strict.svc, strict.id, runId);
       expect(done.devices[0]!.phase).toBe('done');
       const lost = await verifiedOn(dev);
-      recordFault('reboot longer than usual', `${first}; 25 s boot with an 8 s limit: "${failed.devices[0]!.error?.message}" at reconnect; once up, retry verified`, lost);
+      recordFault(
+        'reboot longer than usual',
+        `${first}; 25 s boot with an 8 s limit: "${failed.devices[0]!.error?.message}" at reconnect; once up, retry verified`,
+        lost,
+      );
       expect(lost).toEqual([]);
     } finally {
       dev.bootDelayMs = 0;
@@ -231,7 +278,11 @@ describe('faults during an install', () => {
       await new Promise((r) => setTimeout(r, 500));
       const after = dev.sshdLog().slice(logBefore);
       const lost = /userauth-request|Accepted publickey|Failed password/.test(after) ? ['credentials were offered to the new key'] : [];
-      recordFault('host key changed across the reboot', `stopped at reconnect: "${d.error?.message}" — both fingerprints shown, no sign-in attempted (sshd log: no userauth request); the device is not touched again until the key is checked`, lost);
+      recordFault(
+        'host key changed across the reboot',
+        `stopped at reconnect: "${d.error?.message}" — both fingerprints shown, no sign-in attempted (sshd log: no userauth request); the device is not touched again until the key is checked`,
+        lost,
+      );
       expect(lost).toEqual([]);
     } finally {
       dev.bootDelayMs = 0;
@@ -244,15 +295,23 @@ describe('faults during an install', () => {
     const svc = servicesForTest();
     try {
       const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: dev.address, port: 22, user: 'tech', auth: 'password' } });
-      const first = await svc.call('devices.connect', { id: d.id, secrets: { password: dev.techPassword, sudoPassword: 'not-the-password' } });
-      if (first.pendingHostKey) await svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: first.pendingHostKey.fingerprint });
+      const first = await svc.call('devices.connect', {
+        id: d.id,
+        secrets: { password: dev.techPassword, sudoPassword: 'not-the-password' },
+      });
+      if (first.pendingHostKey)
+        await svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: first.pendingHostKey.fingerprint });
       const v = await svc.call('devices.connect', { id: d.id, secrets: { password: dev.techPassword, sudoPassword: 'not-the-password' } });
       expect(v.privilege).toBe('sudo-needs-password');
       expect(v.error?.message ?? '').toMatch(/sudo/i);
       const attempts = Number(/(\d+) incorrect password attempt/.exec(v.error?.detail ?? '')?.[1] ?? 1);
       await svc.readAndClear(d.id);
       await expect(startInstall(svc, d.id, small)).rejects.toMatchObject({ message: expect.stringMatching(/sudo needs a password/) });
-      recordFault('wrong sudo password', `"${v.error?.message}" (sudo says ${attempts} incorrect attempt${attempts === 1 ? '' : 's'}); install refused before anything is sent: sudo needs a password`, attempts > 1 ? ['sudo was retried against the device'] : []);
+      recordFault(
+        'wrong sudo password',
+        `"${v.error?.message}" (sudo says ${attempts} incorrect attempt${attempts === 1 ? '' : 's'}); install refused before anything is sent: sudo needs a password`,
+        attempts > 1 ? ['sudo was retried against the device'] : [],
+      );
       expect(attempts).toBe(1);
     } finally {
       svc.close();
@@ -269,7 +328,11 @@ describe('faults during an install', () => {
       const d = run.devices[0]!;
       expect(d).toMatchObject({ phase: 'failed', failedStep: 'stage' });
       const applied = await dev.exec('ls /opt/spectrocloud /var/lib/spectro/userdata 2>/dev/null | wc -l');
-      recordFault('disk full while staging', `"${d.error?.message}" at stage; nothing in /opt/spectrocloud, no user-data`, applied.trim() === '0' ? [] : ['files applied outside staging']);
+      recordFault(
+        'disk full while staging',
+        `"${d.error?.message}" at stage; nothing in /opt/spectrocloud, no user-data`,
+        applied.trim() === '0' ? [] : ['files applied outside staging'],
+      );
       expect(applied.trim()).toBe('0');
     } finally {
       svc.close();
@@ -287,23 +350,41 @@ describe('faults during an install', () => {
     setup.close();
     // The services in their own process: started, then killed with SIGKILL in the middle of the upload.
     // Its own process group: npx starts node under it, and the whole group is killed at once.
-    const child = spawn('npx', ['vite-node', 'test/faults/child-install.ts', dataDir, bundle.path], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('npx', ['vite-node', 'test/faults/child-install.ts', dataDir, bundle.path], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     child.stdout!.on('data', (c) => (out += c));
     child.stderr!.on('data', (c) => (out += c));
-    const runId = await waitFor('the child to start the run', async () => /RUN (\S+)/.exec(out)?.[1] ?? (child.exitCode !== null ? Promise.reject(new Error(out)) : null), 120_000, 100);
+    const runId = await waitFor(
+      'the child to start the run',
+      async () => /RUN (\S+)/.exec(out)?.[1] ?? (child.exitCode !== null ? Promise.reject(new Error(out)) : null),
+      120_000,
+      100,
+    );
     const part = '/var/lib/eai-staging/agent-mode-linux-amd64.tar.part';
-    await waitFor('a third of the upload on the device', async () => Number((await dev.exec(`stat -c %s ${part} 2>/dev/null || echo 0`)).trim()) > bundle.size / 3, 120_000, 50);
+    await waitFor(
+      'a third of the upload on the device',
+      async () => Number((await dev.exec(`stat -c %s ${part} 2>/dev/null || echo 0`)).trim()) > bundle.size / 3,
+      120_000,
+      50,
+    );
     process.kill(-child.pid!, 'SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    await waitFor('no service process left', async () => {
-      try {
-        process.kill(-child.pid!, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, 10_000, 100);
+    await waitFor(
+      'no service process left',
+      async () => {
+        try {
+          process.kill(-child.pid!, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      10_000,
+      100,
+    );
     const onDevice = Number((await dev.exec(`stat -c %s ${part} 2>/dev/null || echo 0`)).trim());
 
     const svc = servicesForTest({ dataDir });
@@ -313,11 +394,21 @@ describe('faults during an install', () => {
       expect((await svc.call('devices.connect', { id: d.id, secrets: {} })).state).toBe('connected');
       await svc.call('install.resume', { runId });
       const done = await finished(svc, runId);
-      expect(done.devices[0]!.phase, JSON.stringify([done.devices[0]!.failedStep, done.devices[0]!.error, done.devices[0]!.log.slice(-5)])).toBe("done");
-      const journal = readFileSync(join(dataDir, 'runs', `${runId}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(
+        done.devices[0]!.phase,
+        JSON.stringify([done.devices[0]!.failedStep, done.devices[0]!.error, done.devices[0]!.log.slice(-5)]),
+      ).toBe('done');
+      const journal = readFileSync(join(dataDir, 'runs', `${runId}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const upload = journal.filter((e) => e.kind === 'output' && e.step === 'upload' && e.data?.resumedFrom !== undefined).at(-1)!.data;
       const lost = await verifiedOn(dev);
-      recordFault('service process killed mid-run (SIGKILL) and restarted', `killed with ${(onDevice / 2 ** 20).toFixed(1)} MiB on the device; the new process listed the run from its journal, resumed it: upload continued at ${(upload.resumedFrom / 2 ** 20).toFixed(1)} MiB, then stage, apply, user-data, reboot, verified`, lost);
+      recordFault(
+        'service process killed mid-run (SIGKILL) and restarted',
+        `killed with ${(onDevice / 2 ** 20).toFixed(1)} MiB on the device; the new process listed the run from its journal, resumed it: upload continued at ${(upload.resumedFrom / 2 ** 20).toFixed(1)} MiB, then stage, apply, user-data, reboot, verified`,
+        lost,
+      );
       expect(upload.resumedFrom).toBeGreaterThan(0);
       expect(lost).toEqual([]);
     } finally {
@@ -329,7 +420,9 @@ describe('faults during an install', () => {
   it('a device clock far off: the check blocks it (overridable with a reason), and says by how much', async () => {
     const dev = lab.devices[1]!;
     // The device's clock two days ahead, as seen by everything that asks `date` on it.
-    await dev.exec(`mkdir -p /usr/local/bin && printf '#!/bin/sh\\nexec /bin/date -d @$(( $(/bin/date +%%s) + 172800 )) "$@"\\n' > /usr/local/bin/date && chmod 755 /usr/local/bin/date`);
+    await dev.exec(
+      `mkdir -p /usr/local/bin && printf '#!/bin/sh\\nexec /bin/date -d @$(( $(/bin/date +%%s) + 172800 )) "$@"\\n' > /usr/local/bin/date && chmod 755 /usr/local/bin/date`,
+    );
     const svc = servicesForTest();
     try {
       const d = await svc.addRoot(dev, lab.clientKey);
@@ -337,7 +430,10 @@ describe('faults during an install', () => {
       const checks = (await svc.call('checks.evaluate', {})).devices[0]!.results;
       const large = checks.find((c) => c.id === 'clock-offset-large')!;
       expect(large.status).toBe('block');
-      recordFault('device clock far off', `check "${large.title}" blocks: measured ${large.measured}; the install is refused until it is fixed or overridden with a reason`);
+      recordFault(
+        'device clock far off',
+        `check "${large.title}" blocks: measured ${large.measured}; the install is refused until it is fixed or overridden with a reason`,
+      );
     } finally {
       svc.close();
       await dev.exec('rm -f /usr/local/bin/date');

@@ -35,24 +35,40 @@ describe(`load: ${DEVICES} devices in one session`, () => {
       // A locally managed cluster: three control planes (the first is the leader), the rest workers.
       const roles = Object.fromEntries(ids.map((id, i) => [id, i < 3 ? 'control-plane' : 'worker'] as const));
       await svc.call('plan.update', { ...v.plan, topology: 'multi', roles, leader: ids[0]! });
-      await svc.call('site.update', { ...v.site, endpoint: { kind: 'vip', vip: `${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250` } });
+      await svc.call('site.update', {
+        ...v.site,
+        endpoint: { kind: 'vip', vip: `${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250` },
+      });
       const t1 = Date.now();
-      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: ids });
-      const done = await waitFor('every device to finish', async () => {
-        const r = await svc.call('install.status', { runId });
-        return r.finished ? r : null;
-      }, 900_000, 500);
+      const { runId } = await svc.call('install.start', {
+        bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId,
+        deviceIds: ids,
+      });
+      const done = await waitFor(
+        'every device to finish',
+        async () => {
+          const r = await svc.call('install.status', { runId });
+          return r.finished ? r : null;
+        },
+        900_000,
+        500,
+      );
       const installMs = Date.now() - t1;
       const failed = done.devices.filter((d) => d.phase !== 'done');
       const lost = failed.map((d) => `${d.deviceId}: ${d.error?.message}`);
       for (const dev of lab.devices) {
-        if (!(await dev.exec('/opt/spectrocloud/bin/palette-agent version 2>&1 || true')).includes('v4.7.9')) lost.push(`${dev.address}: agent not verified`);
+        if (!(await dev.exec('/opt/spectrocloud/bin/palette-agent version 2>&1 || true')).includes('v4.7.9'))
+          lost.push(`${dev.address}: agent not verified`);
       }
       recordFigure('load-devices', DEVICES, 'devices');
       recordFigure('load-connect-and-probe-wall', probeMs / 1000, 's');
       recordFigure('load-install-wall', installMs / 1000, 's');
       recordFigure('load-peak-rss', peakRss / 2 ** 20, 'MB', '< 400 (test runner included)');
-      recordFault(`${DEVICES} devices in one session`, `connected and probed in ${(probeMs / 1000).toFixed(1)} s; installed (4 at a time, each through its reboot) and verified in ${(installMs / 1000).toFixed(1)} s; peak memory ${Math.round(peakRss / 2 ** 20)} MB`, lost);
+      recordFault(
+        `${DEVICES} devices in one session`,
+        `connected and probed in ${(probeMs / 1000).toFixed(1)} s; installed (4 at a time, each through its reboot) and verified in ${(installMs / 1000).toFixed(1)} s; peak memory ${Math.round(peakRss / 2 ** 20)} MB`,
+        lost,
+      );
       expect(lost).toEqual([]);
       expect(peakRss / 2 ** 20).toBeLessThan(400);
     } finally {

@@ -38,7 +38,9 @@ describe('connect to lab devices', () => {
     expect(first.pendingHostKey?.keyType).toBe('ssh-ed25519');
     expect(dev.sshdLog().slice(mark)).not.toMatch(/userauth-request|Accepted|Failed password/);
     // Trusting another fingerprint than the one shown is refused.
-    await expect(svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: 'SHA256:' + 'A'.repeat(43) })).rejects.toThrow(/not the one/);
+    await expect(svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: 'SHA256:' + 'A'.repeat(43) })).rejects.toThrow(
+      /not the one/,
+    );
     await svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: first.pendingHostKey!.fingerprint });
     const second = await svc.call('devices.connect', { id: d.id, secrets: { password: dev.techPassword } });
     expect(second.state).toBe('connected');
@@ -51,7 +53,10 @@ describe('connect to lab devices', () => {
 
   it('checks a sudo password once and reports a wrong one without retrying', async () => {
     svc = servicesForTest();
-    const ok = await addAndTrust({ kind: 'ssh', host: dev.address, port: 22, user: 'tech', auth: 'password' }, { password: dev.techPassword, sudoPassword: dev.techPassword });
+    const ok = await addAndTrust(
+      { kind: 'ssh', host: dev.address, port: 22, user: 'tech', auth: 'password' },
+      { password: dev.techPassword, sudoPassword: dev.techPassword },
+    );
     expect(ok.state).toBe('connected');
     expect(ok.privilege).toBe('sudo-password');
     // A non-root login's PATH lacks /usr/sbin; the probe still finds iptables and conntrack there.
@@ -82,7 +87,9 @@ describe('connect to lab devices', () => {
     const { run } = await import('../../e2e/lab/run');
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'correct horse', '-f', keyPath]);
     await dev.exec(`cat >> /run/lab/authorized_keys/root <<'K'\n${readFileSync(keyPath + '.pub', 'utf8')}K`);
-    const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath } });
+    const d = await svc.call('devices.add', {
+      connection: { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath },
+    });
     const noPass = await svc.call('devices.connect', { id: d.id, secrets: {} });
     expect(noPass.error?.code).toBe('KEY_PASSPHRASE');
     const first = await svc.call('devices.connect', { id: d.id, secrets: { passphrase: 'correct horse' } });
@@ -114,7 +121,10 @@ describe('connect to lab devices', () => {
     const refused = await addAndTrust({ kind: 'ssh', host: dev.address, port: 2222, user: 'root', auth: 'password' }, { password: 'x' });
     expect(refused.error?.code).toBe('CONNECTION_REFUSED');
     expect(refused.error?.fix).toMatch(/port/);
-    const unknown = await addAndTrust({ kind: 'ssh', host: 'no-such-device.invalid', port: 22, user: 'root', auth: 'password' }, { password: 'x' });
+    const unknown = await addAndTrust(
+      { kind: 'ssh', host: 'no-such-device.invalid', port: 22, user: 'root', auth: 'password' },
+      { password: 'x' },
+    );
     expect(unknown.error?.code).toBe('NAME_NOT_FOUND');
     svc.close();
   });
@@ -123,7 +133,12 @@ describe('connect to lab devices', () => {
     svc = servicesForTest();
     const d = await svc.call('devices.add', {
       connection: {
-        kind: 'ssh', host: other.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey,
+        kind: 'ssh',
+        host: other.address,
+        port: 22,
+        user: 'root',
+        auth: 'key',
+        keyPath: lab.clientKey,
         jump: { host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey },
       },
     });
@@ -148,14 +163,19 @@ describe('connect to lab devices', () => {
     await run('ssh-keygen', ['-H', '-f', file]);
     expect(readFileSync(file, 'utf8')).toMatch(/^\|1\|/);
     svc = servicesForTest({ knownHostsFiles: [file] });
-    const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey } });
+    const d = await svc.call('devices.add', {
+      connection: { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey },
+    });
     expect((await svc.call('devices.connect', { id: d.id, secrets: {} })).state).toBe('connected');
     svc.close();
   });
 
   it('stops hard when the host key changed, showing both fingerprints and sending nothing', async () => {
     svc = servicesForTest();
-    const d = await addAndTrust({ kind: 'ssh', host: other.address, port: 22, user: 'tech', auth: 'password' }, { password: other.techPassword });
+    const d = await addAndTrust(
+      { kind: 'ssh', host: other.address, port: 22, user: 'tech', auth: 'password' },
+      { password: other.techPassword },
+    );
     expect(d.state).toBe('connected');
     const old = await other.fingerprint();
     await svc.call('devices.disconnect', { id: d.id });
@@ -179,9 +199,15 @@ describe('writing user-data on a device', () => {
     try {
       const dev = lab.devices[0]!;
       const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: dev.address, port: 22, user: 'tech', auth: 'password' } });
-      const first = await svc.call('devices.connect', { id: d.id, secrets: { password: dev.techPassword, sudoPassword: dev.techPassword } });
+      const first = await svc.call('devices.connect', {
+        id: d.id,
+        secrets: { password: dev.techPassword, sudoPassword: dev.techPassword },
+      });
       await svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: first.pendingHostKey!.fingerprint });
-      expect((await svc.call('devices.connect', { id: d.id, secrets: { password: dev.techPassword, sudoPassword: dev.techPassword } })).privilege).toBe('sudo-password');
+      expect(
+        (await svc.call('devices.connect', { id: d.id, secrets: { password: dev.techPassword, sudoPassword: dev.techPassword } }))
+          .privilege,
+      ).toBe('sudo-password');
       const text = "#cloud-config\nstylus:\n  site:\n    edgeHostToken: 'tok$(reboot)`x`\"'\n";
       await svc.writeUserData(d.id, text);
       expect(await dev.exec('stat -c "%U %a" /var/lib/spectro/userdata')).toBe('root 600\n');
@@ -202,7 +228,9 @@ describe('a server that closes before sign-in', () => {
     await new Promise<void>((r) => server.listen(2299, '198.18.0.1', r));
     const svc = servicesForTest();
     try {
-      const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: '198.18.0.1', port: 2299, user: 'root', auth: 'password' } });
+      const d = await svc.call('devices.add', {
+        connection: { kind: 'ssh', host: '198.18.0.1', port: 2299, user: 'root', auth: 'password' },
+      });
       const started = Date.now();
       const view = await svc.call('devices.connect', { id: d.id, secrets: { password: 'x' } });
       expect(view.state).toBe('failed');

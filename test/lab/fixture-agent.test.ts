@@ -24,7 +24,9 @@ describe('fixture agent bundle on a lab device', () => {
   it('installs at the first boot, and the second boot leaves it alone (setup_done)', async () => {
     const bundle = await buildFixtureBundle({ dir: join(lab.dir, 'bundle'), version: '4.7.9' });
     copyFileSync(bundle.path, join(dev.control, 'bundle.tar'));
-    await dev.exec('tar -xf /run/lab/bundle.tar -C / && printf "#cloud-config\\nstylus:\\n  managementMode: local\\n" > /var/lib/spectro/userdata && chmod 600 /var/lib/spectro/userdata');
+    await dev.exec(
+      'tar -xf /run/lab/bundle.tar -C / && printf "#cloud-config\\nstylus:\\n  managementMode: local\\n" > /var/lib/spectro/userdata && chmod 600 /var/lib/spectro/userdata',
+    );
     expect(await dev.exec('ls /etc/systemd/system/multi-user.target.wants | grep -c ^spectro')).toBe('7\n');
     const before = dev.reboots;
     await dev.exec('(systemctl reboot >/dev/null 2>&1 &)');

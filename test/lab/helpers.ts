@@ -36,19 +36,28 @@ export function servicesForTest(opts: { knownHostsFiles?: string[]; rebootTimeou
   async function addTrusted(connection: MethodInput<'devices.add'>['connection'], secrets: MethodInput<'devices.connect'>['secrets'] = {}) {
     const d = await call('devices.add', { connection });
     const first = await call('devices.connect', { id: d.id, secrets });
-    if (first.pendingHostKey) await call('devices.trustHostKey', { id: d.id, hop: first.pendingHostKey.hop, fingerprint: first.pendingHostKey.fingerprint });
+    if (first.pendingHostKey)
+      await call('devices.trustHostKey', { id: d.id, hop: first.pendingHostKey.hop, fingerprint: first.pendingHostKey.fingerprint });
     const view = await call('devices.connect', { id: d.id, secrets });
-    if (view.state !== 'connected') throw new Error(`lab: ${connection.kind === 'ssh' ? connection.host : 'local'} did not connect: ${view.error?.message}`);
+    if (view.state !== 'connected')
+      throw new Error(`lab: ${connection.kind === 'ssh' ? connection.host : 'local'} did not connect: ${view.error?.message}`);
     return view;
   }
   /** Root on a lab device with the lab's client key. */
-  const addRoot = (dev: { address: string }, keyPath: string) => addTrusted({ kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath });
+  const addRoot = (dev: { address: string }, keyPath: string) =>
+    addTrusted({ kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath });
   /** Reads a device and overrides each block that may be overridden: lab devices are small (2 cores). */
   async function readAndClear(deviceId: string) {
     await call('hardware.probe', { id: deviceId });
     const checks = await call('checks.evaluate', {});
     for (const r of checks.devices.find((d) => d.deviceId === deviceId)?.results ?? []) {
-      if (r.status === 'block' && r.overridable && !r.override) await call('checks.override', { deviceId, checkId: r.id, reason: 'Lab device: a namespace on a two-core test machine', technician: 'Lab' });
+      if (r.status === 'block' && r.overridable && !r.override)
+        await call('checks.override', {
+          deviceId,
+          checkId: r.id,
+          reason: 'Lab device: a namespace on a two-core test machine',
+          technician: 'Lab',
+        });
     }
   }
   return {
@@ -57,11 +66,10 @@ export function servicesForTest(opts: { knownHostsFiles?: string[]; rebootTimeou
     addRoot,
     userData: (deviceId: string) => services.site.userDataFor(deviceId),
     session: (deviceId: string) => services.devices.session(deviceId),
-    /** The install engine's write, for tests until the engine lands. */
+    /** The run engine's user-data write, through the device's link. */
     writeUserData: async (deviceId: string, text: string) => {
       const { writeUserData } = await import('../../main/services/site/write-userdata');
-      const view = (await call('visit.get', {})).devices.find((d) => d.id === deviceId)!;
-      await writeUserData(services.devices.session(deviceId), text, view.privilege === 'root');
+      await writeUserData(services.linkFor(deviceId), text);
     },
     dataDir,
     events,

@@ -22,7 +22,11 @@ describe('offline install', () => {
       // One device signs in as tech with sudo and a password; the others as root.
       const tech = i === 1;
       const secrets = tech ? { password: dev.techPassword, sudoPassword: dev.techPassword } : {};
-      const d = await svc.call('devices.add', { connection: tech ? { kind: 'ssh', host: dev.address, port: 22, user: 'tech', auth: 'password' } : { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey } });
+      const d = await svc.call('devices.add', {
+        connection: tech
+          ? { kind: 'ssh', host: dev.address, port: 22, user: 'tech', auth: 'password' }
+          : { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey },
+      });
       const first = await svc.call('devices.connect', { id: d.id, secrets });
       await svc.call('devices.trustHostKey', { id: d.id, hop: 'target', fingerprint: first.pendingHostKey!.fingerprint });
       expect((await svc.call('devices.connect', { id: d.id, secrets })).state).toBe('connected');
@@ -31,32 +35,53 @@ describe('offline install', () => {
     }
     // A locally managed three-node cluster: roles, a leader and a free VIP on the lab network.
     const v = await svc.call('visit.get', {});
-    await svc.call('plan.update', { ...v.plan, topology: 'multi', roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'worker', [ids[2]!]: 'worker' }, leader: ids[0]! });
-    await svc.call('site.update', { ...v.site, endpoint: { kind: 'vip', vip: `${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250` } });
+    await svc.call('plan.update', {
+      ...v.plan,
+      topology: 'multi',
+      roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'worker', [ids[2]!]: 'worker' },
+      leader: ids[0]!,
+    });
+    await svc.call('site.update', {
+      ...v.site,
+      endpoint: { kind: 'vip', vip: `${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250` },
+    });
   });
   afterAll(async () => {
     svc?.close();
     await lab?.stop();
   });
 
-  const finished = async (runId: string) => waitFor('the install run to finish', async () => {
-    const v = await svc.call('install.status', { runId });
-    return v.finished ? v : null;
-  }, 240_000, 500);
+  const finished = async (runId: string) =>
+    waitFor(
+      'the install run to finish',
+      async () => {
+        const v = await svc.call('install.status', { runId });
+        return v.finished ? v : null;
+      },
+      240_000,
+      500,
+    );
 
   it('refuses to start while the plan or a device is blocked', async () => {
     const v = await svc.call('visit.get', {});
     await svc.call('checks.removeOverride', { deviceId: ids[0]!, checkId: 'cpu-cores' });
-    await expect(svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [ids[0]!] })).rejects.toMatchObject({ message: expect.stringMatching(/is blocked: At least 4 CPU cores \(measured 2 cores/) });
+    await expect(
+      svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [ids[0]!] }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/is blocked: At least 4 CPU cores \(measured 2 cores/) });
     await svc.readAndClear(ids[0]!);
     await svc.call('plan.update', { ...v.plan, roles: {}, leader: null });
-    await expect(svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [ids[0]!] })).rejects.toMatchObject({ message: expect.stringMatching(/The plan is blocked/) });
+    await expect(
+      svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [ids[0]!] }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/The plan is blocked/) });
     await svc.call('plan.update', v.plan);
   });
 
   it('installs on one device: upload, stage, apply, user-data, reboot, reconnect, verify', async () => {
     const dev = lab.devices[0]!;
-    const started = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [ids[0]!] });
+    const started = await svc.call('install.start', {
+      bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId,
+      deviceIds: [ids[0]!],
+    });
     const run: RunView = await finished(started.runId);
     const d = run.devices[0]!;
     expect(d.error).toBeUndefined();
@@ -69,20 +94,29 @@ describe('offline install', () => {
     expect(await dev.exec('head -n 1 /opt/spectrocloud/state/userdata.applied')).toBe('#cloud-config\n');
 
     // The journal has every step, in order, with durations.
-    const journal = readFileSync(join(svc.dataDir, 'runs', `${run.runId}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const journal = readFileSync(join(svc.dataDir, 'runs', `${run.runId}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const steps = journal.filter((e) => e.kind === 'step-finished').map((e) => e.step);
     expect(steps).toEqual(['upload', 'stage', 'apply', 'userdata', 'reboot', 'reconnect', 'verify']);
     expect(journal.at(-1)).toMatchObject({ kind: 'run-finished', data: { results: { [ids[0]!]: 'done' } } });
   });
 
   it('installs on three devices in parallel (one through sudo with a password), each through its reboot', async () => {
-    const run = await finished((await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: ids })).runId);
+    const run = await finished(
+      (await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: ids }))
+        .runId,
+    );
     for (const d of run.devices) {
       expect(d.error, d.deviceId).toBeUndefined();
       expect(d.phase).toBe('done');
     }
     // The first device already had the bundle: its upload was skipped, not sent again.
-    const journal = readFileSync(join(svc.dataDir, 'runs', `${run.runId}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const journal = readFileSync(join(svc.dataDir, 'runs', `${run.runId}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const uploads = journal.filter((e) => e.kind === 'output' && e.step === 'upload');
     expect(uploads.find((e) => e.deviceId === ids[0])?.data).toMatchObject({ skipped: true, bytesSent: 0 });
     expect(uploads.find((e) => e.deviceId === ids[2])?.data).toMatchObject({ skipped: false, bytesSent: bundle.size });
@@ -93,22 +127,50 @@ describe('offline install', () => {
     const dev = lab.devices[1]!;
     await dev.exec('/opt/spectrocloud/bin/palette-agent uninstall --force >/dev/null; rm -f /var/log/stylus-upgrade.log');
     const reboots = dev.reboots;
-    const run = await finished((await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [ids[1]!], method: 'install-first' })).runId);
+    const run = await finished(
+      (
+        await svc.call('install.start', {
+          bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId,
+          deviceIds: [ids[1]!],
+          method: 'install-first',
+        })
+      ).runId,
+    );
     expect(run.method).toBe('install-first');
     expect(run.devices[0]).toMatchObject({ phase: 'done', agentVersion: '4.7.9' });
-    const journal = readFileSync(join(svc.dataDir, 'runs', `${run.runId}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(journal.filter((e) => e.kind === 'step-finished').map((e) => e.step)).toEqual(['upload', 'stage', 'apply', 'userdata', 'agent-install', 'reboot', 'reconnect', 'verify']);
+    const journal = readFileSync(join(svc.dataDir, 'runs', `${run.runId}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(journal.filter((e) => e.kind === 'step-finished').map((e) => e.step)).toEqual([
+      'upload',
+      'stage',
+      'apply',
+      'userdata',
+      'agent-install',
+      'reboot',
+      'reconnect',
+      'verify',
+    ]);
     // The agent's own install ran before the reboot: its log line exists, written by the session's sudo.
-    expect(journal.some((e) => e.kind === 'output' && e.step === 'agent-install' && JSON.stringify(e.data).includes('palette-agent: installed v4.7.9'))).toBe(true);
+    expect(
+      journal.some(
+        (e) => e.kind === 'output' && e.step === 'agent-install' && JSON.stringify(e.data).includes('palette-agent: installed v4.7.9'),
+      ),
+    ).toBe(true);
     expect(dev.reboots).toBe(reboots + 1);
   });
 
   it('a staging filesystem too small is a clear error, and nothing is applied', async () => {
     const dev = lab.devices[2]!;
     const big = await buildFixtureBundle({ dir: join(lab.dir, 'big'), version: '4.7.10', payloadBytes: 24 * 2 ** 20 });
-    await dev.exec('mkdir -p /var/lib/eai-staging && mount -t tmpfs -o size=30m tmpfs /var/lib/eai-staging');
+    // The bundle is unpacked in root's own staging folder (the upload folder belongs to the login user).
+    await dev.exec('mkdir -p /var/lib/eai-stage && mount -t tmpfs -o size=30m tmpfs /var/lib/eai-stage');
     const before = await dev.exec('/opt/spectrocloud/bin/palette-agent version');
-    const run = await finished((await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: big.path })).bundleId, deviceIds: [ids[2]!] })).runId);
+    const run = await finished(
+      (await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: big.path })).bundleId, deviceIds: [ids[2]!] }))
+        .runId,
+    );
     const d = run.devices[0]!;
     expect(d.phase).toBe('failed');
     expect(d.failedStep).toBe('stage');
@@ -134,20 +196,38 @@ describe('install: cancel, and resume after the app stopped', () => {
     try {
       const d = await svc.addRoot(lab.devices[0]!, lab.clientKey);
       await svc.readAndClear(d.id);
-      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: [d.id] });
-      await waitFor('the upload to start', async () => ((await svc.call('install.status', { runId })).devices[0]!.progress?.bytes ?? 0) > 0, 30_000, 20);
+      const { runId } = await svc.call('install.start', {
+        bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId,
+        deviceIds: [d.id],
+      });
+      await waitFor(
+        'the upload to start',
+        async () => ((await svc.call('install.status', { runId })).devices[0]!.progress?.bytes ?? 0) > 0,
+        30_000,
+        20,
+      );
       await svc.call('install.cancel', { runId });
-      const cancelled = await waitFor('the cancel', async () => {
-        const v = await svc.call('install.status', { runId });
-        return v.finished ? v : null;
-      }, 30_000, 100);
+      const cancelled = await waitFor(
+        'the cancel',
+        async () => {
+          const v = await svc.call('install.status', { runId });
+          return v.finished ? v : null;
+        },
+        30_000,
+        100,
+      );
       expect(cancelled.devices[0]).toMatchObject({ phase: 'cancelled', failedStep: 'upload' });
       expect(await lab.devices[0]!.exec('test -e /var/lib/spectro/userdata && echo applied || echo untouched')).toBe('untouched\n');
       await svc.call('install.retry', { runId, deviceId: d.id });
-      const done = await waitFor('the retry', async () => {
-        const v = await svc.call('install.status', { runId });
-        return v.finished ? v : null;
-      }, 240_000, 500);
+      const done = await waitFor(
+        'the retry',
+        async () => {
+          const v = await svc.call('install.status', { runId });
+          return v.finished ? v : null;
+        },
+        240_000,
+        500,
+      );
       expect(done.devices[0]!.error).toBeUndefined();
       expect(done.devices[0]!.phase).toBe('done');
     } finally {
@@ -165,7 +245,16 @@ describe('install: cancel, and resume after the app stopped', () => {
     mkdirSync(join(first.dataDir, 'runs'), { recursive: true });
     const t = new Date().toISOString();
     const lines = [
-      { t, kind: 'run-started', data: { bundle: { fileName: 'agent-mode-linux-amd64.tar', sha256: bundle.sha256, size: bundle.size, arch: 'amd64' }, bundlePath: bundle.path, expectedSha256: null, devices: [d.id] } },
+      {
+        t,
+        kind: 'run-started',
+        data: {
+          bundle: { fileName: 'agent-mode-linux-amd64.tar', sha256: bundle.sha256, size: bundle.size, arch: 'amd64' },
+          bundlePath: bundle.path,
+          expectedSha256: null,
+          devices: [d.id],
+        },
+      },
       { t, kind: 'step-started', deviceId: d.id, step: 'upload' },
       { t, kind: 'step-finished', deviceId: d.id, step: 'upload' },
       { t, kind: 'step-started', deviceId: d.id, step: 'apply' },
@@ -173,13 +262,23 @@ describe('install: cancel, and resume after the app stopped', () => {
     writeFileSync(join(first.dataDir, 'runs', 'crashed-run.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n{"t":"torn');
     const interrupted = await first.call('install.interrupted', {});
     expect(interrupted).toHaveLength(1);
-    expect(interrupted[0]!.devices[0]).toMatchObject({ phase: 'failed', failedStep: 'apply', error: { message: 'The app stopped during "apply".' } });
+    expect(interrupted[0]!.devices[0]).toMatchObject({
+      phase: 'failed',
+      failedStep: 'apply',
+      error: { message: 'The app stopped during "apply".' },
+    });
     const resumed = await first.call('install.resume', { runId: 'crashed-run' });
-    expect(['queued', 'upload']).toContain(resumed.devices[0]!.phase);
-    const done = await waitFor('the resumed run', async () => {
-      const v = await first.call('install.status', { runId: 'crashed-run' });
-      return v.finished ? v : null;
-    }, 240_000, 500);
+    // The journal says the upload finished: the resume continues with the stage, never sending it again.
+    expect(['queued', 'stage']).toContain(resumed.devices[0]!.phase);
+    const done = await waitFor(
+      'the resumed run',
+      async () => {
+        const v = await first.call('install.status', { runId: 'crashed-run' });
+        return v.finished ? v : null;
+      },
+      240_000,
+      500,
+    );
     expect(done.devices[0]!.phase).toBe('done');
     expect(await first.call('install.interrupted', {})).toEqual([]);
     first.close();

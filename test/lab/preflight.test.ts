@@ -25,7 +25,15 @@ describe('preflight on lab devices', () => {
 
   it('reads what is installed and running in the same round trip as the hardware', async () => {
     const f = await svc.call('hardware.probe', { id: ids[0]! });
-    expect(f.software.commands).toMatchObject({ jq: true, zstd: true, rsync: true, iptables: true, rsyslogd: true, conntrack: true, bash: true });
+    expect(f.software.commands).toMatchObject({
+      jq: true,
+      zstd: true,
+      rsync: true,
+      iptables: true,
+      rsyslogd: true,
+      conntrack: true,
+      bash: true,
+    });
     expect(f.software.rsyslogEnabled).toBe(true);
     expect(f.software.listeningPorts).toContain(22);
     expect(f.software.agent).toEqual({ installed: false, version: null, fips: null, setupDone: false, stylusRoot: '/' });
@@ -51,16 +59,33 @@ describe('preflight on lab devices', () => {
   it('main refuses overrides without a reason, of passes, and of blocks no reason can lift', async () => {
     const id = ids[0]!;
     await svc.call('hardware.probe', { id });
-    const cores = (await svc.call('checks.evaluate', {})).devices.find((d) => d.deviceId === id)!.results.find((r) => r.id === 'cpu-cores')!;
-    await expect(svc.call('checks.override', { deviceId: id, checkId: 'cpu-cores', reason: 'short', technician: 'Alex' })).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { field: 'reason' } });
-    await expect(svc.call('checks.override', { deviceId: id, checkId: 'systemd', reason: 'the device is fine really', technician: 'Alex' })).rejects.toMatchObject({ message: expect.stringMatching(/does not block|cannot be overridden/) });
+    const cores = (await svc.call('checks.evaluate', {})).devices
+      .find((d) => d.deviceId === id)!
+      .results.find((r) => r.id === 'cpu-cores')!;
+    await expect(
+      svc.call('checks.override', { deviceId: id, checkId: 'cpu-cores', reason: 'short', technician: 'Alex' }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { field: 'reason' } });
+    await expect(
+      svc.call('checks.override', { deviceId: id, checkId: 'systemd', reason: 'the device is fine really', technician: 'Alex' }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/does not block|cannot be overridden/) });
     await svc.call('plan.update', { ...(await svc.call('visit.get', {})).plan, distribution: 'canonical' });
-    await expect(svc.call('checks.override', { deviceId: id, checkId: 'canonical-ubuntu', reason: 'customer insists on Debian', technician: 'Alex' })).rejects.toMatchObject({ message: expect.stringMatching(/cannot be overridden/) });
+    await expect(
+      svc.call('checks.override', { deviceId: id, checkId: 'canonical-ubuntu', reason: 'customer insists on Debian', technician: 'Alex' }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/cannot be overridden/) });
     await svc.call('plan.update', { ...(await svc.call('visit.get', {})).plan, distribution: 'pxke' });
     if (cores.status === 'block') {
-      const visit = await svc.call('checks.override', { deviceId: id, checkId: 'cpu-cores', reason: 'bench unit, no workloads', technician: 'Alex Field' });
-      expect(visit.overrides).toEqual([expect.objectContaining({ deviceId: id, checkId: 'cpu-cores', reason: 'bench unit, no workloads', technician: 'Alex Field' })]);
-      expect((await svc.call('checks.evaluate', {})).devices.find((d) => d.deviceId === id)!.results.find((r) => r.id === 'cpu-cores')!.override).toBeTruthy();
+      const visit = await svc.call('checks.override', {
+        deviceId: id,
+        checkId: 'cpu-cores',
+        reason: 'bench unit, no workloads',
+        technician: 'Alex Field',
+      });
+      expect(visit.overrides).toEqual([
+        expect.objectContaining({ deviceId: id, checkId: 'cpu-cores', reason: 'bench unit, no workloads', technician: 'Alex Field' }),
+      ]);
+      expect(
+        (await svc.call('checks.evaluate', {})).devices.find((d) => d.deviceId === id)!.results.find((r) => r.id === 'cpu-cores')!.override,
+      ).toBeTruthy();
     }
   });
 
@@ -77,7 +102,12 @@ describe('preflight on lab devices', () => {
 
   it('checks from each device that the others answer on the cluster ports, and spots a firewall', async () => {
     const visit = await svc.call('visit.get', {});
-    await svc.call('plan.update', { ...visit.plan, topology: 'multi', roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'worker', [ids[2]!]: 'worker' }, leader: ids[0]! });
+    await svc.call('plan.update', {
+      ...visit.plan,
+      topology: 'multi',
+      roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'worker', [ids[2]!]: 'worker' },
+      leader: ids[0]!,
+    });
     await dev(2).dropPort(6443);
     try {
       const view = await svc.call('network.crossCheck', {});

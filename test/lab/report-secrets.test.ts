@@ -21,17 +21,31 @@ const CANARY = {
 function texts(path: string): { where: string; text: string }[] {
   if (statSync(path).isDirectory()) return readdirSync(path).flatMap((f) => texts(join(path, f)));
   const raw = readFileSync(path);
-  if (path.endsWith('.pdf')) return [{ where: path, text: execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' }) }, { where: `${path} (raw)`, text: raw.toString('latin1') }];
+  if (path.endsWith('.pdf'))
+    return [
+      { where: path, text: execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' }) },
+      { where: `${path} (raw)`, text: raw.toString('latin1') },
+    ];
   if (path.endsWith('.tar.gz')) return untarText(gunzipSync(raw), path);
   return [{ where: path, text: raw.toString('utf8') }];
 }
 
 function untarText(tar: Buffer, where: string): { where: string; text: string }[] {
   const out: { where: string; text: string }[] = [];
-  for (let off = 0; off + 512 <= tar.length; ) {
-    const name = tar.subarray(off, off + 100).toString('utf8').replace(/\0.*$/s, '');
+  for (let off = 0; off + 512 <= tar.length;) {
+    const name = tar
+      .subarray(off, off + 100)
+      .toString('utf8')
+      .replace(/\0.*$/s, '');
     if (!name) break;
-    const size = parseInt(tar.subarray(off + 124, off + 136).toString('utf8').replace(/\0.*$/s, '').trim() || '0', 8);
+    const size = parseInt(
+      tar
+        .subarray(off + 124, off + 136)
+        .toString('utf8')
+        .replace(/\0.*$/s, '')
+        .trim() || '0',
+      8,
+    );
     const body = tar.subarray(off + 512, off + 512 + size);
     out.push({ where: `${where}:${name}`, text: body.toString('utf8') });
     if (name.endsWith('.tar.gz')) out.push(...untarText(gunzipSync(body), `${where}:${name}`));
@@ -58,11 +72,31 @@ describe('no secret leaves: reports, journals, logs, profiles and support bundle
     const [d0, d1] = lab.devices;
     await d0!.exec(`cat >> /run/lab/authorized_keys/root <<'K'\n${readFileSync(keyPath + '.pub', 'utf8')}K`);
     await d1!.exec(`echo 'tech:${CANARY.sudoPassword}' | chpasswd`);
-    ids.push((await svc.addTrusted({ kind: 'ssh', host: d0!.address, port: 22, user: 'root', auth: 'key', keyPath }, { passphrase: CANARY.passphrase })).id);
-    ids.push((await svc.addTrusted({ kind: 'ssh', host: d1!.address, port: 22, user: 'tech', auth: 'password' }, { password: CANARY.sudoPassword, sudoPassword: CANARY.sudoPassword })).id);
+    ids.push(
+      (
+        await svc.addTrusted(
+          { kind: 'ssh', host: d0!.address, port: 22, user: 'root', auth: 'key', keyPath },
+          { passphrase: CANARY.passphrase },
+        )
+      ).id,
+    );
+    ids.push(
+      (
+        await svc.addTrusted(
+          { kind: 'ssh', host: d1!.address, port: 22, user: 'tech', auth: 'password' },
+          { password: CANARY.sudoPassword, sudoPassword: CANARY.sudoPassword },
+        )
+      ).id,
+    );
     for (const id of ids) await svc.readAndClear(id);
     const v = await svc.call('visit.update', { siteName: 'Canary plant', technician: 'Lab' });
-    await svc.call('plan.update', { ...v.plan, topology: 'multi', mode: 'central', roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'worker' }, leader: ids[0]! });
+    await svc.call('plan.update', {
+      ...v.plan,
+      topology: 'multi',
+      mode: 'central',
+      roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'worker' },
+      leader: ids[0]!,
+    });
     await svc.call('site.update', {
       ...v.site,
       central: { paletteEndpoint: 'api.palette.example', projectName: 'Edge', projectUid: '' },
@@ -72,19 +106,33 @@ describe('no secret leaves: reports, journals, logs, profiles and support bundle
     await svc.call('site.setSecrets', { edgeHostToken: CANARY.token, proxyPassword: CANARY.proxyPassword });
     await svc.call('site.setLocalUiUser', { user: { name: 'kairos', password: CANARY.localUiPassword } });
 
-    const started = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId, deviceIds: ids });
+    const started = await svc.call('install.start', {
+      bundleId: (await svc.call('bundle.inspect', { path: bundle.path })).bundleId,
+      deviceIds: ids,
+    });
     runId = started.runId;
-    const done = await waitFor('the install to finish', async () => {
-      const s = await svc.call('install.status', { runId });
-      return s.finished ? s : null;
-    }, 300_000, 500);
-    expect(done.devices.map((d) => [d.phase, d.error?.message])).toEqual([['done', undefined], ['done', undefined]]);
+    const done = await waitFor(
+      'the install to finish',
+      async () => {
+        const s = await svc.call('install.status', { runId });
+        return s.finished ? s : null;
+      },
+      300_000,
+      500,
+    );
+    expect(done.devices.map((d) => [d.phase, d.error?.message])).toEqual([
+      ['done', undefined],
+      ['done', undefined],
+    ]);
 
     // Everything the installer can produce for a person or a file.
     produced.push({ where: 'profile', text: (await svc.call('profiles.export', { name: 'canary' })).yaml });
     for (const format of ['json', 'html', 'pdf'] as const) {
       const f = await svc.call('reports.file', { runId, format });
-      produced.push({ where: `report.${format} (download)`, text: Buffer.from(f.base64, 'base64').toString(format === 'pdf' ? 'latin1' : 'utf8') });
+      produced.push({
+        where: `report.${format} (download)`,
+        text: Buffer.from(f.base64, 'base64').toString(format === 'pdf' ? 'latin1' : 'utf8'),
+      });
     }
     await svc.call('reports.export', { runId });
     for (const id of ids) await svc.call('support.collect', { deviceId: id, runId });
@@ -106,7 +154,18 @@ describe('no secret leaves: reports, journals, logs, profiles and support bundle
 
   it('produced every kind of output: journal, report in three formats, profile, support bundles with their manifest', () => {
     const where = produced.map((p) => p.where).join('\n');
-    for (const needed of [`runs/${runId}.jsonl`, `reports/${runId}/report.json`, `reports/${runId}/report.html`, `reports/${runId}/report.pdf`, 'manifest.json', 'device/state/userdata.yaml', 'device/logs/stylus-upgrade.log', 'device/support-bundle-edge/', `journal/${runId}.jsonl`, 'profile']) {
+    for (const needed of [
+      `runs/${runId}.jsonl`,
+      `reports/${runId}/report.json`,
+      `reports/${runId}/report.html`,
+      `reports/${runId}/report.pdf`,
+      'manifest.json',
+      'device/state/userdata.yaml',
+      'device/logs/stylus-upgrade.log',
+      'device/support-bundle-edge/',
+      `journal/${runId}.jsonl`,
+      'profile',
+    ]) {
       expect(where).toContain(needed);
     }
     // Redacted, not left out: the user-data is in the bundle with the token replaced.
@@ -119,7 +178,14 @@ describe('no secret leaves: reports, journals, logs, profiles and support bundle
   });
 
   it('finds no canary anywhere', () => {
-    const leaks = produced.flatMap((p) => Object.entries(CANARY).filter(([, secret]) => p.text.includes(secret) || p.text.includes(JSON.stringify(secret).slice(1, -1)) || p.text.includes(encodeURIComponent(secret))).map(([name]) => `${name} in ${p.where}`));
+    const leaks = produced.flatMap((p) =>
+      Object.entries(CANARY)
+        .filter(
+          ([, secret]) =>
+            p.text.includes(secret) || p.text.includes(JSON.stringify(secret).slice(1, -1)) || p.text.includes(encodeURIComponent(secret)),
+        )
+        .map(([name]) => `${name} in ${p.where}`),
+    );
     expect(leaks).toEqual([]);
     expect(produced.length).toBeGreaterThan(20);
   });

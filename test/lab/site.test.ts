@@ -24,7 +24,11 @@ describe('site survey from a lab device', () => {
     await svc.call('hardware.probe', { id: d.id });
     id = d.id;
     // A proxy on the lab host that wants credentials: enough to see TCP reach and the CONNECT answer.
-    proxy = createServer((sock) => sock.once('data', () => sock.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n')));
+    proxy = createServer((sock) =>
+      sock.once('data', () =>
+        sock.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n'),
+      ),
+    );
     await new Promise<void>((r) => proxy.listen(3128, '198.18.0.1', r));
   });
   afterAll(async () => {
@@ -39,7 +43,7 @@ describe('site survey from a lab device', () => {
   };
   const vipCheck = async () => (await svc.call('site.checkOnDevices', {}))[0]!.checks.find((c) => c.id === 'vip-free');
 
-  it('refuses a VIP equal to the device\'s own address before anything runs', async () => {
+  it("refuses a VIP equal to the device's own address before anything runs", async () => {
     await setVip(member.address);
     const issue = (await svc.call('site.issues', {})).find((i) => i.field === 'endpoint.vip');
     expect(issue?.message).toMatch(/own address/);
@@ -64,7 +68,11 @@ describe('site survey from a lab device', () => {
   it('sees that the proxy accepts connections and asks for credentials', async () => {
     const v = await svc.call('visit.get', {});
     await svc.call('plan.update', { ...v.plan, mode: 'central' });
-    await svc.call('site.update', { ...v.site, central: { paletteEndpoint: 'api.palette.example', projectName: 'Edge', projectUid: '' }, proxy: { httpProxy: 'http://198.18.0.1:3128', httpsProxy: '', username: '', noProxy: [] } });
+    await svc.call('site.update', {
+      ...v.site,
+      central: { paletteEndpoint: 'api.palette.example', projectName: 'Edge', projectUid: '' },
+      proxy: { httpProxy: 'http://198.18.0.1:3128', httpsProxy: '', username: '', noProxy: [] },
+    });
     const checks = (await svc.call('site.checkOnDevices', {}))[0]!.checks;
     expect(checks.find((c) => c.id === 'proxy-tcp')).toMatchObject({ status: 'pass' });
     expect(checks.find((c) => c.id === 'proxy-connect')).toMatchObject({ status: 'block', detail: expect.stringMatching(/407/) });
@@ -77,13 +85,29 @@ describe('site survey from a lab device', () => {
     const site = {
       ...defaultSite(),
       central: { paletteEndpoint: 'api.palette.example', projectName: 'Edge Plants', projectUid: '' },
-      proxy: { httpProxy: 'http://198.18.0.1:3128', httpsProxy: 'http://198.18.0.1:3128', username: 'svc-edge', noProxy: ['.svc', member.address] },
+      proxy: {
+        httpProxy: 'http://198.18.0.1:3128',
+        httpsProxy: 'http://198.18.0.1:3128',
+        username: 'svc-edge',
+        noProxy: ['.svc', member.address],
+      },
       nameserver: '198.18.0.1',
-      devices: { [id]: { hostName: 'edge-01', edgeHostName: 'plant4-01', nic: { name: 'eth0', mode: 'static' as const, address: `${member.address}/16`, gateway: '198.18.0.1', dns: ['198.18.0.1'] } } },
+      devices: {
+        [id]: {
+          hostName: 'edge-01',
+          edgeHostName: 'plant4-01',
+          nic: { name: 'eth0', mode: 'static' as const, address: `${member.address}/16`, gateway: '198.18.0.1', dns: ['198.18.0.1'] },
+        },
+      },
       endpoint: { kind: 'vip' as const, vip: `${base(member.address)}.201` },
     };
     await svc.call('site.update', site);
-    await svc.call('site.addCertificates', { pem: (await run('sh', ['-c', `cd ${lab.dir} && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -subj /CN=Site-CA -days 30 -addext basicConstraints=critical,CA:TRUE 2>/dev/null && cat ca.pem`])) });
+    await svc.call('site.addCertificates', {
+      pem: await run('sh', [
+        '-c',
+        `cd ${lab.dir} && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -subj /CN=Site-CA -days 30 -addext basicConstraints=critical,CA:TRUE 2>/dev/null && cat ca.pem`,
+      ]),
+    });
     await svc.call('site.setSecrets', { edgeHostToken: 'CANARY-TOKEN-7f3a', proxyPassword: 'CANARY-PROXY-9c1e' });
     expect((await svc.call('site.issues', {})).filter((i) => i.severity === 'block')).toEqual([]);
 

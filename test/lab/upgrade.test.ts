@@ -12,14 +12,24 @@ describe('offline agent upgrade', () => {
   let svc: ReturnType<typeof servicesForTest>;
   const ids: string[] = [];
   const bundle = async (version: string, failInstall = false) => {
-    const b = await buildFixtureBundle({ dir: join(lab.dir, `bundle-${version}${failInstall ? '-broken' : ''}`), version, payloadBytes: 1024 * 1024, failInstall });
+    const b = await buildFixtureBundle({
+      dir: join(lab.dir, `bundle-${version}${failInstall ? '-broken' : ''}`),
+      version,
+      payloadBytes: 1024 * 1024,
+      failInstall,
+    });
     return (await svc.call('bundle.inspect', { path: b.path })).bundleId;
   };
   const until = (runId: string, stage: UpgradeRunView['stage']) =>
-    waitFor(`the upgrade to reach ${stage}`, async () => {
-      const v = await svc.call('upgrade.status', { runId });
-      return v.stage === stage ? v : null;
-    }, 300_000, 300);
+    waitFor(
+      `the upgrade to reach ${stage}`,
+      async () => {
+        const v = await svc.call('upgrade.status', { runId });
+        return v.stage === stage ? v : null;
+      },
+      300_000,
+      300,
+    );
 
   beforeAll(async () => {
     lab = await Lab.start(2);
@@ -31,13 +41,27 @@ describe('offline agent upgrade', () => {
     }
     // A locally managed two-node K3s cluster; device 0 is the leader. Install 4.7.9 on both.
     const v = await svc.call('visit.get', {});
-    await svc.call('plan.update', { ...v.plan, topology: 'multi', distribution: 'k3s', roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'control-plane' }, leader: ids[0]! });
-    await svc.call('site.update', { ...v.site, endpoint: { kind: 'vip', vip: `${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250` } });
+    await svc.call('plan.update', {
+      ...v.plan,
+      topology: 'multi',
+      distribution: 'k3s',
+      roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'control-plane' },
+      leader: ids[0]!,
+    });
+    await svc.call('site.update', {
+      ...v.site,
+      endpoint: { kind: 'vip', vip: `${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250` },
+    });
     const { runId } = await svc.call('install.start', { bundleId: await bundle('4.7.6'), deviceIds: ids });
-    const done = await waitFor('the install', async () => {
-      const r = await svc.call('install.status', { runId });
-      return r.finished ? r : null;
-    }, 300_000, 500);
+    const done = await waitFor(
+      'the install',
+      async () => {
+        const r = await svc.call('install.status', { runId });
+        return r.finished ? r : null;
+      },
+      300_000,
+      500,
+    );
     expect(done.devices.map((d) => d.phase)).toEqual(['done', 'done']);
   }, 400_000);
   afterAll(async () => {
@@ -54,7 +78,9 @@ describe('offline agent upgrade', () => {
     ]);
     expect(review.target).toMatchObject({ version: '4.7.5', fips: false });
     expect(review.plan!.issues.find((i) => i.id === 'downgrade')).toMatchObject({ severity: 'block' });
-    await expect(svc.call('upgrade.apply', { runId, confirm: {}, targetPack: null })).rejects.toMatchObject({ message: expect.stringMatching(/blocked: This is a downgrade to 4\.7\.5/) });
+    await expect(svc.call('upgrade.apply', { runId, confirm: {}, targetPack: null })).rejects.toMatchObject({
+      message: expect.stringMatching(/blocked: This is a downgrade to 4\.7\.5/),
+    });
     for (const dev of lab.devices) expect(await dev.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.7.6');
   });
 
@@ -65,33 +91,50 @@ describe('offline agent upgrade', () => {
     // The pack table: a cluster moving to PXK-E 1.32.8 must wait for every node's agent.
     await svc.call('upgrade.apply', { runId, confirm: {}, targetPack: { distribution: 'pxke', kubernetesVersion: '1.32.8' } });
     // One run per device at a time: an install cannot start on a device being upgraded.
-    await expect(svc.call('install.start', { bundleId: await bundle('4.7.20'), deviceIds: [ids[1]!] })).rejects.toMatchObject({ message: expect.stringMatching(/is busy: an agent upgrade is running on it/) });
+    await expect(svc.call('install.start', { bundleId: await bundle('4.7.20'), deviceIds: [ids[1]!] })).rejects.toMatchObject({
+      message: expect.stringMatching(/is busy: an agent upgrade is running on it/),
+    });
     const done = await until(runId, 'finished');
     expect(done.plan!.issues.find((i) => i.id === 'packs-order')?.message).toMatch(/only after every node verifies 4\.7\.20/);
-    expect(done.devices.map((d) => [d.phase, d.versionAfter, d.error?.message])).toEqual([['done', '4.7.20', undefined], ['done', '4.7.20', undefined]]);
+    expect(done.devices.map((d) => [d.phase, d.versionAfter, d.error?.message])).toEqual([
+      ['done', '4.7.20', undefined],
+      ['done', '4.7.20', undefined],
+    ]);
     for (const dev of lab.devices) {
       expect(await dev.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.7.20');
       expect(dev.reboots).toBe(2); // the install's, then the upgrade's
       expect(await dev.exec('cat /var/lib/eai-backup/version')).toBe('4.7.6\n');
     }
     // The worker rebooted before the leader.
-    const starts = (await import('node:fs')).readFileSync(join(svc.dataDir, 'runs', `${runId}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.kind === 'step-started' && e.step === 'reboot').map((e) => e.deviceId);
+    const starts = (await import('node:fs'))
+      .readFileSync(join(svc.dataDir, 'runs', `${runId}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.kind === 'step-started' && e.step === 'reboot')
+      .map((e) => e.deviceId);
     expect(starts).toEqual([ids[1], ids[0]]);
     const report = await svc.call('reports.get', { runId });
     expect(report.kind).toBe('upgrade');
-    expect(report.devices.map((d) => [d.versionBefore, d.versionAfter, d.result])).toEqual([['4.7.6', '4.7.20', 'done'], ['4.7.6', '4.7.20', 'done']]);
+    expect(report.devices.map((d) => [d.versionBefore, d.versionAfter, d.result])).toEqual([
+      ['4.7.6', '4.7.20', 'done'],
+      ['4.7.6', '4.7.20', 'done'],
+    ]);
   });
 
   it('an upgrade whose new agent fails to start is rolled back, the old version verifies, and the run stops there', async () => {
     const { runId } = await svc.call('upgrade.start', { bundleId: await bundle('4.7.21', true), deviceIds: ids });
     const review = await until(runId, 'review');
-    expect(review.devices.map((d) => [d.phase, d.error?.message])).toEqual([['ready', undefined], ['ready', undefined]]);
+    expect(review.devices.map((d) => [d.phase, d.error?.message])).toEqual([
+      ['ready', undefined],
+      ['ready', undefined],
+    ]);
     await svc.call('upgrade.apply', { runId, confirm: {}, targetPack: null });
     const done = await until(runId, 'finished');
     const [leader, worker] = done.devices;
     expect(worker!.phase).toBe('rolled-back');
     expect(worker!.failedStep).toBe('verify');
-    expect(worker!.rollback, JSON.stringify(worker)).toMatchObject({ ok: true, detail: "Rolled back to 4.7.20; it verifies again." });
+    expect(worker!.rollback, JSON.stringify(worker)).toMatchObject({ ok: true, detail: 'Rolled back to 4.7.20; it verifies again.' });
     expect(worker!.error?.message).toMatch(/Installed agent: 4\.7\.20; expected: 4\.7\.21/);
     expect(leader!.phase).toBe('skipped');
     expect(await lab.devices[1]!.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.7.20');

@@ -22,7 +22,9 @@ describe('bundle upload to a lab device', () => {
     lab = await Lab.start(1);
     dev = lab.devices[0]!;
     svc = servicesForTest();
-    const d = await svc.call('devices.add', { connection: { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey } });
+    const d = await svc.call('devices.add', {
+      connection: { kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey },
+    });
     id = d.id;
     const first = await svc.call('devices.connect', { id, secrets: {} });
     await svc.call('devices.trustHostKey', { id, hop: 'target', fingerprint: first.pendingHostKey!.fingerprint });
@@ -35,7 +37,19 @@ describe('bundle upload to a lab device', () => {
   });
 
   const upload = (onProgress?: (p: UploadProgress) => void) =>
-    uploadBundle({ session: svc.session(id), localPath: bundle.path, size: bundle.size, sha256: bundle.sha256, remoteDir, remoteName: 'agent-mode-linux-amd64.tar', onProgress, stallMs: 2500, chunkBytes: 64 * 1024, inFlight: 8, progressEveryMs: 0 });
+    uploadBundle({
+      session: svc.session(id),
+      localPath: bundle.path,
+      size: bundle.size,
+      sha256: bundle.sha256,
+      remoteDir,
+      remoteName: 'agent-mode-linux-amd64.tar',
+      onProgress,
+      stallMs: 2500,
+      chunkBytes: 64 * 1024,
+      inFlight: 8,
+      progressEveryMs: 0,
+    });
 
   it('a cut at about half stops with a clear error; the retry sends only the missing bytes and the sums match', async () => {
     let cut = false;
@@ -76,8 +90,17 @@ describe('bundle upload to a lab device', () => {
   it('refuses up front when the device has no room, writing nothing', async () => {
     await dev.exec('mkdir -p /var/lib/tiny && mount -t tmpfs -o size=8m tmpfs /var/lib/tiny');
     await expect(
-      uploadBundle({ session: svc.session(id), localPath: bundle.path, size: bundle.size, sha256: bundle.sha256, remoteDir: '/var/lib/tiny/staging', remoteName: 'agent-mode-linux-amd64.tar' }),
-    ).rejects.toMatchObject({ message: expect.stringMatching(/has \d+ MiB free in \/var\/lib\/tiny\/staging; the bundle needs \d+ MiB more/) });
+      uploadBundle({
+        session: svc.session(id),
+        localPath: bundle.path,
+        size: bundle.size,
+        sha256: bundle.sha256,
+        remoteDir: '/var/lib/tiny/staging',
+        remoteName: 'agent-mode-linux-amd64.tar',
+      }),
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(/has \d+ MiB free in \/var\/lib\/tiny\/staging; the bundle needs \d+ MiB more/),
+    });
     expect(await dev.exec('ls -A /var/lib/tiny/staging')).toBe('');
   });
 });

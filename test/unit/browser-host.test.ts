@@ -7,7 +7,11 @@ import WebSocket from 'ws';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
 import { createServices } from '../../main/services/app-services';
 
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = '';
@@ -33,7 +37,12 @@ describe('browser host guard', () => {
   const rendererDir = mkdtempSync(join(tmpdir(), 'eai-r-'));
   beforeAll(async () => {
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>ok</title>');
-    const services = createServices({ dataDir: mkdtempSync(join(tmpdir(), 'eai-d-')), shell: 'browser', emit: () => undefined, knownHostsFiles: [] });
+    const services = createServices({
+      dataDir: mkdtempSync(join(tmpdir(), 'eai-d-')),
+      shell: 'browser',
+      emit: () => undefined,
+      knownHostsFiles: [],
+    });
     host = await startBrowserHost({ handlers: services.handlers, rendererDir });
   });
   afterAll(() => host.close());

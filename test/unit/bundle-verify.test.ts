@@ -16,7 +16,14 @@ describe('bundle check', () => {
 
   it('accepts the real layout, reads the architecture from the ELF header, checks the .sha256 beside it', async () => {
     const info = await verifyBundle(good.path, { deviceArch: 'amd64' });
-    expect(info).toMatchObject({ fileName: 'agent-mode-linux-amd64.tar', arch: 'amd64', nameArch: 'amd64', fips: false, sha256: good.sha256, size: good.size });
+    expect(info).toMatchObject({
+      fileName: 'agent-mode-linux-amd64.tar',
+      arch: 'amd64',
+      nameArch: 'amd64',
+      fips: false,
+      sha256: good.sha256,
+      size: good.size,
+    });
     expect(info.checksum).toEqual({ source: 'sha256-file', expected: good.sha256, ok: true });
     expect(info.agentBinaryBytes).toBeGreaterThan(1000);
   });
@@ -66,7 +73,9 @@ describe('bundle path rules', () => {
     expect(entryPath('/etc/passwd')).toBeNull();
   });
   it('resolves link targets; absolute ones inside the stylus image stay inside it', () => {
-    expect(linkTarget('etc/systemd/system/multi-user.target.wants/a.service', '/etc/systemd/system/a.service')).toBe('etc/systemd/system/a.service');
+    expect(linkTarget('etc/systemd/system/multi-user.target.wants/a.service', '/etc/systemd/system/a.service')).toBe(
+      'etc/systemd/system/a.service',
+    );
     expect(linkTarget('var/lib/spectro/stylus/bin/sh', '/bin/busybox')).toBe('var/lib/spectro/stylus/bin/busybox');
     expect(linkTarget('var/lib/spectro/stylus/x', '../../../../etc')).toBe('etc');
     expect(linkTarget('etc/systemd/system/x', '/etc/passwd')).toBeNull();

@@ -10,21 +10,32 @@ const rootDisk = (over: Partial<HostFacts['disks'][number]>) => goodFacts({ disk
 const cmd = (name: string, present: boolean) => withSoftware({ commands: { ...goodFacts().software.commands, [name]: present } });
 const unit = (name: string, present: boolean) => withSoftware({ units: { ...goodFacts().software.units, [name]: present } });
 const clock = (over: Partial<HostFacts['software']['clock']>) => withSoftware({ clock: { ...goodFacts().software.clock, ...over } });
-const rocky8 = (over: Partial<HostFacts> = {}) => goodFacts({ os: { id: 'rocky', idLike: ['rhel'], versionId: '8.10', prettyName: 'Rocky Linux 8.10' }, ...over });
+const rocky8 = (over: Partial<HostFacts> = {}) =>
+  goodFacts({ os: { id: 'rocky', idLike: ['rhel'], versionId: '8.10', prettyName: 'Rocky Linux 8.10' }, ...over });
 
 /** For every catalog entry: a plan where it applies, a device that passes, and one that fails with the expected status. */
-const CASES: Record<string, { plan?: Partial<Plan>; pass: HostFacts; fail: HostFacts; failStatus?: 'block' | 'warn' | 'unknown'; measured?: RegExp }> = {
+const CASES: Record<
+  string,
+  { plan?: Partial<Plan>; pass: HostFacts; fail: HostFacts; failStatus?: 'block' | 'warn' | 'unknown'; measured?: RegExp }
+> = {
   'cpu-cores': { pass: goodFacts({ cpuCores: 4 }), fail: goodFacts({ cpuCores: 2 }), measured: /2 cores/ },
   'memory-minimum': { pass: goodFacts({ memoryBytes: 3.8 * GiB }), fail: goodFacts({ memoryBytes: 3 * GiB }) },
   'memory-recommended': { pass: goodFacts({ memoryBytes: 7.8 * GiB }), fail: goodFacts({ memoryBytes: 4 * GiB }) },
   'main-drive-size': { pass: rootDisk({ sizeBytes: 32e9 }), fail: rootDisk({ sizeBytes: 16e9 }) },
-  'main-drive-ssd': { pass: rootDisk({ rotational: false }), fail: rootDisk({ rotational: true, transport: 'sata' }), measured: /spinning/ },
+  'main-drive-ssd': {
+    pass: rootDisk({ rotational: false }),
+    fail: rootDisk({ rotational: true, transport: 'sata' }),
+    measured: /spinning/,
+  },
   'storage-recommended': { pass: rootDisk({ sizeBytes: 128e9 }), fail: rootDisk({ sizeBytes: 64e9 }) },
   architecture: { pass: goodFacts({ arch: 'arm64' }), fail: goodFacts({ arch: 'other', rawArch: 'armv7l' }), measured: /armv7l/ },
   'arm64-airgap': { plan: { mode: 'local' }, pass: goodFacts({ arch: 'amd64' }), fail: goodFacts({ arch: 'arm64' }) },
   systemd: { pass: goodFacts({ systemd: true }), fail: goodFacts({ systemd: false }) },
   'bash-shell': { pass: goodFacts({ loginShell: '/usr/bin/bash' }), fail: goodFacts({ loginShell: '/bin/zsh' }) },
-  'docker-absent': { pass: withSoftware({ docker: { engine: false, client: true } }), fail: withSoftware({ docker: { engine: true, client: true } }) },
+  'docker-absent': {
+    pass: withSoftware({ docker: { engine: false, client: true } }),
+    fail: withSoftware({ docker: { engine: true, client: true } }),
+  },
   'package-jq': { pass: cmd('jq', true), fail: cmd('jq', false) },
   'package-zstd': { pass: cmd('zstd', true), fail: cmd('zstd', false) },
   'package-rsync': { pass: cmd('rsync', true), fail: cmd('rsync', false) },
@@ -32,16 +43,35 @@ const CASES: Record<string, { plan?: Partial<Plan>; pass: HostFacts; fail: HostF
   'package-rsyslog': { pass: cmd('rsyslogd', true), fail: cmd('rsyslogd', false) },
   'rsyslog-enabled': { pass: withSoftware({ rsyslogEnabled: true }), fail: withSoftware({ rsyslogEnabled: false }) },
   'package-conntrack': { plan: { distribution: 'pxke' }, pass: cmd('conntrack', true), fail: cmd('conntrack', false) },
-  'package-systemd-timesyncd': { plan: { paletteManagesNtp: true }, pass: unit('systemd-timesyncd', true), fail: unit('systemd-timesyncd', false) },
-  'package-systemd-resolved': { plan: { paletteManagesNetwork: true }, pass: unit('systemd-resolved', true), fail: unit('systemd-resolved', false) },
+  'package-systemd-timesyncd': {
+    plan: { paletteManagesNtp: true },
+    pass: unit('systemd-timesyncd', true),
+    fail: unit('systemd-timesyncd', false),
+  },
+  'package-systemd-resolved': {
+    plan: { paletteManagesNetwork: true },
+    pass: unit('systemd-resolved', true),
+    fail: unit('systemd-resolved', false),
+  },
   'package-systemd-networkd': { plan: { overlay: true }, pass: unit('systemd-networkd', true), fail: unit('systemd-networkd', false) },
   'clock-synchronized': { plan: { topology: 'single' }, pass: clock({ synchronized: true }), fail: clock({ synchronized: false }) },
   'clock-synchronized-multi': { plan: { topology: 'multi' }, pass: clock({ synchronized: true }), fail: clock({ synchronized: false }) },
   'clock-offset': { pass: clock({ offsetMs: -4000 }), fail: clock({ offsetMs: 9000 }), measured: /ahead by 9\.0 s/ },
   'clock-offset-large': { pass: clock({ offsetMs: 200_000 }), fail: clock({ offsetMs: -3_600_000 }), measured: /behind by 60 min/ },
-  'staging-space': { pass: withSoftware({ freeSpace: [{ path: '/var/lib/spectro', availableBytes: 10 * GiB }] }), fail: withSoftware({ freeSpace: [{ path: '/var/lib/spectro', availableBytes: 2 * GiB }] }) },
-  'cluster-ports-free': { pass: withSoftware({ listeningPorts: [22, 80] }), fail: withSoftware({ listeningPorts: [22, 6443, 10250] }), measured: /6443, 10250/ },
-  'agent-not-installed': { pass: goodFacts(), fail: withSoftware({ agent: { installed: true, version: '4.7.9', fips: false, setupDone: true, stylusRoot: '/' } }), measured: /4\.7\.9/ },
+  'staging-space': {
+    pass: withSoftware({ freeSpace: [{ path: '/var/lib/spectro', availableBytes: 10 * GiB }] }),
+    fail: withSoftware({ freeSpace: [{ path: '/var/lib/spectro', availableBytes: 2 * GiB }] }),
+  },
+  'cluster-ports-free': {
+    pass: withSoftware({ listeningPorts: [22, 80] }),
+    fail: withSoftware({ listeningPorts: [22, 6443, 10250] }),
+    measured: /6443, 10250/,
+  },
+  'agent-not-installed': {
+    pass: goodFacts(),
+    fail: withSoftware({ agent: { installed: true, version: '4.7.9', fips: false, setupDone: true, stylusRoot: '/' } }),
+    measured: /4\.7\.9/,
+  },
   'os-verified': { pass: rocky8(), fail: goodFacts({ os: { id: 'debian', idLike: [], versionId: '12', prettyName: 'Debian 12' } }) },
   'canonical-ubuntu': { plan: { distribution: 'canonical' }, pass: goodFacts(), fail: rocky8() },
   'canonical-amd64': { plan: { distribution: 'canonical' }, pass: goodFacts(), fail: goodFacts({ arch: 'arm64' }) },
@@ -91,7 +121,10 @@ describe('where requirements apply', () => {
   });
 
   it('a virtual disk cannot tell SSD from HDD: unknown, not a block', () => {
-    expect(result('main-drive-ssd', rootDisk({ rotational: true, transport: 'virtio' }))).toMatchObject({ status: 'unknown', measured: /virtual disk/ });
+    expect(result('main-drive-ssd', rootDisk({ rotational: true, transport: 'virtio' }))).toMatchObject({
+      status: 'unknown',
+      measured: /virtual disk/,
+    });
   });
 
   it('missing facts are unknown, never a pass', () => {
@@ -101,7 +134,13 @@ describe('where requirements apply', () => {
 
 describe('overrides', () => {
   const facts = goodFacts({ cpuCores: 2 });
-  const o = { deviceId: 'd1', checkId: 'cpu-cores', reason: 'Lab bench unit, no workloads', technician: 'Alex', at: '2026-01-01T00:00:00Z' };
+  const o = {
+    deviceId: 'd1',
+    checkId: 'cpu-cores',
+    reason: 'Lab bench unit, no workloads',
+    technician: 'Alex',
+    at: '2026-01-01T00:00:00Z',
+  };
 
   it('an override clears an overridable block and is carried on the result', () => {
     const without = checkDevice('d1', facts, plan(), []);

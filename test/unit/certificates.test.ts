@@ -7,7 +7,26 @@ import { parseCertificates } from '../../main/services/site/certificates';
 
 const dir = mkdtempSync(join(tmpdir(), 'eai-cert-'));
 function cert(name: string, args: string[]): string {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`), '-subj', `/CN=${name}`, ...args], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(dir, `${name}.key`),
+      '-out',
+      join(dir, `${name}.pem`),
+      '-subj',
+      `/CN=${name}`,
+      ...args,
+    ],
+    { stdio: 'ignore' },
+  );
   return readFileSync(join(dir, `${name}.pem`), 'utf8');
 }
 
@@ -17,7 +36,10 @@ describe('CA certificates', () => {
 
   it('reads subject, issuer, validity and the SHA-256 fingerprint', () => {
     const [c] = parseCertificates(ca);
-    const fp = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', join(dir, 'Corp Root CA.pem')]).toString().split('=')[1]!.trim();
+    const fp = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', join(dir, 'Corp Root CA.pem')])
+      .toString()
+      .split('=')[1]!
+      .trim();
     expect(c).toMatchObject({ subject: 'CN=Corp Root CA', issuer: 'CN=Corp Root CA', isCA: true, warnings: [], fingerprint256: fp });
     expect(c!.id).toBe(fp.replace(/:/g, '').toLowerCase());
   });

@@ -15,7 +15,8 @@ vi.mock('electron', () => ({
   },
 }));
 
-const services = () => createServices({ dataDir: mkdtempSync(join(tmpdir(), 'eai-c-')), shell: 'browser', emit: () => undefined, knownHostsFiles: [] });
+const services = () =>
+  createServices({ dataDir: mkdtempSync(join(tmpdir(), 'eai-c-')), shell: 'browser', emit: () => undefined, knownHostsFiles: [] });
 
 describe('one contract, every side derived from it', () => {
   it('the services implement every method and nothing else', () => {
@@ -34,7 +35,8 @@ describe('one contract, every side derived from it', () => {
 
   it('the renderer client has every method and turns errors into ApiError with the fix', async () => {
     const client = createClient({
-      call: async (method) => (method === 'app.info' ? { ok: true, value: 'info' } : { ok: false, error: { code: 'NOT_FOUND', message: 'gone', fix: 'do x' } }),
+      call: async (method) =>
+        method === 'app.info' ? { ok: true, value: 'info' } : { ok: false, error: { code: 'NOT_FOUND', message: 'gone', fix: 'do x' } },
       on: () => () => undefined,
     });
     for (const name of methodNames) expect(typeof client[name]).toBe('function');
@@ -52,7 +54,10 @@ describe('one contract, every side derived from it', () => {
 
     expect(await call(ok, 'app.info', {})).toMatchObject({ ok: true, value: { shell: 'browser' } });
     const sub = { url: 'file:///app/index.html', parent: main };
-    expect(await call({ senderFrame: sub, sender: { mainFrame: main } }, 'app.info', {})).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call({ senderFrame: sub, sender: { mainFrame: main } }, 'app.info', {})).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
     const foreign = { url: 'https://evil.example/', parent: null };
     expect(await call({ senderFrame: foreign, sender: { mainFrame: foreign } }, 'app.info', {})).toMatchObject({ ok: false });
     const bad = await call(ok, 'devices.add', { connection: { kind: 'ssh', host: 'a b', port: 22, user: 'root', auth: 'password' } });

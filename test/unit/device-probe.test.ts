@@ -24,7 +24,12 @@ describe('hardware probe', () => {
       section('os-release', corpus('os-release', 'rocky-8.3.txt')) +
       section('lsblk', corpus('lsblk', 'autoval-server-sata-nvme-old-util-linux-lsblk-J.json.txt')) +
       section('root-source', '/dev/sda4') +
-      section('space', ['path /var/lib/spectro /var/lib', 'path / /', ...dfRows(corpus('df', 'centos-7.7-df-default-lvm-root.txt'), ['/', '/'])].join('\n')) +
+      section(
+        'space',
+        ['path /var/lib/spectro /var/lib', 'path / /', ...dfRows(corpus('df', 'centos-7.7-df-default-lvm-root.txt'), ['/', '/'])].join(
+          '\n',
+        ),
+      ) +
       section('systemd', 'running\nsystemctl') +
       section('login-shell', '/bin/bash') +
       section('bin-sh', '/usr/bin/bash') +

@@ -27,7 +27,14 @@ export function goodFacts(over: Partial<HostFacts> = {}): HostFacts {
     nics: [{ name: 'eth0', state: 'UP', mac: null, addresses: [{ family: 'inet', address: '10.0.0.11', prefix: 24 }] }],
     software: {
       commands: { jq: true, zstd: true, rsync: true, iptables: true, rsyslogd: true, conntrack: true, bash: true, curl: true },
-      units: { 'systemd-timesyncd': true, 'systemd-resolved': true, 'systemd-networkd': true, rsyslog: true, docker: false, containerd: false },
+      units: {
+        'systemd-timesyncd': true,
+        'systemd-resolved': true,
+        'systemd-networkd': true,
+        rsyslog: true,
+        docker: false,
+        containerd: false,
+      },
       rsyslogEnabled: true,
       docker: { engine: false, client: false },
       clock: { synchronized: true, ntpEnabled: true, offsetMs: 12, uncertaintyMs: 20, serverOffsetMs: -3 },

@@ -8,8 +8,12 @@ import { entryMatches, fingerprintOf, hostToken, keyTypeOf, parseKnownHosts } fr
 
 function newKey(dir: string, name: string) {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)]);
-  const pub = readFileSync(join(dir, name + '.pub'), 'utf8').trim().split(' ');
-  const fp = execFileSync('ssh-keygen', ['-lf', join(dir, name + '.pub')]).toString().split(' ')[1]!;
+  const pub = readFileSync(join(dir, name + '.pub'), 'utf8')
+    .trim()
+    .split(' ');
+  const fp = execFileSync('ssh-keygen', ['-lf', join(dir, name + '.pub')])
+    .toString()
+    .split(' ')[1]!;
   return { line: `${pub[0]} ${pub[1]}`, blob: Buffer.from(pub[1]!, 'base64'), fp };
 }
 
@@ -26,8 +30,14 @@ describe('known_hosts and pins', () => {
 
   it('matches plain, comma lists, [host]:port, wildcards, negations and hashed entries', () => {
     const file = join(dir, 'kh');
-    writeFileSync(file, `# comment\nedge1,10.0.0.5 ${a.line}\n[10.0.0.6]:2222 ${a.line}\n*.site.local,!bad.site.local ${a.line}\n@revoked edge9 ${a.line}\n`);
-    execFileSync('sh', ['-c', `printf '%s\\n' "hashed.example ${a.line}" > ${join(dir, 'kh2')} && ssh-keygen -q -H -f ${join(dir, 'kh2')}`]);
+    writeFileSync(
+      file,
+      `# comment\nedge1,10.0.0.5 ${a.line}\n[10.0.0.6]:2222 ${a.line}\n*.site.local,!bad.site.local ${a.line}\n@revoked edge9 ${a.line}\n`,
+    );
+    execFileSync('sh', [
+      '-c',
+      `printf '%s\\n' "hashed.example ${a.line}" > ${join(dir, 'kh2')} && ssh-keygen -q -H -f ${join(dir, 'kh2')}`,
+    ]);
     const entries = [...parseKnownHosts(readFileSync(file, 'utf8')), ...parseKnownHosts(readFileSync(join(dir, 'kh2'), 'utf8'))];
     const any = (h: string, p = 22) => entries.some((e) => e.marker === null && entryMatches(e, h, p));
     expect(any('edge1')).toBe(true);

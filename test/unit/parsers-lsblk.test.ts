@@ -9,7 +9,9 @@ const disk = (name: string) => (d: { name: string }) => d.name === name;
 describe('parseLsblk on recorded output from many machines', () => {
   it('new util-linux JSON on a KVM guest: virtio vda holds / (and reports rotational, as virtio does)', () => {
     const disks = parseLsblk(corpus('lsblk', 'gpud-kvm-virtio-vda-ubuntu-lsblk-pJb-fs.json.txt'));
-    expect(disks).toEqual([{ name: 'vda', sizeBytes: 24189255811072, rotational: true, transport: 'virtio', model: null, holdsRoot: true }]);
+    expect(disks).toEqual([
+      { name: 'vda', sizeBytes: 24189255811072, rotational: true, transport: 'virtio', model: null, holdsRoot: true },
+    ]);
   });
 
   it('bare-metal NVMe server with -p paths: eight NVMe drives, all solid state, no root among them', () => {
@@ -47,7 +49,9 @@ describe('parseLsblk on recorded output from many machines', () => {
   });
 
   it('a column list without TYPE: top-level devices that are not loops are disks; root on the NVMe', () => {
-    const disks = parseLsblk(corpus('lsblk', 'fm-desktop-snap-luks-crypt-sata-usb-nvme-lsblk-J-o-fstype-path-uuid-fsver-mountpoint-name-state.json.txt'));
+    const disks = parseLsblk(
+      corpus('lsblk', 'fm-desktop-snap-luks-crypt-sata-usb-nvme-lsblk-J-o-fstype-path-uuid-fsver-mountpoint-name-state.json.txt'),
+    );
     expect(disks.map((d) => d.name)).toEqual(['sda', 'sdb', 'sdc', 'sdd', 'nvme0n1']);
     expect(disks.find((d) => d.holdsRoot)?.name).toBe('nvme0n1');
   });
@@ -62,8 +66,11 @@ describe('parseLsblk on recorded output from many machines', () => {
   });
 
   it('-P pairs from a minimal image, linking partitions by name', () => {
-    const text = 'NAME="mmcblk0" TYPE="disk" SIZE="31914983424" ROTA="0" MODEL="" MOUNTPOINT=""\nNAME="mmcblk0p1" TYPE="part" SIZE="268435456" ROTA="0" MODEL="" MOUNTPOINT="/boot"\nNAME="mmcblk0p2" TYPE="part" SIZE="31646547968" ROTA="0" MODEL="" MOUNTPOINT="/"';
-    expect(parseLsblk(text)).toEqual([{ name: 'mmcblk0', sizeBytes: 31914983424, rotational: false, transport: 'mmc', model: null, holdsRoot: true }]);
+    const text =
+      'NAME="mmcblk0" TYPE="disk" SIZE="31914983424" ROTA="0" MODEL="" MOUNTPOINT=""\nNAME="mmcblk0p1" TYPE="part" SIZE="268435456" ROTA="0" MODEL="" MOUNTPOINT="/boot"\nNAME="mmcblk0p2" TYPE="part" SIZE="31646547968" ROTA="0" MODEL="" MOUNTPOINT="/"';
+    expect(parseLsblk(text)).toEqual([
+      { name: 'mmcblk0', sizeBytes: 31914983424, rotational: false, transport: 'mmc', model: null, holdsRoot: true },
+    ]);
   });
 
   it('empty output (no lsblk) gives no disks rather than a crash', () => {

@@ -8,13 +8,25 @@ import { corpus } from './corpus';
 
 describe('timedatectl', () => {
   it('systemd 237 (Ubuntu 18.04) status labels', () => {
-    expect(parseTimedatectl(corpus('timedatectl', 'status-ubuntu-18.04-systemd-237-utc.txt'))).toEqual({ synchronized: true, ntpEnabled: true, serverOffsetMs: null });
+    expect(parseTimedatectl(corpus('timedatectl', 'status-ubuntu-18.04-systemd-237-utc.txt'))).toEqual({
+      synchronized: true,
+      ntpEnabled: true,
+      serverOffsetMs: null,
+    });
   });
   it('systemd 219 (CentOS 7) status labels with DST lines', () => {
-    expect(parseTimedatectl(corpus('timedatectl', 'status-centos-7.7-systemd-219-dst.txt'))).toEqual({ synchronized: true, ntpEnabled: true, serverOffsetMs: null });
+    expect(parseTimedatectl(corpus('timedatectl', 'status-centos-7.7-systemd-219-dst.txt'))).toEqual({
+      synchronized: true,
+      ntpEnabled: true,
+      serverOffsetMs: null,
+    });
   });
   it('`show` key=value output, not synchronised', () => {
-    expect(parseTimedatectl(corpus('timedatectl', 'show-opentrons-ot2-test-string-UNVERIFIED.txt'))).toEqual({ synchronized: false, ntpEnabled: true, serverOffsetMs: null });
+    expect(parseTimedatectl(corpus('timedatectl', 'show-opentrons-ot2-test-string-UNVERIFIED.txt'))).toEqual({
+      synchronized: false,
+      ntpEnabled: true,
+      serverOffsetMs: null,
+    });
   });
   it('timesync-status gives the offset to the NTP server', () => {
     expect(parseTimedatectl(corpus('timedatectl', 'timesync-status.txt')).serverOffsetMs).toBeCloseTo(-5.224);
@@ -31,18 +43,24 @@ describe('timedatectl', () => {
 
 describe('listening ports', () => {
   it('ss -Htln (IPv4, IPv6, wildcard, interface-scoped)', () => {
-    const ss = 'LISTEN 0      4096   127.0.0.53%lo:53        0.0.0.0:*\nLISTEN 0      128          0.0.0.0:22        0.0.0.0:*\nLISTEN 0      4096               *:6443              *:*\nLISTEN 0      128             [::]:22           [::]:*\nLISTEN 0 4096 [::ffff:127.0.0.1]:2379 *:*';
+    const ss =
+      'LISTEN 0      4096   127.0.0.53%lo:53        0.0.0.0:*\nLISTEN 0      128          0.0.0.0:22        0.0.0.0:*\nLISTEN 0      4096               *:6443              *:*\nLISTEN 0      128             [::]:22           [::]:*\nLISTEN 0 4096 [::ffff:127.0.0.1]:2379 *:*';
     expect(parseListeningPorts(ss)).toEqual([22, 53, 2379, 6443]);
   });
   it('netstat -tln from BusyBox-era devices', () => {
-    const ns = 'Active Internet connections (only servers)\nProto Recv-Q Send-Q Local Address           Foreign Address         State\ntcp        0      0 0.0.0.0:5080            0.0.0.0:*               LISTEN\ntcp6       0      0 :::10250                :::*                    LISTEN';
+    const ns =
+      'Active Internet connections (only servers)\nProto Recv-Q Send-Q Local Address           Foreign Address         State\ntcp        0      0 0.0.0.0:5080            0.0.0.0:*               LISTEN\ntcp6       0      0 :::10250                :::*                    LISTEN';
     expect(parseListeningPorts(ns)).toEqual([5080, 10250]);
   });
 });
 
 describe('agent version and STYLUS_ROOT', () => {
   it('reads version, build and fips lines', () => {
-    expect(parseAgentVersion('version: v4.7.9\nbuild: 2025-06-01T10:00:00Z abc123\nfips: false\n')).toEqual({ version: '4.7.9', build: '2025-06-01T10:00:00Z abc123', fips: false });
+    expect(parseAgentVersion('version: v4.7.9\nbuild: 2025-06-01T10:00:00Z abc123\nfips: false\n')).toEqual({
+      version: '4.7.9',
+      build: '2025-06-01T10:00:00Z abc123',
+      fips: false,
+    });
     expect(parseAgentVersion('Version=4.6.21-rc.1\nFIPS=true')).toMatchObject({ version: '4.6.21-rc.1', fips: true });
     expect(parseAgentVersion('')).toEqual({ version: null, build: null, fips: null });
   });
@@ -56,7 +74,9 @@ describe('agent version and STYLUS_ROOT', () => {
 
 describe('device CSV import', () => {
   it('reads a header, defaults and key rows', () => {
-    const { devices, errors } = parseDeviceCsv('host,port,user\n10.0.0.11\n10.0.0.12,2222,tech\n# spare\nedge-3.site,22,root,key,~/.ssh/id_ed25519\n');
+    const { devices, errors } = parseDeviceCsv(
+      'host,port,user\n10.0.0.11\n10.0.0.12,2222,tech\n# spare\nedge-3.site,22,root,key,~/.ssh/id_ed25519\n',
+    );
     expect(errors).toEqual([]);
     expect(devices.map((d) => d.connection)).toEqual([
       { kind: 'ssh', host: '10.0.0.11', port: 22, user: 'root', auth: 'password' },

@@ -110,8 +110,11 @@ describe('df', () => {
   });
 
   it('reads -B1 byte counts and a device name wrapped onto its own line', () => {
-    const text = 'Filesystem     1B-blocks      Used  Available Capacity Mounted on\n/dev/mapper/a-very-long-volume-group-name-root\n 1000 400 600 40% /\n';
-    expect(parseDf(text)).toEqual([{ source: '/dev/mapper/a-very-long-volume-group-name-root', mount: '/', sizeBytes: 1000, availableBytes: 600 }]);
+    const text =
+      'Filesystem     1B-blocks      Used  Available Capacity Mounted on\n/dev/mapper/a-very-long-volume-group-name-root\n 1000 400 600 40% /\n';
+    expect(parseDf(text)).toEqual([
+      { source: '/dev/mapper/a-very-long-volume-group-name-root', mount: '/', sizeBytes: 1000, availableBytes: 600 },
+    ]);
   });
 });
 
@@ -136,9 +139,18 @@ describe('ip addr', () => {
   });
 
   it('the one-line text form of iproute2 builds without JSON', () => {
-    const text = '1: lo    inet 127.0.0.1/8 scope host lo\n2: eth0    inet 10.1.2.3/24 brd 10.1.2.255 scope global eth0\n2: eth0    inet6 fe80::1/64 scope link \n3: br0@if4    inet 192.168.5.1/24 scope global br0';
+    const text =
+      '1: lo    inet 127.0.0.1/8 scope host lo\n2: eth0    inet 10.1.2.3/24 brd 10.1.2.255 scope global eth0\n2: eth0    inet6 fe80::1/64 scope link \n3: br0@if4    inet 192.168.5.1/24 scope global br0';
     expect(parseIpAddrOneline(text)).toEqual([
-      { name: 'eth0', state: null, mac: null, addresses: [{ family: 'inet', address: '10.1.2.3', prefix: 24 }, { family: 'inet6', address: 'fe80::1', prefix: 64 }] },
+      {
+        name: 'eth0',
+        state: null,
+        mac: null,
+        addresses: [
+          { family: 'inet', address: '10.1.2.3', prefix: 24 },
+          { family: 'inet6', address: 'fe80::1', prefix: 64 },
+        ],
+      },
       { name: 'br0', state: null, mac: null, addresses: [{ family: 'inet', address: '192.168.5.1', prefix: 24 }] },
     ]);
   });

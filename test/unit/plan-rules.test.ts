@@ -3,7 +3,11 @@ import type { Plan, Role } from '../../common/plan/model';
 import { planIssues, type PlanDevice } from '../../common/plan/rules';
 import { goodFacts, plan } from './fixtures-facts';
 
-const dev = (n: number, facts = goodFacts({ hostname: `edge-${n}`, machineId: String(n).repeat(32).slice(0, 32) })): PlanDevice => ({ id: `d${n}`, label: `edge-${n}`, facts });
+const dev = (n: number, facts = goodFacts({ hostname: `edge-${n}`, machineId: String(n).repeat(32).slice(0, 32) })): PlanDevice => ({
+  id: `d${n}`,
+  label: `edge-${n}`,
+  facts,
+});
 const three = [dev(1), dev(2), dev(3)];
 const roles = (...r: Role[]): Record<string, Role> => Object.fromEntries(r.map((role, i) => [`d${i + 1}`, role]));
 const multi = (over: Partial<Plan>) => plan({ topology: 'multi', leader: 'd1', ...over });
@@ -12,38 +16,118 @@ const ids = (p: Plan, ds: PlanDevice[] = three) => planIssues(p, ds).map((i) => 
 /** Each rule: a plan that keeps it (no such issue) and one that breaks it (the issue, with its severity). */
 const RULES: { id: string; ok: [Plan, PlanDevice[]?]; broken: [Plan, PlanDevice[]?]; severity: 'block' | 'warn' }[] = [
   { id: 'kubernetes-version', ok: [plan()], broken: [plan({ kubernetesVersion: 'latest' })], severity: 'block' },
-  { id: 'no-members', ok: [plan()], broken: [plan({ roles: {} , leader: null })], severity: 'block' },
-  { id: 'single-one-device', ok: [plan({ roles: roles('control-plane') })], broken: [plan({ roles: roles('control-plane', 'worker') })], severity: 'block' },
-  { id: 'single-control-plane', ok: [plan({ roles: roles('control-plane') })], broken: [plan({ roles: roles('worker'), leader: null })], severity: 'block' },
-  { id: 'no-control-plane', ok: [multi({ roles: roles('control-plane', 'worker', 'worker') })], broken: [multi({ roles: roles('worker', 'worker', 'worker'), leader: null })], severity: 'block' },
-  { id: 'odd-control-planes', ok: [multi({ roles: roles('control-plane', 'control-plane', 'control-plane') })], broken: [multi({ roles: { ...roles('control-plane', 'control-plane', 'control-plane'), d4: 'control-plane' } }), [...three, dev(4)]], severity: 'block' },
-  { id: 'two-node-ha', ok: [multi({ distribution: 'k3s', roles: roles('control-plane', 'control-plane', 'worker') })], broken: [multi({ distribution: 'pxke', roles: roles('control-plane', 'control-plane', 'worker') })], severity: 'block' },
-  { id: 'leader', ok: [multi({ roles: roles('control-plane', 'worker', 'worker') })], broken: [multi({ roles: roles('control-plane', 'worker', 'worker'), leader: 'd2' })], severity: 'block' },
-  { id: 'canonical-fips', ok: [plan({ distribution: 'canonical' })], broken: [plan({ distribution: 'canonical', flavour: 'fips' })], severity: 'block' },
-  { id: 'canonical-install-path', ok: [plan({ distribution: 'canonical' })], broken: [plan({ distribution: 'canonical', customInstallPath: true })], severity: 'block' },
-  { id: 'canonical-overlay-local', ok: [plan({ distribution: 'canonical', overlay: true, mode: 'central' })], broken: [plan({ distribution: 'canonical', overlay: true, mode: 'local' })], severity: 'block' },
-  { id: 'canonical-small-ha', ok: [multi({ distribution: 'canonical', roles: roles('control-plane', 'control-plane', 'control-plane') })], broken: [multi({ distribution: 'canonical', roles: roles('control-plane', 'control-plane') }), [dev(1), dev(2)]], severity: 'block' },
+  { id: 'no-members', ok: [plan()], broken: [plan({ roles: {}, leader: null })], severity: 'block' },
+  {
+    id: 'single-one-device',
+    ok: [plan({ roles: roles('control-plane') })],
+    broken: [plan({ roles: roles('control-plane', 'worker') })],
+    severity: 'block',
+  },
+  {
+    id: 'single-control-plane',
+    ok: [plan({ roles: roles('control-plane') })],
+    broken: [plan({ roles: roles('worker'), leader: null })],
+    severity: 'block',
+  },
+  {
+    id: 'no-control-plane',
+    ok: [multi({ roles: roles('control-plane', 'worker', 'worker') })],
+    broken: [multi({ roles: roles('worker', 'worker', 'worker'), leader: null })],
+    severity: 'block',
+  },
+  {
+    id: 'odd-control-planes',
+    ok: [multi({ roles: roles('control-plane', 'control-plane', 'control-plane') })],
+    broken: [multi({ roles: { ...roles('control-plane', 'control-plane', 'control-plane'), d4: 'control-plane' } }), [...three, dev(4)]],
+    severity: 'block',
+  },
+  {
+    id: 'two-node-ha',
+    ok: [multi({ distribution: 'k3s', roles: roles('control-plane', 'control-plane', 'worker') })],
+    broken: [multi({ distribution: 'pxke', roles: roles('control-plane', 'control-plane', 'worker') })],
+    severity: 'block',
+  },
+  {
+    id: 'leader',
+    ok: [multi({ roles: roles('control-plane', 'worker', 'worker') })],
+    broken: [multi({ roles: roles('control-plane', 'worker', 'worker'), leader: 'd2' })],
+    severity: 'block',
+  },
+  {
+    id: 'canonical-fips',
+    ok: [plan({ distribution: 'canonical' })],
+    broken: [plan({ distribution: 'canonical', flavour: 'fips' })],
+    severity: 'block',
+  },
+  {
+    id: 'canonical-install-path',
+    ok: [plan({ distribution: 'canonical' })],
+    broken: [plan({ distribution: 'canonical', customInstallPath: true })],
+    severity: 'block',
+  },
+  {
+    id: 'canonical-overlay-local',
+    ok: [plan({ distribution: 'canonical', overlay: true, mode: 'central' })],
+    broken: [plan({ distribution: 'canonical', overlay: true, mode: 'local' })],
+    severity: 'block',
+  },
+  {
+    id: 'canonical-small-ha',
+    ok: [multi({ distribution: 'canonical', roles: roles('control-plane', 'control-plane', 'control-plane') })],
+    broken: [multi({ distribution: 'canonical', roles: roles('control-plane', 'control-plane') }), [dev(1), dev(2)]],
+    severity: 'block',
+  },
   { id: 'canonical-tech-preview', ok: [plan({ distribution: 'pxke' })], broken: [plan({ distribution: 'canonical' })], severity: 'warn' },
-  { id: 'flannel-local', ok: [plan({ cni: 'flannel', mode: 'central' })], broken: [plan({ cni: 'flannel', mode: 'local' })], severity: 'warn' },
+  {
+    id: 'flannel-local',
+    ok: [plan({ cni: 'flannel', mode: 'central' })],
+    broken: [plan({ cni: 'flannel', mode: 'local' })],
+    severity: 'warn',
+  },
   {
     id: 'same-os-arch',
     ok: [multi({ roles: roles('control-plane', 'worker', 'worker') })],
-    broken: [multi({ roles: roles('control-plane', 'worker', 'worker') }), [dev(1), dev(2), dev(3, goodFacts({ hostname: 'edge-3', machineId: '3'.repeat(32), os: { id: 'ubuntu', idLike: [], versionId: '24.04', prettyName: 'Ubuntu 24.04' } }))]],
+    broken: [
+      multi({ roles: roles('control-plane', 'worker', 'worker') }),
+      [
+        dev(1),
+        dev(2),
+        dev(
+          3,
+          goodFacts({
+            hostname: 'edge-3',
+            machineId: '3'.repeat(32),
+            os: { id: 'ubuntu', idLike: [], versionId: '24.04', prettyName: 'Ubuntu 24.04' },
+          }),
+        ),
+      ],
+    ],
     severity: 'block',
   },
   {
     id: 'unique-hostname',
     ok: [multi({ roles: roles('control-plane', 'worker', 'worker') })],
-    broken: [multi({ roles: roles('control-plane', 'worker', 'worker') }), [dev(1), dev(2), dev(3, goodFacts({ hostname: 'edge-1', machineId: '3'.repeat(32) }))]],
+    broken: [
+      multi({ roles: roles('control-plane', 'worker', 'worker') }),
+      [dev(1), dev(2), dev(3, goodFacts({ hostname: 'edge-1', machineId: '3'.repeat(32) }))],
+    ],
     severity: 'block',
   },
   {
     id: 'unique-machineId',
     ok: [multi({ roles: roles('control-plane', 'worker', 'worker') })],
-    broken: [multi({ roles: roles('control-plane', 'worker', 'worker') }), [dev(1), dev(2), dev(3, goodFacts({ hostname: 'edge-3', machineId: '1'.repeat(32) }))]],
+    broken: [
+      multi({ roles: roles('control-plane', 'worker', 'worker') }),
+      [dev(1), dev(2), dev(3, goodFacts({ hostname: 'edge-3', machineId: '1'.repeat(32) }))],
+    ],
     severity: 'block',
   },
-  { id: 'facts-missing', ok: [multi({ roles: roles('control-plane', 'worker', 'worker') })], broken: [multi({ roles: roles('control-plane', 'worker', 'worker') }), [dev(1), dev(2), { id: 'd3', label: 'edge-3' }]], severity: 'warn' },
+  {
+    id: 'facts-missing',
+    ok: [multi({ roles: roles('control-plane', 'worker', 'worker') })],
+    broken: [multi({ roles: roles('control-plane', 'worker', 'worker') }), [dev(1), dev(2), { id: 'd3', label: 'edge-3' }]],
+    severity: 'warn',
+  },
 ];
 
 describe('plan rules', () => {
@@ -60,7 +144,14 @@ describe('plan rules', () => {
   });
 
   it('central management allows mixed OS releases', () => {
-    const mixed = [dev(1), dev(2), dev(3, goodFacts({ hostname: 'x', machineId: '9'.repeat(32), os: { id: 'rocky', idLike: [], versionId: '9.4', prettyName: 'Rocky' } }))];
+    const mixed = [
+      dev(1),
+      dev(2),
+      dev(
+        3,
+        goodFacts({ hostname: 'x', machineId: '9'.repeat(32), os: { id: 'rocky', idLike: [], versionId: '9.4', prettyName: 'Rocky' } }),
+      ),
+    ];
     expect(ids(multi({ mode: 'central', roles: roles('control-plane', 'worker', 'worker') }), mixed)).toEqual([]);
   });
 
@@ -72,7 +163,9 @@ describe('plan rules', () => {
   });
 
   it('messages say what is not allowed and why, with a source', () => {
-    const i = planIssues(multi({ distribution: 'canonical', roles: roles('control-plane', 'control-plane') }), [dev(1), dev(2)]).find((x) => x.id === 'canonical-small-ha')!;
+    const i = planIssues(multi({ distribution: 'canonical', roles: roles('control-plane', 'control-plane') }), [dev(1), dev(2)]).find(
+      (x) => x.id === 'canonical-small-ha',
+    )!;
     expect(i.message).toMatch(/does not support high availability with one or two nodes/);
     expect(i.sourceUrl).toMatch(/^https:\/\/docs\.spectrocloud\.com\//);
   });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import type { JournalEvent, RunContext } from '../../common/install/model';
+import type { RunContext } from '../../common/install/model';
+import type { JournalLine } from '../../common/runs/journal';
 import { defaultPlan } from '../../common/plan/model';
 import { redact, redactDeep } from '../../common/redact';
 import { buildReport } from '../../common/report/build';
@@ -12,15 +13,26 @@ import { escapeHtml, reportHtml } from '../../common/report/html';
 import { reportSchema } from '../../common/report/schema';
 import { checkDevice } from '../../common/requirements/evaluate';
 import { defaultSite } from '../../common/site/model';
-import { RunJournal } from '../../main/services/install/journal';
+import { RunJournal } from '../../main/services/runs/journal-file';
 import { ReportService, reportJsonSchema } from '../../main/services/report/report-service';
 import { goodFacts } from './fixtures-facts';
 
 const SHA = 'a'.repeat(64);
-const override = { deviceId: 'd1', checkId: 'cpu-cores', reason: 'Lab box <b>two</b> cores & "fine"', technician: 'Ada', at: '2026-11-29T08:00:00.000Z' };
+const override = {
+  deviceId: 'd1',
+  checkId: 'cpu-cores',
+  reason: 'Lab box <b>two</b> cores & "fine"',
+  technician: 'Ada',
+  at: '2026-11-29T08:00:00.000Z',
+};
 
 function context(over: Partial<RunContext> = {}): RunContext {
-  const plan = { ...defaultPlan(), roles: { d1: 'control-plane' as const, d2: 'worker' as const }, leader: 'd1', topology: 'multi' as const };
+  const plan = {
+    ...defaultPlan(),
+    roles: { d1: 'control-plane' as const, d2: 'worker' as const },
+    leader: 'd1',
+    topology: 'multi' as const,
+  };
   const facts = goodFacts({ cpuCores: 2, hostname: 'edge-1', serial: 'SN-123' });
   return {
     kind: 'install',
@@ -31,17 +43,41 @@ function context(over: Partial<RunContext> = {}): RunContext {
     secretsSet: { edgeHostToken: false, proxyPassword: false },
     planIssues: [],
     devices: [
-      { id: 'd1', label: '<img src=x onerror=alert(1)>', address: '10.0.0.11', hostKey: 'ssh-ed25519 SHA256:abc', facts, checks: checkDevice('d1', facts, plan, [override]), versionBefore: null },
-      { id: 'd2', label: 'edge-2', address: '10.0.0.12', hostKey: null, facts: goodFacts({ hostname: 'edge-2' }), checks: [], versionBefore: '4.6.0' },
+      {
+        id: 'd1',
+        label: '<img src=x onerror=alert(1)>',
+        address: '10.0.0.11',
+        hostKey: 'ssh-ed25519 SHA256:abc',
+        facts,
+        checks: checkDevice('d1', facts, plan, [override]),
+        versionBefore: null,
+      },
+      {
+        id: 'd2',
+        label: 'edge-2',
+        address: '10.0.0.12',
+        hostKey: null,
+        facts: goodFacts({ hostname: 'edge-2' }),
+        checks: [],
+        versionBefore: '4.6.0',
+      },
     ],
     ...over,
   };
 }
 
-function journal(ctx = context(), finished = true): JournalEvent[] {
+function journal(ctx = context(), finished = true): JournalLine[] {
   const at = (s: number) => new Date(Date.UTC(2026, 10, 29, 9, 0, s)).toISOString();
-  const ev: JournalEvent[] = [
-    { t: at(0), kind: 'run-started', data: { bundle: { fileName: 'agent-mode-linux-amd64.tar', sha256: SHA, size: 1234, arch: 'amd64' }, devices: ['d1', 'd2'] } },
+  const ev: JournalLine[] = [
+    {
+      t: at(0),
+      kind: 'run-started',
+      data: {
+        kind: 'install',
+        bundle: { fileName: 'agent-mode-linux-amd64.tar', sha256: SHA, size: 1234, arch: 'amd64' },
+        devices: ['d1', 'd2'],
+      },
+    },
     { t: at(0), kind: 'context', data: { ...ctx } },
     { t: at(1), kind: 'step-started', deviceId: 'd1', step: 'upload' },
     { t: at(4), kind: 'step-finished', deviceId: 'd1', step: 'upload', data: { ms: 3000 } },
@@ -49,9 +85,15 @@ function journal(ctx = context(), finished = true): JournalEvent[] {
     { t: at(5), kind: 'step-finished', deviceId: 'd1', step: 'stage', data: { ms: 1000, version: '4.7.9' } },
     { t: at(9), kind: 'device-done', deviceId: 'd1', data: { version: '4.7.9', verify: [{ name: 'setup_done', ok: true, detail: 'ok' }] } },
     { t: at(1), kind: 'step-started', deviceId: 'd2', step: 'upload' },
-    { t: at(2), kind: 'step-failed', deviceId: 'd2', step: 'upload', data: { ms: 1000, error: { code: 'COMMAND_FAILED', message: 'No space left.', fix: 'Free space.' } } },
+    {
+      t: at(2),
+      kind: 'step-failed',
+      deviceId: 'd2',
+      step: 'upload',
+      data: { ms: 1000, error: { code: 'COMMAND_FAILED', message: 'No space left.', fix: 'Free space.' } },
+    },
   ];
-  if (finished) ev.push({ t: at(10), kind: 'run-finished', data: {} });
+  if (finished) ev.push({ t: at(10), kind: 'run-finished', data: { results: {} } });
   return ev;
 }
 
@@ -62,8 +104,18 @@ describe('report model', () => {
     expect(r.result).toBe('partial');
     expect(r.bundle).toMatchObject({ sha256: SHA, agentVersion: '4.7.9' });
     const [d1, d2] = r.devices;
-    expect(d1).toMatchObject({ hostName: 'edge-1', serial: 'SN-123', result: 'done', versionAfter: '4.7.9', leader: true, role: 'control-plane' });
-    expect(d1!.checks.find((c) => c.id === 'cpu-cores')).toMatchObject({ status: 'block', override: { reason: override.reason, technician: 'Ada' } });
+    expect(d1).toMatchObject({
+      hostName: 'edge-1',
+      serial: 'SN-123',
+      result: 'done',
+      versionAfter: '4.7.9',
+      leader: true,
+      role: 'control-plane',
+    });
+    expect(d1!.checks.find((c) => c.id === 'cpu-cores')).toMatchObject({
+      status: 'block',
+      override: { reason: override.reason, technician: 'Ada' },
+    });
     expect(d1!.steps.map((s) => [s.step, s.durationMs, s.result])).toEqual([
       ['upload', 3000, 'ok'],
       ['stage', 1000, 'ok'],
@@ -84,7 +136,13 @@ describe('report model', () => {
   });
 
   it('refuses a journal without context with a message that says why', () => {
-    expect(() => buildReport('old', journal().filter((e) => e.kind !== 'context'), '2026-11-29T10:00:00.000Z')).toThrow(/no context/);
+    expect(() =>
+      buildReport(
+        'old',
+        journal().filter((e) => e.kind !== 'context'),
+        '2026-11-29T10:00:00.000Z',
+      ),
+    ).toThrow(/no context/);
   });
 
   it('exports JSON that validates against the generated JSON Schema (and a broken one does not)', () => {
@@ -138,8 +196,8 @@ describe('redaction at the boundary', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eai-journal-'));
     const secret = 'se"cr\\et';
     const j = new RunJournal(dir, 'r', () => [secret]);
-    j.append({ kind: 'output', data: { lines: [`token is ${secret}`] } });
+    j.append({ kind: 'output', deviceId: 'd1', step: 'upload', data: { lines: [`token is ${secret}`] } });
     expect(RunJournal.text(dir, 'r')).not.toContain('se\\"cr');
-    expect(RunJournal.read(dir, 'r')[0]!.data).toEqual({ lines: ['token is [redacted]'] });
+    expect(RunJournal.read(dir, 'r')[0]).toMatchObject({ kind: 'output', data: { lines: ['token is [redacted]'] } });
   });
 });

@@ -7,7 +7,19 @@ describe('site profiles', () => {
   const s = site({
     central: { paletteEndpoint: 'api.palette.example.com', projectName: 'Edge', projectUid: '' },
     proxy: { httpProxy: 'http://proxy:3128', httpsProxy: '', username: 'svc-edge', noProxy: ['.svc'] },
-    caCerts: [{ id: 'b'.repeat(64), pem: PEM, subject: 'CN=Root', issuer: 'CN=Root', notBefore: 'x', notAfter: 'y', fingerprint256: 'AA', isCA: true, warnings: [] }],
+    caCerts: [
+      {
+        id: 'b'.repeat(64),
+        pem: PEM,
+        subject: 'CN=Root',
+        issuer: 'CN=Root',
+        notBefore: 'x',
+        notAfter: 'y',
+        fingerprint256: 'AA',
+        isCA: true,
+        warnings: [],
+      },
+    ],
     ntpServers: ['10.0.0.3'],
     localUiUser: { name: 'kairos', passwordHash: '$6$CANARYSALT$' + 'C'.repeat(86) },
     devices: { d1: { hostName: 'edge-01', edgeHostName: 'edge-01', nic: null } },

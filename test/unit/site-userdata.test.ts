@@ -22,18 +22,47 @@ function golden(name: string, text: string) {
 const d1 = device('d1', '10.10.0.11');
 const centralSite = site({
   central: { paletteEndpoint: 'api.palette.example.com', projectName: 'Edge Plants', projectUid: '' },
-  proxy: { httpProxy: 'http://proxy.corp.example:3128', httpsProxy: 'http://proxy.corp.example:3128', username: 'svc-edge', noProxy: ['10.10.0.0/24', '.svc', '.cluster.local'] },
-  caCerts: [{ id: 'a'.repeat(64), pem: PEM, subject: 'CN=Corp Root', issuer: 'CN=Corp Root', notBefore: '', notAfter: '', fingerprint256: '', isCA: true, warnings: [] }],
+  proxy: {
+    httpProxy: 'http://proxy.corp.example:3128',
+    httpsProxy: 'http://proxy.corp.example:3128',
+    username: 'svc-edge',
+    noProxy: ['10.10.0.0/24', '.svc', '.cluster.local'],
+  },
+  caCerts: [
+    {
+      id: 'a'.repeat(64),
+      pem: PEM,
+      subject: 'CN=Corp Root',
+      issuer: 'CN=Corp Root',
+      notBefore: '',
+      notAfter: '',
+      fingerprint256: '',
+      isCA: true,
+      warnings: [],
+    },
+  ],
   nameserver: '10.10.0.2',
   ntpServers: ['ntp.corp.example', '10.10.0.3'],
-  devices: { d1: { hostName: 'edge-plant4-01', edgeHostName: 'plant4-line2-01', nic: { name: 'eth0', mode: 'static', address: '10.10.0.11/24', gateway: '10.10.0.1', dns: ['10.10.0.2'] } } },
+  devices: {
+    d1: {
+      hostName: 'edge-plant4-01',
+      edgeHostName: 'plant4-line2-01',
+      nic: { name: 'eth0', mode: 'static', address: '10.10.0.11/24', gateway: '10.10.0.1', dns: ['10.10.0.2'] },
+    },
+  },
   endpoint: { kind: 'vip', vip: '10.10.0.50' },
 });
 const secrets = { edgeHostToken: 'TOKEN-canary-1234', proxyPassword: 'p@ss "word"\nwith:colon' };
 
 describe('user-data', () => {
   it('local single-node: only what is set', () => {
-    const text = renderUserData({ site: site({ devices: { d1: { hostName: 'edge-01', edgeHostName: 'edge-01', nic: null } } }), plan: localSingle(), device: d1, secrets: {}, mask: false });
+    const text = renderUserData({
+      site: site({ devices: { d1: { hostName: 'edge-01', edgeHostName: 'edge-01', nic: null } } }),
+      plan: localSingle(),
+      device: d1,
+      secrets: {},
+      mask: false,
+    });
     golden('local-single', text);
     expect(text.split('\n')[0]).toBe('#cloud-config');
     expect(parse(text)).toEqual({ stylus: { managementMode: 'local', site: { name: 'edge-01', hostName: 'edge-01' } } });
@@ -59,7 +88,9 @@ describe('user-data', () => {
     expect(s.caCerts).toEqual([PEM + '\n']);
     expect(s.ntpServers).toEqual(['ntp.corp.example', '10.10.0.3']);
     expect(s.network.noProxy).toBe('10.10.0.0/24,.svc,.cluster.local');
-    expect(s.network.interfaces).toEqual({ eth0: { type: 'static', ipAddress: '10.10.0.11/24', gateway: '10.10.0.1', nameserver: '10.10.0.2' } });
+    expect(s.network.interfaces).toEqual({
+      eth0: { type: 'static', ipAddress: '10.10.0.11/24', gateway: '10.10.0.1', nameserver: '10.10.0.2' },
+    });
     const proxy = new URL(s.network.httpProxy);
     expect(decodeURIComponent(proxy.username)).toBe('svc-edge');
     expect(decodeURIComponent(proxy.password)).toBe(secrets.proxyPassword);
@@ -74,7 +105,13 @@ describe('user-data', () => {
 
   it('a value that looks like YAML stays a value: no key can be added', () => {
     const hostile = site({ central: { paletteEndpoint: 'api.example.com', projectName: 'x', projectUid: '' }, devices: {} });
-    const text = renderUserData({ site: hostile, plan: plan({ mode: 'central' }), device: d1, secrets: { edgeHostToken: 'x\nstylus:\n  managementMode: local\n#' }, mask: false });
+    const text = renderUserData({
+      site: hostile,
+      plan: plan({ mode: 'central' }),
+      device: d1,
+      secrets: { edgeHostToken: 'x\nstylus:\n  managementMode: local\n#' },
+      mask: false,
+    });
     const doc = parse(text);
     expect(Object.keys(doc)).toEqual(['stylus']);
     expect(doc.stylus.managementMode).toBe('central');
@@ -86,7 +123,16 @@ describe('NO_PROXY suggestions', () => {
   it('node IPs, VIP, cluster domains, the service CIDR; Canonical adds the second service IP', () => {
     const s = site({ endpoint: { kind: 'vip', vip: '10.10.0.50' } });
     const values = suggestNoProxy(s, plan({ distribution: 'canonical', roles: { d1: 'control-plane' } }), [d1]).map((x) => x.value);
-    expect(values).toEqual(['localhost', '127.0.0.1', '.svc', '.cluster.local', '10.10.0.11', '10.10.0.50', '10.152.183.1', '10.152.183.0/24']);
+    expect(values).toEqual([
+      'localhost',
+      '127.0.0.1',
+      '.svc',
+      '.cluster.local',
+      '10.10.0.11',
+      '10.10.0.50',
+      '10.152.183.1',
+      '10.152.183.0/24',
+    ]);
     expect(secondAddress('10.96.0.0/12')).toBe('10.96.0.1');
   });
 });

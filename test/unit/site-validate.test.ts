@@ -1,12 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { siteSchema } from '../../common/site/schema';
 import { siteIssues } from '../../common/site/issues';
-import { edgeHostNameSchema, hostNameSchema, inSubnet, installPathSchema, noProxyEntrySchema, osUserSchema, parseCidr, projectNameSchema, proxyUrlSchema } from '../../common/site/validate';
+import {
+  edgeHostNameSchema,
+  hostNameSchema,
+  inSubnet,
+  installPathSchema,
+  noProxyEntrySchema,
+  osUserSchema,
+  parseCidr,
+  projectNameSchema,
+  proxyUrlSchema,
+} from '../../common/site/validate';
 import { plan } from './fixtures-facts';
 import { device, localMulti, site } from './site-fixtures';
 
 /** Values every field must either refuse with a specific message or carry exactly. */
-const HOSTILE = ["a'b", 'a"b', 'a\nb', 'x\nstylus: {managementMode: local}', '$(reboot)', '`reboot`', 'a;b', 'ünï', 'a'.repeat(5000), ' ', '\u0000', '#comment', '{a: 1}'];
+const HOSTILE = [
+  "a'b",
+  'a"b',
+  'a\nb',
+  'x\nstylus: {managementMode: local}',
+  '$(reboot)',
+  '`reboot`',
+  'a;b',
+  'ünï',
+  'a'.repeat(5000),
+  ' ',
+  '\u0000',
+  '#comment',
+  '{a: 1}',
+];
 
 describe.each([
   ['proxy URL', proxyUrlSchema],
@@ -57,7 +81,13 @@ describe('field rules', () => {
   it('the whole site schema refuses unknown keys and bad nested values, naming the field', () => {
     const bad = siteSchema.safeParse({ ...site(), extra: 1 });
     expect(bad.success).toBe(false);
-    const nic = siteSchema.safeParse(site({ devices: { d1: { hostName: '', edgeHostName: '', nic: { name: 'eth0', mode: 'static', address: '10.0.0.5', gateway: '', dns: [] } } } }));
+    const nic = siteSchema.safeParse(
+      site({
+        devices: {
+          d1: { hostName: '', edgeHostName: '', nic: { name: 'eth0', mode: 'static', address: '10.0.0.5', gateway: '', dns: [] } },
+        },
+      }),
+    );
     expect(nic.error!.issues[0]!.path.join('.')).toBe('devices.d1.nic.address');
     expect(siteSchema.safeParse(site()).success).toBe(true);
   });
@@ -68,25 +98,52 @@ describe('site rules across fields', () => {
   const fields = (issues: ReturnType<typeof siteIssues>) => issues.filter((i) => i.severity === 'block').map((i) => i.field);
 
   it('a VIP equal to a node address is refused; outside every subnet is refused; a free one in the subnet passes', () => {
-    expect(siteIssues(site({ endpoint: { kind: 'vip', vip: '10.10.0.12' } }), localMulti(), devices).find((i) => i.field === 'endpoint.vip')?.message).toMatch(/d2's own address/);
-    expect(siteIssues(site({ endpoint: { kind: 'vip', vip: '192.168.9.9' } }), localMulti(), devices).find((i) => i.field === 'endpoint.vip')?.message).toMatch(/none of the hosts' subnets/);
+    expect(
+      siteIssues(site({ endpoint: { kind: 'vip', vip: '10.10.0.12' } }), localMulti(), devices).find((i) => i.field === 'endpoint.vip')
+        ?.message,
+    ).toMatch(/d2's own address/);
+    expect(
+      siteIssues(site({ endpoint: { kind: 'vip', vip: '192.168.9.9' } }), localMulti(), devices).find((i) => i.field === 'endpoint.vip')
+        ?.message,
+    ).toMatch(/none of the hosts' subnets/);
     expect(fields(siteIssues(site({ endpoint: { kind: 'vip', vip: '10.10.0.50' } }), localMulti(), devices))).toEqual([]);
   });
   it('multi-node needs an endpoint; DDNS needs host and domain', () => {
     expect(fields(siteIssues(site(), localMulti(), devices))).toEqual(['endpoint.vip']);
-    expect(fields(siteIssues(site({ endpoint: { kind: 'ddns', hostName: '', searchDomain: '' } }), localMulti(), devices))).toEqual(['endpoint.hostName', 'endpoint.searchDomain']);
+    expect(fields(siteIssues(site({ endpoint: { kind: 'ddns', hostName: '', searchDomain: '' } }), localMulti(), devices))).toEqual([
+      'endpoint.hostName',
+      'endpoint.searchDomain',
+    ]);
   });
-  it('a static gateway must sit inside the address\'s subnet', () => {
-    const s = site({ endpoint: { kind: 'vip', vip: '10.10.0.50' }, devices: { d1: { hostName: '', edgeHostName: '', nic: { name: 'eth0', mode: 'static', address: '10.10.0.11/24', gateway: '10.20.0.1', dns: [] } } } });
-    expect(siteIssues(s, localMulti(), devices).find((i) => i.field === 'devices.d1.nic.gateway')?.message).toMatch(/not inside 10\.10\.0\.11\/24/);
+  it("a static gateway must sit inside the address's subnet", () => {
+    const s = site({
+      endpoint: { kind: 'vip', vip: '10.10.0.50' },
+      devices: {
+        d1: {
+          hostName: '',
+          edgeHostName: '',
+          nic: { name: 'eth0', mode: 'static', address: '10.10.0.11/24', gateway: '10.20.0.1', dns: [] },
+        },
+      },
+    });
+    expect(siteIssues(s, localMulti(), devices).find((i) => i.field === 'devices.d1.nic.gateway')?.message).toMatch(
+      /not inside 10\.10\.0\.11\/24/,
+    );
   });
   it('central management needs endpoint, project and (when secrets are known) the token', () => {
     const central = plan({ mode: 'central' });
-    expect(fields(siteIssues(site(), central, [devices[0]!], {}, { secretsKnown: true }))).toEqual(['central.paletteEndpoint', 'central.projectName', 'secrets.edgeHostToken']);
+    expect(fields(siteIssues(site(), central, [devices[0]!], {}, { secretsKnown: true }))).toEqual([
+      'central.paletteEndpoint',
+      'central.projectName',
+      'secrets.edgeHostToken',
+    ]);
   });
   it('Canonical refuses a custom install path; duplicate names are refused', () => {
     expect(fields(siteIssues(site({ installPath: '/data' }), plan({ distribution: 'canonical' }), [devices[0]!]))).toEqual(['installPath']);
-    const dup = site({ endpoint: { kind: 'vip', vip: '10.10.0.50' }, devices: { d1: { hostName: 'edge', edgeHostName: 'e1', nic: null }, d2: { hostName: 'edge', edgeHostName: 'e1', nic: null } } });
+    const dup = site({
+      endpoint: { kind: 'vip', vip: '10.10.0.50' },
+      devices: { d1: { hostName: 'edge', edgeHostName: 'e1', nic: null }, d2: { hostName: 'edge', edgeHostName: 'e1', nic: null } },
+    });
     expect(fields(siteIssues(dup, localMulti(), devices))).toEqual(['devices.d2.hostName', 'devices.d2.edgeHostName']);
   });
 });

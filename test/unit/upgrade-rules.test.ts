@@ -1,8 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { compareAgentVersions, normalizeAgentVersion, planUpgrade, type InstalledAgent, type UpgradeDevice } from '../../common/upgrade/rules';
+import {
+  compareAgentVersions,
+  normalizeAgentVersion,
+  planUpgrade,
+  type InstalledAgent,
+  type UpgradeDevice,
+} from '../../common/upgrade/rules';
 
-const agent = (version: string | null, over: Partial<InstalledAgent> = {}): InstalledAgent => ({ version, build: null, fips: false, setupDone: true, mode: 'local', multiNode: false, ...over });
-const dev = (id: string, version: string | null, over: Partial<InstalledAgent> = {}, leader = false): UpgradeDevice => ({ id, label: id, leader, installed: version === null && over.setupDone === undefined ? null : agent(version, over) });
+const agent = (version: string | null, over: Partial<InstalledAgent> = {}): InstalledAgent => ({
+  version,
+  build: null,
+  fips: false,
+  setupDone: true,
+  mode: 'local',
+  multiNode: false,
+  ...over,
+});
+const dev = (id: string, version: string | null, over: Partial<InstalledAgent> = {}, leader = false): UpgradeDevice => ({
+  id,
+  label: id,
+  leader,
+  installed: version === null && over.setupDone === undefined ? null : agent(version, over),
+});
 const ids = (plan: ReturnType<typeof planUpgrade>, id: string) => plan.issues.find((i) => i.id === id);
 
 describe('agent versions', () => {
@@ -35,7 +54,9 @@ describe('upgrade rules', () => {
   it('a downgrade is refused without a reason and allowed with one, which is kept', () => {
     const devices = [dev('a', '4.7.20')];
     expect(ids(planUpgrade(devices, { version: '4.7.9', fips: false }), 'downgrade')).toMatchObject({ severity: 'block' });
-    expect(ids(planUpgrade(devices, { version: '4.7.9', fips: false }, { confirm: { downgradeReason: 'short' } }), 'downgrade')).toMatchObject({ severity: 'block' });
+    expect(
+      ids(planUpgrade(devices, { version: '4.7.9', fips: false }, { confirm: { downgradeReason: 'short' } }), 'downgrade'),
+    ).toMatchObject({ severity: 'block' });
     const ok = planUpgrade(devices, { version: '4.7.9', fips: false }, { confirm: { downgradeReason: 'Rollback requested by plant IT' } });
     expect(ok.blocked).toBe(false);
     expect(ids(ok, 'downgrade')!.message).toContain('Rollback requested by plant IT');
@@ -44,15 +65,23 @@ describe('upgrade rules', () => {
   });
 
   it('local management needs 4.6.21 or later; a central host does not', () => {
-    expect(ids(planUpgrade([dev('a', '4.6.0')], { version: '4.6.20', fips: false }), 'local-min')).toMatchObject({ severity: 'block', deviceIds: ['a'] });
+    expect(ids(planUpgrade([dev('a', '4.6.0')], { version: '4.6.20', fips: false }), 'local-min')).toMatchObject({
+      severity: 'block',
+      deviceIds: ['a'],
+    });
     expect(ids(planUpgrade([dev('a', '4.6.0', { mode: 'central' })], { version: '4.6.20', fips: false }), 'local-min')).toBeUndefined();
     expect(ids(planUpgrade([dev('a', '4.6.0')], { version: '4.6.21', fips: false }), 'local-min')).toBeUndefined();
   });
 
   it('FIPS to standard or the reverse needs a confirmation', () => {
-    expect(ids(planUpgrade([dev('a', '4.7.9', { fips: true })], { version: '4.7.20', fips: false }), 'fips-swap')).toMatchObject({ severity: 'block', message: expect.stringMatching(/FIPS agent would be replaced by a standard/) });
+    expect(ids(planUpgrade([dev('a', '4.7.9', { fips: true })], { version: '4.7.20', fips: false }), 'fips-swap')).toMatchObject({
+      severity: 'block',
+      message: expect.stringMatching(/FIPS agent would be replaced by a standard/),
+    });
     expect(ids(planUpgrade([dev('a', '4.7.9')], { version: '4.7.20', fips: true }), 'fips-swap')).toMatchObject({ severity: 'block' });
-    expect(ids(planUpgrade([dev('a', '4.7.9')], { version: '4.7.20', fips: true }, { confirm: { flavourSwap: true } }), 'fips-swap')).toMatchObject({ severity: 'warn' });
+    expect(
+      ids(planUpgrade([dev('a', '4.7.9')], { version: '4.7.20', fips: true }, { confirm: { flavourSwap: true } }), 'fips-swap'),
+    ).toMatchObject({ severity: 'warn' });
     expect(ids(planUpgrade([dev('a', '4.7.9', { fips: true })], { version: '4.7.20', fips: true }), 'fips-swap')).toBeUndefined();
   });
 
@@ -74,14 +103,26 @@ describe('upgrade rules', () => {
     if (inTable) {
       expect(first).toMatchObject({ severity: 'info', deviceIds: ['old'] });
       expect(first!.message).toMatch(/change the cluster's pack only after every node verifies 4\.7\.20/);
-      expect(ids(planUpgrade(devices, { version: '4.7.6', fips: false }, { targetPack: { distribution, kubernetesVersion }, confirm: { downgradeReason: 'testing the table only' } }), 'packs-too-old')).toMatchObject({ severity: 'block' });
+      expect(
+        ids(
+          planUpgrade(
+            devices,
+            { version: '4.7.6', fips: false },
+            { targetPack: { distribution, kubernetesVersion }, confirm: { downgradeReason: 'testing the table only' } },
+          ),
+          'packs-too-old',
+        ),
+      ).toMatchObject({ severity: 'block' });
     } else {
       expect(first).toBeUndefined();
     }
   });
 
   it('devices without an agent, or whose install never finished, block; devices at the target are left out', () => {
-    const plan = planUpgrade([dev('none', null), dev('half', '4.7.9', { setupDone: false }), dev('same', '4.7.20')], { version: '4.7.20', fips: false });
+    const plan = planUpgrade([dev('none', null), dev('half', '4.7.9', { setupDone: false }), dev('same', '4.7.20')], {
+      version: '4.7.20',
+      fips: false,
+    });
     expect(ids(plan, 'not-installed')!.deviceIds).toEqual(['none']);
     expect(ids(plan, 'setup-unfinished')!.deviceIds).toEqual(['half']);
     expect(ids(plan, 'same-version')!.deviceIds).toEqual(['same']);
@@ -94,6 +135,8 @@ describe('upgrade rules', () => {
   });
 
   it('says centrally managed hosts upgrade themselves', () => {
-    expect(ids(planUpgrade([dev('a', '4.7.9', { mode: 'central' })], { version: '4.7.20', fips: false }), 'central-self-upgrade')).toMatchObject({ severity: 'info' });
+    expect(
+      ids(planUpgrade([dev('a', '4.7.9', { mode: 'central' })], { version: '4.7.20', fips: false }), 'central-self-upgrade'),
+    ).toMatchObject({ severity: 'info' });
   });
 });

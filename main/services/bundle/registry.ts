@@ -16,7 +16,12 @@ export class BundleRegistry {
 
   path(id: string): string {
     const p = this.byId.get(id);
-    if (!p) throw new AppError({ code: 'NOT_FOUND', message: 'That bundle is no longer known to the installer.', fix: 'Choose the bundle again.' });
+    if (!p)
+      throw new AppError({
+        code: 'NOT_FOUND',
+        message: 'That bundle is no longer known to the installer.',
+        fix: 'Choose the bundle again.',
+      });
     return p;
   }
 }

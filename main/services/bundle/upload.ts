@@ -54,7 +54,12 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
     { timeoutMs: 30_000 },
   );
   if (prep.code !== 0) {
-    throw new AppError({ code: 'COMMAND_FAILED', message: `The staging folder ${o.remoteDir} could not be prepared on the device.`, fix: 'Check that the install user may write there.', detail: prep.stderr });
+    throw new AppError({
+      code: 'COMMAND_FAILED',
+      message: `The staging folder ${o.remoteDir} could not be prepared on the device.`,
+      fix: 'Check that the install user may write there.',
+      detail: prep.stderr,
+    });
   }
   const sizes = new Map([...prep.stdout.matchAll(/^size (\S+) (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
   if (sizes.get(o.remoteName) === o.size && (await remoteSha256(o.session, finalPath)) === o.sha256) {
@@ -90,23 +95,39 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
     throw new AppError({
       code: 'COMMAND_FAILED',
       message: `The bundle arrived damaged: its sha256 on the device is ${sum}, not ${o.sha256}.`,
-      fix: 'It was removed from the device; upload it again. If it happens again, check the network and the laptop\'s copy.',
+      fix: "It was removed from the device; upload it again. If it happens again, check the network and the laptop's copy.",
     });
   }
   const mv = await o.session.exec(`mv -f ${shQuote(partPath)} ${shQuote(finalPath)}`, { timeoutMs: 30_000 });
-  if (mv.code !== 0) throw new AppError({ code: 'COMMAND_FAILED', message: 'The uploaded bundle could not be put in place on the device.', fix: 'Try again.', detail: mv.stderr });
+  if (mv.code !== 0)
+    throw new AppError({
+      code: 'COMMAND_FAILED',
+      message: 'The uploaded bundle could not be put in place on the device.',
+      fix: 'Try again.',
+      detail: mv.stderr,
+    });
   return { remotePath: finalPath, resumedFrom: start, bytesSent: o.size - start, skipped: false, transferMs: t1 - t0, verifyMs: t2 - t1 };
 }
 
 async function remoteSha256(session: SshSession, path: string): Promise<string | null> {
-  const r = await session.exec(`sha256sum ${shQuote(path)} 2>/dev/null || openssl dgst -sha256 -r ${shQuote(path)}`, { timeoutMs: 600_000 });
+  const r = await session.exec(`sha256sum ${shQuote(path)} 2>/dev/null || openssl dgst -sha256 -r ${shQuote(path)}`, {
+    timeoutMs: 600_000,
+  });
   return /^([a-f0-9]{64})/m.exec(r.stdout)?.[1] ?? null;
 }
 
 function openSftp(session: SshSession): Promise<SFTPWrapper> {
   return new Promise((resolve, reject) =>
     session.client.sftp((err, sftp) =>
-      err ? reject(new AppError({ code: 'NOT_CONNECTED', message: `The device refused a file transfer session: ${err.message}`, fix: 'Check that sshd has the sftp subsystem enabled.' })) : resolve(sftp),
+      err
+        ? reject(
+            new AppError({
+              code: 'NOT_CONNECTED',
+              message: `The device refused a file transfer session: ${err.message}`,
+              fix: 'Check that sshd has the sftp subsystem enabled.',
+            }),
+          )
+        : resolve(sftp),
     ),
   );
 }
@@ -147,8 +168,18 @@ async function sendFrom(sftp: SFTPWrapper, o: UploadOptions, remote: string, sta
   };
   const watchdog = setInterval(() => {
     if (failure) return;
-    if (o.signal?.aborted) failure = new AppError({ code: 'CANCELLED', message: 'The upload was cancelled.', fix: 'Start it again to continue from where it stopped.' });
-    else if (active > 0 && Date.now() - lastAck > stallMs) failure = new AppError({ code: 'TIMED_OUT', message: `The device stopped acknowledging the upload at ${acked} of ${o.size} bytes.`, fix: 'Check the cable and the link; the upload continues from where it stopped when you retry.' });
+    if (o.signal?.aborted)
+      failure = new AppError({
+        code: 'CANCELLED',
+        message: 'The upload was cancelled.',
+        fix: 'Start it again to continue from where it stopped.',
+      });
+    else if (active > 0 && Date.now() - lastAck > stallMs)
+      failure = new AppError({
+        code: 'TIMED_OUT',
+        message: `The device stopped acknowledging the upload at ${acked} of ${o.size} bytes.`,
+        fix: 'Check the cable and the link; the upload continues from where it stopped when you retry.',
+      });
     if (failure) settle();
   }, 250);
   try {
@@ -184,6 +215,9 @@ async function sendFrom(sftp: SFTPWrapper, o: UploadOptions, remote: string, sta
     clearInterval(watchdog);
     await local.close();
     // After a cut the close may never be answered: do not wait for it forever.
-    await Promise.race([new Promise<void>((resolve) => sftp.close(handle, () => resolve())), new Promise<void>((resolve) => setTimeout(resolve, 2000))]);
+    await Promise.race([
+      new Promise<void>((resolve) => sftp.close(handle, () => resolve())),
+      new Promise<void>((resolve) => setTimeout(resolve, 2000)),
+    ]);
   }
 }

@@ -29,8 +29,10 @@ const AGENT = 'var/lib/spectro/stylus/opt/spectrocloud/bin/palette-agent';
 const REQUIRED = [AGENT, 'var/lib/spectro/spectro-init.sh', 'etc/systemd/system/spectro-init.service'];
 const NAME = /^agent-mode-(fips-)?linux-(amd64|arm64)\.tar$/;
 
-const reject = (message: string, fix = 'Use the agent-mode tar exactly as published by Spectro Cloud, and check how it was carried to site.') =>
-  new AppError({ code: 'INVALID_INPUT', message, fix, data: { check: 'bundle' } });
+const reject = (
+  message: string,
+  fix = 'Use the agent-mode tar exactly as published by Spectro Cloud, and check how it was carried to site.',
+) => new AppError({ code: 'INVALID_INPUT', message, fix, data: { check: 'bundle' } });
 
 /** "./var/lib/x" → "var/lib/x"; null for absolute paths or any ".." (never resolved away). */
 export function entryPath(raw: string): string | null {
@@ -73,7 +75,8 @@ export function readSha256File(path: string): string | null {
 }
 
 export async function verifyBundle(path: string, opts: { expectedSha256?: string; deviceArch?: Arch } = {}): Promise<BundleInfo> {
-  if (!existsSync(path) || !statSync(path).isFile()) throw reject(`No bundle file at ${path}.`, 'Choose the agent-mode-linux-<arch>.tar file.');
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw reject(`No bundle file at ${path}.`, 'Choose the agent-mode-linux-<arch>.tar file.');
   const fileName = basename(path);
   const nameMatch = NAME.exec(fileName);
   const size = statSync(path).size;
@@ -100,23 +103,36 @@ export async function verifyBundle(path: string, opts: { expectedSha256?: string
       entries++;
       const p = entryPath(header.name);
       const check = (): AppError | null => {
-        if (p === null) return reject(header.name.startsWith('/') ? `The bundle has an absolute path, ${header.name}: it would write outside the agent's folders.` : `The bundle has a path that climbs out with "..": ${header.name}.`);
+        if (p === null)
+          return reject(
+            header.name.startsWith('/')
+              ? `The bundle has an absolute path, ${header.name}: it would write outside the agent's folders.`
+              : `The bundle has a path that climbs out with "..": ${header.name}.`,
+          );
         if (p === '') return null; // "./" itself
         const type = header.type ?? 'file';
-        if (type === 'character-device' || type === 'block-device' || type === 'fifo') return reject(`The bundle holds a device node or pipe, ${p}: an agent bundle never does.`);
-        if (!['file', 'contiguous-file', 'directory', 'symlink', 'link'].includes(type)) return reject(`The bundle holds an entry of an unexpected type (${type}): ${p}.`);
-        if (!insideRoots(p, type === 'directory')) return reject(`The bundle writes outside /var/lib/spectro and /etc/systemd/system: ${p}.`);
+        if (type === 'character-device' || type === 'block-device' || type === 'fifo')
+          return reject(`The bundle holds a device node or pipe, ${p}: an agent bundle never does.`);
+        if (!['file', 'contiguous-file', 'directory', 'symlink', 'link'].includes(type))
+          return reject(`The bundle holds an entry of an unexpected type (${type}): ${p}.`);
+        if (!insideRoots(p, type === 'directory'))
+          return reject(`The bundle writes outside /var/lib/spectro and /etc/systemd/system: ${p}.`);
         if (seen.has(p)) return reject(`The bundle has ${p} twice: a later copy would silently replace the first.`);
         const through = symlinks.find((l) => p.startsWith(l + '/'));
-        if (through) return reject(`The bundle writes ${p} through the symlink ${through} it created earlier: that could land anywhere on the device.`);
+        if (through)
+          return reject(
+            `The bundle writes ${p} through the symlink ${through} it created earlier: that could land anywhere on the device.`,
+          );
         if (type === 'symlink') {
           const target = linkTarget(p, header.linkname ?? '');
-          if (target === null || !insideRoots(target, false)) return reject(`The symlink ${p} → ${header.linkname} points outside the agent's folders.`);
+          if (target === null || !insideRoots(target, false))
+            return reject(`The symlink ${p} → ${header.linkname} points outside the agent's folders.`);
           symlinks.push(p);
         }
         if (type === 'link') {
           const target = entryPath(header.linkname ?? '');
-          if (target === null || seen.get(target) !== 'file') return reject(`The hard link ${p} → ${header.linkname} does not point to a file of the bundle.`);
+          if (target === null || seen.get(target) !== 'file')
+            return reject(`The hard link ${p} → ${header.linkname} does not point to a file of the bundle.`);
         }
         seen.set(p, type === 'contiguous-file' ? 'file' : (type as 'file'));
         return null;
@@ -151,26 +167,54 @@ export async function verifyBundle(path: string, opts: { expectedSha256?: string
       hashed = true;
       maybeDone();
     });
-    ex.on('error', (err) => fail(/Unexpected end|premature|truncat|Invalid tar header/i.test(err.message) ? reject(`The bundle is truncated or damaged (${err.message}): it was not copied completely.`, 'Copy the bundle again from its source and compare its sha256.') : err));
+    ex.on('error', (err) =>
+      fail(
+        /Unexpected end|premature|truncat|Invalid tar header/i.test(err.message)
+          ? reject(
+              `The bundle is truncated or damaged (${err.message}): it was not copied completely.`,
+              'Copy the bundle again from its source and compare its sha256.',
+            )
+          : err,
+      ),
+    );
     input.on('error', fail);
     input.pipe(ex);
   });
 
   const missing = REQUIRED.filter((r) => seen.get(r) !== 'file');
-  if (missing.length) throw reject(`This is not an agent-mode bundle: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing.`, 'Choose the agent-mode-linux-<arch>.tar release file.');
+  if (missing.length)
+    throw reject(
+      `This is not an agent-mode bundle: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing.`,
+      'Choose the agent-mode-linux-<arch>.tar release file.',
+    );
   const arch = agentHead ? archFromElf(agentHead) : null;
   if (!arch || arch === 'other') throw reject('The agent binary in the bundle is not an AMD64 or ARM64 Linux program.');
   const nameArch = nameMatch ? (nameMatch[2] as Arch) : null;
-  if (nameArch && nameArch !== arch) throw reject(`The file is named for ${nameArch} but its agent is built for ${arch}.`, `Use agent-mode-linux-${arch}.tar under its own name, or the ${nameArch} bundle.`);
-  if (opts.deviceArch && opts.deviceArch !== arch) throw reject(`The bundle's agent is built for ${arch}, the device is ${opts.deviceArch}.`, `Use agent-mode-linux-${opts.deviceArch}.tar.`);
+  if (nameArch && nameArch !== arch)
+    throw reject(
+      `The file is named for ${nameArch} but its agent is built for ${arch}.`,
+      `Use agent-mode-linux-${arch}.tar under its own name, or the ${nameArch} bundle.`,
+    );
+  if (opts.deviceArch && opts.deviceArch !== arch)
+    throw reject(
+      `The bundle's agent is built for ${arch}, the device is ${opts.deviceArch}.`,
+      `Use agent-mode-linux-${opts.deviceArch}.tar.`,
+    );
 
   const sha256 = hash.digest('hex');
   const pasted = opts.expectedSha256?.trim().toLowerCase();
   const fromFile = readSha256File(path);
   const expected = pasted || fromFile;
-  const checksum = { source: pasted ? ('pasted' as const) : fromFile ? ('sha256-file' as const) : ('none' as const), expected: expected ?? null, ok: expected ? expected === sha256 : null };
+  const checksum = {
+    source: pasted ? ('pasted' as const) : fromFile ? ('sha256-file' as const) : ('none' as const),
+    expected: expected ?? null,
+    ok: expected ? expected === sha256 : null,
+  };
   if (checksum.ok === false) {
-    throw reject(`The bundle's sha256 is ${sha256}, not ${expected} (${checksum.source === 'pasted' ? 'the value you pasted' : `${fileName}.sha256`}).`, 'The file was damaged or replaced on its way: copy it again from its source.');
+    throw reject(
+      `The bundle's sha256 is ${sha256}, not ${expected} (${checksum.source === 'pasted' ? 'the value you pasted' : `${fileName}.sha256`}).`,
+      'The file was damaged or replaced on its way: copy it again from its source.',
+    );
   }
   return { fileName, path, size, sha256, checksum, arch, nameArch, fips: !!nameMatch?.[1], entries, agentBinaryBytes: agentBytes };
 }

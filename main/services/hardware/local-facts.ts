@@ -25,7 +25,7 @@ export async function collectLocalFacts(): Promise<HostFacts> {
   if (!os) unknown.push('os-release');
   const rootFs = fs.find((f) => f.mount === '/');
   const diskOf = (dev: string) => blocks.find((b) => b.type === 'disk' && dev.replace('/dev/', '').startsWith(b.name));
-  const rootDisk = rootFs ? diskOf(rootFs.fs)?.name ?? null : null;
+  const rootDisk = rootFs ? (diskOf(rootFs.fs)?.name ?? null) : null;
   const machineId = safeRead('/etc/machine-id')?.trim() ?? null;
   const nicList = Array.isArray(nets) ? nets : [nets];
   return {
@@ -41,7 +41,9 @@ export async function collectLocalFacts(): Promise<HostFacts> {
     cpuModel: [cpu.manufacturer, cpu.brand].filter(Boolean).join(' ') || null,
     memoryBytes: mem.total || null,
     swapBytes: mem.swaptotal ?? null,
-    os: os ? { id: os.id, idLike: os.idLike, versionId: os.versionId, prettyName: os.prettyName } : { id: null, idLike: [], versionId: null, prettyName: osInfo.distro || null },
+    os: os
+      ? { id: os.id, idLike: os.idLike, versionId: os.versionId, prettyName: os.prettyName }
+      : { id: null, idLike: [], versionId: null, prettyName: osInfo.distro || null },
     disks: blocks
       .filter((b) => b.type === 'disk')
       .map((b) => ({

@@ -20,10 +20,22 @@ export function chromiumPdfPrinter(binary = process.env.EAI_CHROMIUM ?? CANDIDAT
       const page = join(dir, 'report.html');
       const out = join(dir, 'report.pdf');
       writeFileSync(page, html, { mode: 0o600 });
-      const args = ['--headless', '--disable-gpu', '--no-first-run', '--no-pdf-header-footer', `--user-data-dir=${join(dir, 'profile')}`, `--print-to-pdf=${out}`, pathToFileURL(page).href];
+      const args = [
+        '--headless',
+        '--disable-gpu',
+        '--no-first-run',
+        '--no-pdf-header-footer',
+        `--user-data-dir=${join(dir, 'profile')}`,
+        `--print-to-pdf=${out}`,
+        pathToFileURL(page).href,
+      ];
       if (process.getuid?.() === 0) args.unshift('--no-sandbox');
       await new Promise<void>((resolve, reject) =>
-        execFile(binary, args, { timeout: 60_000 }, (err, _stdout, stderr) => (err && !existsSync(out) ? reject(new Error(`Chromium could not print the report: ${String(stderr).trim().split('\n').at(-1) ?? err.message}`)) : resolve())),
+        execFile(binary, args, { timeout: 60_000 }, (err, _stdout, stderr) =>
+          err && !existsSync(out)
+            ? reject(new Error(`Chromium could not print the report: ${String(stderr).trim().split('\n').at(-1) ?? err.message}`))
+            : resolve(),
+        ),
       );
       return readFileSync(out);
     } finally {

@@ -8,7 +8,7 @@ import { buildReport } from '../../../common/report/build';
 import { reportHtml } from '../../../common/report/html';
 import { reportSchema, type Report } from '../../../common/report/schema';
 import type { ReportFile, ReportFormat, RunSummary } from '../../../common/contract';
-import { RunJournal } from '../install/journal';
+import { RunJournal } from '../runs/journal-file';
 
 /** Prints self-contained HTML to PDF: Electron's printToPDF in the desktop app, headless Chromium in the browser host. */
 export type PdfPrinter = (html: string) => Promise<Buffer>;
@@ -46,7 +46,17 @@ export class ReportService {
       .flatMap((runId) => {
         try {
           const r = this.get(runId);
-          return [{ runId, kind: r.kind, siteName: r.site.name, startedAt: r.startedAt, finishedAt: r.finishedAt, result: r.result, devices: r.devices.length }];
+          return [
+            {
+              runId,
+              kind: r.kind,
+              siteName: r.site.name,
+              startedAt: r.startedAt,
+              finishedAt: r.finishedAt,
+              result: r.result,
+              devices: r.devices.length,
+            },
+          ];
         } catch {
           return []; // a journal without context (older app version) has no report
         }
@@ -56,7 +66,12 @@ export class ReportService {
 
   get(runId: string): Report {
     const events = RunJournal.read(this.runsDir, runId);
-    if (!events.length) throw new AppError({ code: 'NOT_FOUND', message: `There is no run ${runId} in this app's data folder.`, fix: 'Choose a run from the history.' });
+    if (!events.length)
+      throw new AppError({
+        code: 'NOT_FOUND',
+        message: `There is no run ${runId} in this app's data folder.`,
+        fix: 'Choose a run from the history.',
+      });
     let report: Report;
     try {
       report = buildReport(runId, events, new Date().toISOString());
@@ -70,7 +85,11 @@ export class ReportService {
     const report = this.get(runId);
     const { name, mimeType } = FILES[format];
     const data = await this.render(report, format);
-    return { fileName: `${report.site.name ? slug(report.site.name) + '-' : ''}${runId}-${name}`, mimeType, base64: data.toString('base64') };
+    return {
+      fileName: `${report.site.name ? slug(report.site.name) + '-' : ''}${runId}-${name}`,
+      mimeType,
+      base64: data.toString('base64'),
+    };
   }
 
   /** Writes every format into reports/<runId>/ in the data folder; returns what was written, with sums. */
@@ -97,12 +116,21 @@ export class ReportService {
       case 'html':
         return Buffer.from(reportHtml(report));
       case 'pdf':
-        if (!this.printer) throw new AppError({ code: 'INVALID_INPUT', message: 'No PDF printer on this machine (neither Electron nor Chromium was found).', fix: 'Export the HTML report and print it to PDF from a browser.' });
+        if (!this.printer)
+          throw new AppError({
+            code: 'INVALID_INPUT',
+            message: 'No PDF printer on this machine (neither Electron nor Chromium was found).',
+            fix: 'Export the HTML report and print it to PDF from a browser.',
+          });
         return this.printer(reportHtml(report));
     }
   }
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40);
 }

@@ -60,7 +60,12 @@ export async function collectSupportBundle(o: {
   const r = await o.session.sudo(collectScript(o.loginUser), { asRoot: o.asRoot, timeoutMs: 900_000 });
   const remote = /^EAI-BUNDLE (\/tmp\/eai-support-[A-Za-z0-9]+\.tar\.gz)$/m.exec(r.stdout)?.[1];
   if (!remote) {
-    throw new AppError({ code: 'COMMAND_FAILED', message: `Collecting the support bundle failed on ${o.label} (exit ${r.code}).`, fix: 'Check free space under /tmp on the device, then try again.', detail: redact(r.stderr || r.stdout, o.secrets).slice(-4000) });
+    throw new AppError({
+      code: 'COMMAND_FAILED',
+      message: `Collecting the support bundle failed on ${o.label} (exit ${r.code}).`,
+      fix: 'Check free space under /tmp on the device, then try again.',
+      detail: redact(r.stderr || r.stdout, o.secrets).slice(-4000),
+    });
   }
   let packed: Buffer;
   try {
@@ -80,8 +85,10 @@ export async function collectSupportBundle(o: {
   if (o.journal) keep(`journal/${o.journal.runId}.jsonl`, Buffer.from(o.journal.text));
 
   function keep(name: string, data: Buffer) {
-    if (data.length > MAX_ENTRY) return notes.push({ name, size: data.length, sha256: sha(data), note: `left out: larger than ${MAX_ENTRY / 2 ** 20} MiB` });
-    if (!isText(data)) return notes.push({ name, size: data.length, sha256: sha(data), note: 'left out: binary content cannot be checked for secrets' });
+    if (data.length > MAX_ENTRY)
+      return notes.push({ name, size: data.length, sha256: sha(data), note: `left out: larger than ${MAX_ENTRY / 2 ** 20} MiB` });
+    if (!isText(data))
+      return notes.push({ name, size: data.length, sha256: sha(data), note: 'left out: binary content cannot be checked for secrets' });
     kept.push({ name, data: Buffer.from(redact(data.toString('utf8'), o.secrets)) });
   }
 
@@ -106,7 +113,14 @@ function isText(b: Buffer): boolean {
 function download(session: SshSession, remote: string): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     session.client.sftp((err, sftp: SFTPWrapper) => {
-      if (err) return reject(new AppError({ code: 'NOT_CONNECTED', message: `The device refused a file transfer session: ${err.message}`, fix: 'Check that sshd has the sftp subsystem enabled.' }));
+      if (err)
+        return reject(
+          new AppError({
+            code: 'NOT_CONNECTED',
+            message: `The device refused a file transfer session: ${err.message}`,
+            fix: 'Check that sshd has the sftp subsystem enabled.',
+          }),
+        );
       const chunks: Buffer[] = [];
       let size = 0;
       const stream = sftp.createReadStream(remote);
@@ -117,7 +131,13 @@ function download(session: SshSession, remote: string): Promise<Buffer> {
       });
       stream.on('error', (e: Error) => {
         sftp.end();
-        reject(new AppError({ code: 'COMMAND_FAILED', message: `Downloading the support bundle failed: ${e.message}.`, fix: 'Try again; if it is too large, clear old logs on the device.' }));
+        reject(
+          new AppError({
+            code: 'COMMAND_FAILED',
+            message: `Downloading the support bundle failed: ${e.message}.`,
+            fix: 'Try again; if it is too large, clear old logs on the device.',
+          }),
+        );
       });
       stream.on('end', () => {
         sftp.end();
@@ -157,6 +177,7 @@ async function pack(entries: Entry[], path: string): Promise<void> {
 
 export function supportBundlePath(outDir: string, fileName: string): string {
   const path = join(outDir, fileName);
-  if (!existsSync(path)) throw new AppError({ code: 'NOT_FOUND', message: `There is no support bundle ${fileName}.`, fix: 'Collect it again.' });
+  if (!existsSync(path))
+    throw new AppError({ code: 'NOT_FOUND', message: `There is no support bundle ${fileName}.`, fix: 'Collect it again.' });
   return path;
 }

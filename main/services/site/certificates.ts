@@ -11,7 +11,11 @@ const BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTI
  */
 export function parseCertificates(text: string, now = new Date()): CaCertificate[] {
   if (text.length > 256 * 1024) {
-    throw new AppError({ code: 'INVALID_INPUT', message: 'That file is larger than 256 KiB: it is not a CA certificate.', fix: 'Choose the PEM file of the CA certificate (a few KiB).' });
+    throw new AppError({
+      code: 'INVALID_INPUT',
+      message: 'That file is larger than 256 KiB: it is not a CA certificate.',
+      fix: 'Choose the PEM file of the CA certificate (a few KiB).',
+    });
   }
   const blocks = text.match(BLOCK) ?? [];
   if (blocks.length === 0) {
@@ -36,7 +40,8 @@ export function parseCertificates(text: string, now = new Date()): CaCertificate
     const notAfter = new Date(cert.validTo);
     const warnings: string[] = [];
     if (notAfter < now) warnings.push(`Expired on ${notAfter.toISOString().slice(0, 10)}.`);
-    if (notBefore > now) warnings.push(`Not valid until ${notBefore.toISOString().slice(0, 10)}: check the laptop's and the devices' clocks.`);
+    if (notBefore > now)
+      warnings.push(`Not valid until ${notBefore.toISOString().slice(0, 10)}: check the laptop's and the devices' clocks.`);
     if (!cert.ca) warnings.push('This is not a CA certificate: a server certificate will not make the cluster trust a proxy or registry.');
     return {
       id: cert.fingerprint256.replace(/:/g, '').toLowerCase(),

@@ -42,7 +42,9 @@ export function siteCheckScript(site: SiteConfig, plan: Plan, device: DeviceView
   const staticGw = site.devices[device.id]?.nic?.mode === 'static' ? site.devices[device.id]!.nic!.gateway : '';
   lines.push(
     's gateway',
-    staticGw ? `gw=${shQuote(staticGw)}` : `gw=$(ip route show default 2>/dev/null | sed -n 's/^default via \\([^ ]*\\).*/\\1/p' | head -n 1)`,
+    staticGw
+      ? `gw=${shQuote(staticGw)}`
+      : `gw=$(ip route show default 2>/dev/null | sed -n 's/^default via \\([^ ]*\\).*/\\1/p' | head -n 1)`,
     'if [ -z "$gw" ]; then echo "none"; elif ping -c 2 -W 1 "$gw" >/dev/null 2>&1; then echo "answered $gw"; else echo "silent $gw"; fi',
   );
   if (plan.mode === 'central' && site.central.paletteEndpoint) {
@@ -60,7 +62,10 @@ export function siteCheckScript(site: SiteConfig, plan: Plan, device: DeviceView
       `if have timeout && have bash; then ${tcpConnectCommand(u.hostname.replace(/^\[(.*)\]$/, '$1'), port, 5)} 2>&1 && echo "open" || echo "closed $?"; else echo "untested"; fi`,
     );
     if (plan.mode === 'central' && site.central.paletteEndpoint) {
-      const config = [`proxy = ${curlQuote(proxy)}`, ...(site.proxy.username ? [`proxy-user = ${curlQuote(`${site.proxy.username}:${secrets.proxyPassword ?? ''}`)}`] : [])].join('\n');
+      const config = [
+        `proxy = ${curlQuote(proxy)}`,
+        ...(site.proxy.username ? [`proxy-user = ${curlQuote(`${site.proxy.username}:${secrets.proxyPassword ?? ''}`)}`] : []),
+      ].join('\n');
       lines.push(
         's proxy-connect',
         'if have curl; then',
@@ -87,14 +92,21 @@ export function parseSiteChecks(output: string, site: SiteConfig, device: Device
   const vip = sec.get('vip');
   if (vip !== undefined && site.endpoint.kind === 'vip') {
     const answered = /ping answered|arping answered|neighbour known/.test(vip);
-    const methods = ['ping', ...(/arping/.test(vip) ? ['arping'] : []), 'neighbour table'].filter((m) => !(m === 'ping' && /ping missing/.test(vip)));
+    const methods = ['ping', ...(/arping/.test(vip) ? ['arping'] : []), 'neighbour table'].filter(
+      (m) => !(m === 'ping' && /ping missing/.test(vip)),
+    );
     out.push({
       id: 'vip-free',
       target: site.endpoint.vip,
       status: answered ? 'block' : 'pass',
       method: methods.join(' + '),
-      detail: answered ? `Something answers at ${site.endpoint.vip} (${vip.split('\n').filter((l) => /answered|known/.test(l)).join(', ')}).` : `Nothing answered at ${site.endpoint.vip}.`,
-      fix: answered ? 'Choose another free address on this network for the VIP (ask the site\'s network owner), or use Dynamic DNS.' : '',
+      detail: answered
+        ? `Something answers at ${site.endpoint.vip} (${vip
+            .split('\n')
+            .filter((l) => /answered|known/.test(l))
+            .join(', ')}).`
+        : `Nothing answered at ${site.endpoint.vip}.`,
+      fix: answered ? "Choose another free address on this network for the VIP (ask the site's network owner), or use Dynamic DNS." : '',
     });
   }
   const gw = (sec.get('gateway') ?? '').trim();
@@ -105,25 +117,60 @@ export function parseSiteChecks(output: string, site: SiteConfig, device: Device
       target: addr ?? 'default route',
       status: state === 'answered' ? 'pass' : 'warn',
       method: 'ping',
-      detail: state === 'none' ? `${device.label} has no default route.` : state === 'answered' ? `The gateway ${addr} answered.` : `The gateway ${addr} did not answer ping (it may drop ICMP).`,
-      fix: state === 'none' ? 'Give the device a default route: an airgapped host still needs one for Kubernetes.' : state === 'answered' ? '' : 'Check the gateway address and the cabling.',
+      detail:
+        state === 'none'
+          ? `${device.label} has no default route.`
+          : state === 'answered'
+            ? `The gateway ${addr} answered.`
+            : `The gateway ${addr} did not answer ping (it may drop ICMP).`,
+      fix:
+        state === 'none'
+          ? 'Give the device a default route: an airgapped host still needs one for Kubernetes.'
+          : state === 'answered'
+            ? ''
+            : 'Check the gateway address and the cabling.',
     });
   }
   const dns = sec.get('dns-endpoint');
   if (dns !== undefined) {
     const ok = !/unresolved/.test(dns) && dns.trim() !== '';
-    out.push({ id: 'dns-endpoint', target: site.central.paletteEndpoint, status: ok ? 'pass' : 'block', method: 'getent hosts', detail: ok ? `Resolves to ${dns.trim().split(/\s+/)[0]}.` : 'Does not resolve on the device.', fix: ok ? '' : 'Set the site nameserver, or check that the device\'s DNS server knows the Palette endpoint.' });
+    out.push({
+      id: 'dns-endpoint',
+      target: site.central.paletteEndpoint,
+      status: ok ? 'pass' : 'block',
+      method: 'getent hosts',
+      detail: ok ? `Resolves to ${dns.trim().split(/\s+/)[0]}.` : 'Does not resolve on the device.',
+      fix: ok ? '' : "Set the site nameserver, or check that the device's DNS server knows the Palette endpoint.",
+    });
   }
   site.ntpServers.forEach((ntp, i) => {
     const r = sec.get(`dns-ntp-${i}`);
     if (r === undefined) return;
     const ok = !/unresolved/.test(r) && r.trim() !== '';
-    out.push({ id: 'dns-ntp', target: ntp, status: ok ? 'pass' : 'warn', method: 'getent hosts', detail: ok ? `Resolves to ${r.trim().split(/\s+/)[0]}.` : 'Does not resolve on the device.', fix: ok ? '' : 'Use the NTP server\'s IP address, or fix DNS.' });
+    out.push({
+      id: 'dns-ntp',
+      target: ntp,
+      status: ok ? 'pass' : 'warn',
+      method: 'getent hosts',
+      detail: ok ? `Resolves to ${r.trim().split(/\s+/)[0]}.` : 'Does not resolve on the device.',
+      fix: ok ? '' : "Use the NTP server's IP address, or fix DNS.",
+    });
   });
   const tcp = sec.get('proxy-tcp');
   if (tcp !== undefined) {
     const open = tcp.trim().startsWith('open');
-    out.push({ id: 'proxy-tcp', target: site.proxy.httpsProxy || site.proxy.httpProxy, status: /untested/.test(tcp) ? 'unknown' : open ? 'pass' : 'block', method: 'TCP connect (bash /dev/tcp)', detail: open ? 'The proxy accepts connections.' : /untested/.test(tcp) ? 'bash or timeout is missing on the device.' : `No TCP connection to the proxy (${tcp.trim()}).`, fix: open ? '' : 'Check the proxy address and port, and any firewall between the device and the proxy.' });
+    out.push({
+      id: 'proxy-tcp',
+      target: site.proxy.httpsProxy || site.proxy.httpProxy,
+      status: /untested/.test(tcp) ? 'unknown' : open ? 'pass' : 'block',
+      method: 'TCP connect (bash /dev/tcp)',
+      detail: open
+        ? 'The proxy accepts connections.'
+        : /untested/.test(tcp)
+          ? 'bash or timeout is missing on the device.'
+          : `No TCP connection to the proxy (${tcp.trim()}).`,
+      fix: open ? '' : 'Check the proxy address and port, and any firewall between the device and the proxy.',
+    });
   }
   const connect = sec.get('proxy-connect');
   if (connect !== undefined) {
@@ -134,19 +181,42 @@ export function parseSiteChecks(output: string, site: SiteConfig, device: Device
       target: site.central.paletteEndpoint,
       status: /curl missing/.test(connect) ? 'unknown' : ok ? 'pass' : 'block',
       method: 'curl through the proxy (CONNECT)',
-      detail: /curl missing/.test(connect) ? 'curl is not installed on the device.' : m?.[2] === '407' ? 'The proxy asks for credentials (407).' : ok ? `Palette answered through the proxy (HTTP ${m![2]}).` : `No answer from Palette through the proxy (${connect.trim().slice(0, 200)}).`,
-      fix: ok ? '' : m?.[2] === '407' ? 'Enter the proxy user and password.' : 'Check that the proxy allows CONNECT to the Palette endpoint on 443, and its TLS interception CA.',
+      detail: /curl missing/.test(connect)
+        ? 'curl is not installed on the device.'
+        : m?.[2] === '407'
+          ? 'The proxy asks for credentials (407).'
+          : ok
+            ? `Palette answered through the proxy (HTTP ${m![2]}).`
+            : `No answer from Palette through the proxy (${connect.trim().slice(0, 200)}).`,
+      fix: ok
+        ? ''
+        : m?.[2] === '407'
+          ? 'Enter the proxy user and password.'
+          : 'Check that the proxy allows CONNECT to the Palette endpoint on 443, and its TLS interception CA.',
     });
   }
   const clock = device.facts?.software.clock;
   if (clock && clock.offsetMs !== null) {
     const abs = Math.abs(clock.offsetMs);
-    out.push({ id: 'clock', target: device.label, status: abs <= 5000 ? 'pass' : abs <= 300000 ? 'warn' : 'block', method: 'device clock against this laptop', detail: `Offset ${clock.offsetMs} ms (± ${clock.uncertaintyMs} ms).`, fix: abs <= 5000 ? '' : 'Set the device clock or enable NTP, then read the device again.' });
+    out.push({
+      id: 'clock',
+      target: device.label,
+      status: abs <= 5000 ? 'pass' : abs <= 300000 ? 'warn' : 'block',
+      method: 'device clock against this laptop',
+      detail: `Offset ${clock.offsetMs} ms (± ${clock.uncertaintyMs} ms).`,
+      fix: abs <= 5000 ? '' : 'Set the device clock or enable NTP, then read the device again.',
+    });
   }
   return out;
 }
 
-export async function runSiteChecks(session: SshSession, site: SiteConfig, plan: Plan, device: DeviceView, secrets: SiteSecrets): Promise<SiteCheck[]> {
+export async function runSiteChecks(
+  session: SshSession,
+  site: SiteConfig,
+  plan: Plan,
+  device: DeviceView,
+  secrets: SiteSecrets,
+): Promise<SiteCheck[]> {
   const result = await session.exec('sh -s', { stdin: siteCheckScript(site, plan, device, secrets), timeoutMs: 90_000 });
   return parseSiteChecks(result.stdout, site, device);
 }

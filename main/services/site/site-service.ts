@@ -46,7 +46,18 @@ export class SiteService {
   /** Local UI login: the password is hashed here (SHA-512 crypt) and only the hash is kept. */
   setLocalUiUser(user: { name: string; password: string } | null): VisitView {
     const site = this.store.get().site;
-    const localUiUser = user ? { name: user.name, passwordHash: encrypt(user.password, `$6$${randomBytes(12).toString('base64').replace(/[^A-Za-z0-9./]/g, '.').slice(0, 16)}`) } : null;
+    const localUiUser = user
+      ? {
+          name: user.name,
+          passwordHash: encrypt(
+            user.password,
+            `$6$${randomBytes(12)
+              .toString('base64')
+              .replace(/[^A-Za-z0-9./]/g, '.')
+              .slice(0, 16)}`,
+          ),
+        }
+      : null;
     return this.store.setSite({ ...site, localUiUser });
   }
 
@@ -78,7 +89,12 @@ export class SiteService {
   userDataFor(deviceId: string): string {
     const blocks = this.issues().filter((i) => i.severity === 'block');
     if (blocks.length) {
-      throw new AppError({ code: 'INVALID_INPUT', message: `The site properties are not complete: ${blocks[0]!.message}`, fix: 'Complete the Site step first.', data: { field: blocks[0]!.field } });
+      throw new AppError({
+        code: 'INVALID_INPUT',
+        message: `The site properties are not complete: ${blocks[0]!.message}`,
+        fix: 'Complete the Site step first.',
+        data: { field: blocks[0]!.field },
+      });
     }
     const v = this.store.get();
     return renderUserData({ site: v.site, plan: v.plan, device: this.store.device(deviceId), secrets: this.secrets, mask: false });

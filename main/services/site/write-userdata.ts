@@ -1,17 +1,14 @@
+import { DEVICE_PATHS } from '../../../common/device/paths';
 import { AppError } from '../../../common/errors';
-import type { SshSession } from '../ssh/session';
-
-export const USERDATA_PATH = '/var/lib/spectro/userdata';
+import { deviceScriptWithInput } from '../runs/device-scripts';
+import type { DeviceLink } from '../runs/link';
 
 /**
- * Writes user-data to the device's fixed path atomically, root-owned, mode 0600: the text travels on
- * stdin (it holds the token), lands in a temporary file created with umask 077, then is renamed.
+ * Writes user-data to the device's fixed path atomically, root-owned, mode 0600 (write-userdata.sh); the
+ * text holds the token, so it travels on stdin with the script, never in argv.
  */
-export async function writeUserData(session: SshSession, text: string, asRoot: boolean, path = USERDATA_PATH): Promise<void> {
-  const dir = path.slice(0, path.lastIndexOf('/')) || '/';
-  const script = `set -e; umask 077; mkdir -p '${dir}'; t=$(mktemp '${path}.XXXXXX'); cat > "$t"; chown 0:0 "$t"; chmod 600 "$t"; mv -f "$t" '${path}'`;
-  if (!/^[A-Za-z0-9/._-]+$/.test(path)) throw new Error('writeUserData: unexpected path');
-  const result = await session.sudo(script, { stdin: text, timeoutMs: 30_000, asRoot });
+export async function writeUserData(link: Pick<DeviceLink, 'script'>, text: string, path: string = DEVICE_PATHS.userData): Promise<void> {
+  const result = await link.script(deviceScriptWithInput('writeUserdata', text, path), { root: true, timeoutMs: 30_000 });
   if (result.code !== 0) {
     throw new AppError({
       code: 'COMMAND_FAILED',

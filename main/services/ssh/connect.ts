@@ -145,7 +145,11 @@ function authConfig(ep: Endpoint, secrets: HopSecrets): Partial<ConnectConfig> {
   switch (ep.auth) {
     case 'password':
       if (secrets.password === undefined) {
-        throw new AppError({ code: 'INVALID_INPUT', message: `Enter the password for ${ep.user}@${ep.host}.`, fix: 'Type the password and connect again.' });
+        throw new AppError({
+          code: 'INVALID_INPUT',
+          message: `Enter the password for ${ep.user}@${ep.host}.`,
+          fix: 'Type the password and connect again.',
+        });
       }
       return { password: secrets.password, tryKeyboard: true, authHandler: ['password', 'keyboard-interactive'] };
     case 'keyboard-interactive':

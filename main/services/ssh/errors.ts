@@ -11,7 +11,7 @@ export function sshError(err: unknown, where: { host: string; port: number; user
     return new AppError({
       code: 'NAME_NOT_FOUND',
       message: `The name ${where.host} could not be found.`,
-      fix: 'Check the spelling, or use the device\'s IP address (on site there is often no DNS).',
+      fix: "Check the spelling, or use the device's IP address (on site there is often no DNS).",
       detail,
     });
   }
@@ -27,7 +27,7 @@ export function sshError(err: unknown, where: { host: string; port: number; user
     return new AppError({
       code: 'UNREACHABLE',
       message: `${at} cannot be reached from this laptop: no route to it.`,
-      fix: 'Check the cable and that the laptop has an address on the device\'s network.',
+      fix: "Check the cable and that the laptop has an address on the device's network.",
       detail,
     });
   }
@@ -59,7 +59,7 @@ export function sshError(err: unknown, where: { host: string; port: number; user
     return new AppError({
       code: 'KEY_PASSPHRASE',
       message: 'The private key could not be opened: it needs a passphrase, or the passphrase is wrong.',
-      fix: 'Enter the key\'s passphrase, or choose another key file.',
+      fix: "Enter the key's passphrase, or choose another key file.",
       detail,
     });
   }

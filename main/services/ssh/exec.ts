@@ -17,6 +17,14 @@ export interface ExecOptions {
   keepStdinOpen?: boolean;
 }
 
+/** Runs one command somewhere (a device over SSH, or this machine): what sudo and the probes need. */
+export type Runner = (command: string, opts?: ExecOptions) => Promise<ExecResult>;
+
+export const clientRunner =
+  (client: Client): Runner =>
+  (command, opts) =>
+    exec(client, command, opts);
+
 /**
  * Runs one command. The exit code arrives with the channel's close (the exit message is optional in
  * the protocol); stdout and stderr are always drained so a chatty command never stalls.
@@ -27,7 +35,14 @@ export function exec(client: Client, command: string, opts: ExecOptions = {}): P
     let opened = false;
     const openTimer = opts.timeoutMs
       ? setTimeout(() => {
-          if (!opened) reject(new AppError({ code: 'TIMED_OUT', message: 'The device did not open a command channel in time.', fix: 'Check that the device is up, then try again.' }));
+          if (!opened)
+            reject(
+              new AppError({
+                code: 'TIMED_OUT',
+                message: 'The device did not open a command channel in time.',
+                fix: 'Check that the device is up, then try again.',
+              }),
+            );
         }, opts.timeoutMs)
       : undefined;
     client.exec(command, (err, channel) => {
@@ -80,7 +95,14 @@ export function exec(client: Client, command: string, opts: ExecOptions = {}): P
         if (signal === null && sig) signal = sig;
         // No exit status at all: the connection went away under the command, which is not a result.
         if (code === null && signal === null) {
-          reject(new AppError({ code: 'NOT_CONNECTED', message: 'The connection to the device dropped while a command was running.', fix: 'Reconnect to the device and retry; steps already finished are not repeated.', detail: Buffer.concat(errOut).toString('utf8').slice(-4000) }));
+          reject(
+            new AppError({
+              code: 'NOT_CONNECTED',
+              message: 'The connection to the device dropped while a command was running.',
+              fix: 'Reconnect to the device and retry; steps already finished are not repeated.',
+              detail: Buffer.concat(errOut).toString('utf8').slice(-4000),
+            }),
+          );
           return;
         }
         resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });

@@ -3,7 +3,7 @@ import type { ConnectSecrets, ConnectionSpec, HostKeyInfo } from '../../../commo
 import { AppError } from '../../../common/errors';
 import { connectHop, type PromptHandler } from './connect';
 import type { HostKeyStore } from './host-key-store';
-import { exec, type ExecOptions, type ExecResult } from './exec';
+import { clientRunner, exec, type ExecOptions, type ExecResult } from './exec';
 import { sudoExec } from './sudo';
 
 type SshSpec = Extract<ConnectionSpec, { kind: 'ssh' }>;
@@ -26,12 +26,16 @@ export class SshSession {
     let sock;
     if (spec.jump) {
       jump = (
-        await connectHop(spec.jump, { password: secrets.jumpPassword, passphrase: secrets.jumpPassphrase }, {
-          hop: 'jump',
-          hostKeys: deps.hostKeys,
-          onPrompt: deps.onPrompt('jump'),
-          readyTimeoutMs: deps.readyTimeoutMs,
-        })
+        await connectHop(
+          spec.jump,
+          { password: secrets.jumpPassword, passphrase: secrets.jumpPassphrase },
+          {
+            hop: 'jump',
+            hostKeys: deps.hostKeys,
+            onPrompt: deps.onPrompt('jump'),
+            readyTimeoutMs: deps.readyTimeoutMs,
+          },
+        )
       ).client;
       const via = jump;
       sock = await forward(via, spec.host, spec.port).catch((err) => {
@@ -40,13 +44,17 @@ export class SshSession {
       });
     }
     try {
-      const { client, hostKey } = await connectHop(spec, { password: secrets.password, passphrase: secrets.passphrase }, {
-        hop: 'target',
-        hostKeys: deps.hostKeys,
-        onPrompt: deps.onPrompt('target'),
-        sock,
-        readyTimeoutMs: deps.readyTimeoutMs,
-      });
+      const { client, hostKey } = await connectHop(
+        spec,
+        { password: secrets.password, passphrase: secrets.passphrase },
+        {
+          hop: 'target',
+          hostKeys: deps.hostKeys,
+          onPrompt: deps.onPrompt('target'),
+          sock,
+          readyTimeoutMs: deps.readyTimeoutMs,
+        },
+      );
       return new SshSession(client, hostKey, jump, secrets.sudoPassword);
     } catch (err) {
       jump?.end();
@@ -61,9 +69,8 @@ export class SshSession {
   /** Runs as root: directly when logged in as root, else through sudo with the remembered password. */
   sudo(command: string, opts: { stdin?: string; timeoutMs?: number; asRoot: boolean }): Promise<ExecResult> {
     if (opts.asRoot) return exec(this.client, command, opts);
-    return sudoExec(this.client, command, this.sudoPassword, opts);
+    return sudoExec(clientRunner(this.client), command, this.sudoPassword, opts);
   }
-
 
   close(): void {
     this.client.end();

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Client } from 'ssh2';
 import { AppError } from '../../../common/errors';
 import type { Privilege } from '../../../common/model/device';
 import { shQuote } from '../../../common/shell/quote';
-import { exec, type ExecResult } from './exec';
+import type { ExecResult, Runner } from './exec';
 
 /**
  * sudo with a password, without a pty: `sudo -S -p <nonce>` prints the nonce on stderr when it wants
@@ -12,7 +11,12 @@ import { exec, type ExecResult } from './exec';
  * own stdin is sent only once the command has started (it prints a ready mark), so that sudo never reads
  * it as a password, whether sudo asked for one or not.
  */
-export function sudoExec(client: Client, command: string, password: string | undefined, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+export function sudoExec(
+  run: Runner,
+  command: string,
+  password: string | undefined,
+  opts: { stdin?: string; timeoutMs?: number } = {},
+): Promise<ExecResult> {
   const tag = randomBytes(6).toString('hex');
   const nonce = `[eai-sudo-${tag}]`;
   const ready = `[eai-ready-${tag}]`;
@@ -20,7 +24,7 @@ export function sudoExec(client: Client, command: string, password: string | und
   let started = false;
   let seen = '';
   const wrapped = `sudo -S -p ${shQuote(nonce)} -- sh -c ${shQuote(`printf '%s\\n' ${shQuote(ready)} >&2; ${command}`)}`;
-  return exec(client, wrapped, {
+  return run(wrapped, {
     timeoutMs: opts.timeoutMs,
     keepStdinOpen: true,
     onStderr: (chunk, write, end) => {
@@ -40,7 +44,11 @@ export function sudoExec(client: Client, command: string, password: string | und
     },
   }).then((r) => ({
     ...r,
-    stderr: r.stderr.split(nonce).join('').split(ready + '\n').join(''),
+    stderr: r.stderr
+      .split(nonce)
+      .join('')
+      .split(ready + '\n')
+      .join(''),
   }));
 }
 
@@ -49,8 +57,11 @@ export function sudoExec(client: Client, command: string, password: string | und
  * password); only a password that must be checked costs a second one. A wrong sudo password is
  * reported, never retried.
  */
-export async function detectPrivilege(client: Client, sudoPassword: string | undefined): Promise<Privilege> {
-  const probe = await exec(client, 'echo "uid=$(id -u)"; if command -v sudo >/dev/null 2>&1; then sudo -n true 2>&1; echo "sudo=$?"; else echo sudo=absent; fi', { timeoutMs: 15000 });
+export async function detectPrivilege(run: Runner, sudoPassword: string | undefined): Promise<Privilege> {
+  const probe = await run(
+    'echo "uid=$(id -u)"; if command -v sudo >/dev/null 2>&1; then sudo -n true 2>&1; echo "sudo=$?"; else echo sudo=absent; fi',
+    { timeoutMs: 15000 },
+  );
   const uid = /^uid=(\d+)$/m.exec(probe.stdout)?.[1];
   const sudo = /^sudo=(\w+)$/m.exec(probe.stdout)?.[1];
   if (uid === '0') return 'root';
@@ -58,7 +69,7 @@ export async function detectPrivilege(client: Client, sudoPassword: string | und
   if (sudo === '0') return 'sudo-nopasswd';
   if (/not in the sudoers|not allowed|may not run sudo/i.test(probe.stdout)) return 'no-sudo';
   if (sudoPassword === undefined) return 'sudo-needs-password';
-  const check = await sudoExec(client, 'true', sudoPassword, { timeoutMs: 20000 });
+  const check = await sudoExec(run, 'true', sudoPassword, { timeoutMs: 20000 });
   if (check.code === 0) return 'sudo-password';
   if (/not in the sudoers|not allowed|may not run sudo/i.test(check.stderr)) return 'no-sudo';
   throw new AppError({

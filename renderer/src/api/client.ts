@@ -76,13 +76,26 @@ export function webSocketTransport(url: string): Transport {
       };
       sock.onerror = () => {
         opening = null;
-        reject(new ApiError({ code: 'NOT_CONNECTED', message: 'The window lost its link to the installer service.', fix: 'Check that the installer is still running, then reload this page.' }));
+        reject(
+          new ApiError({
+            code: 'NOT_CONNECTED',
+            message: 'The window lost its link to the installer service.',
+            fix: 'Check that the installer is still running, then reload this page.',
+          }),
+        );
       };
       sock.onclose = () => {
         ws = null;
         for (const [id, resolveCall] of pending) {
           pending.delete(id);
-          resolveCall({ ok: false, error: { code: 'NOT_CONNECTED', message: 'The installer service closed the connection.', fix: 'Check that it is still running, then reload this page.' } });
+          resolveCall({
+            ok: false,
+            error: {
+              code: 'NOT_CONNECTED',
+              message: 'The installer service closed the connection.',
+              fix: 'Check that it is still running, then reload this page.',
+            },
+          });
         }
       };
       sock.onmessage = (msg) => {

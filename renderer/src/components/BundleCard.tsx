@@ -1,3 +1,4 @@
+import { act } from '../actions';
 import { useEffect, useState } from 'react';
 import { formatBytes } from '../../../common/format';
 import type { BundleSummary } from '../../../common/install/bundle';
@@ -20,7 +21,10 @@ export function BundleCard({ onChecked, error }: { onChecked: (b: CheckedBundle 
   const [bundleError, setBundleError] = useState('');
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    void api['app.info']({}).then((i) => setShell(i.shell));
+    act(
+      () => api['app.info']({}),
+      (i) => setShell(i.shell),
+    );
   }, []);
   const set = (b: CheckedBundle | null) => {
     setBundle(b);
@@ -31,7 +35,10 @@ export function BundleCard({ onChecked, error }: { onChecked: (b: CheckedBundle 
     set(null);
     setBundleError('');
     try {
-      set({ ...(await api['bundle.inspect']({ ...(picked ? { bundleId: picked.bundleId } : { path }), expectedSha256: sha || undefined })), expectedSha256: sha || undefined });
+      set({
+        ...(await api['bundle.inspect']({ ...(picked ? { bundleId: picked.bundleId } : { path }), expectedSha256: sha || undefined })),
+        expectedSha256: sha || undefined,
+      });
     } catch (err) {
       setBundleError(errorText(err));
     } finally {
@@ -87,9 +94,14 @@ export function BundleCard({ onChecked, error }: { onChecked: (b: CheckedBundle 
       {bundle && (
         <div data-testid="bundle-ok">
           <p>
-            <strong>{t.checked(bundle.fileName, bundle.arch, formatBytes(bundle.size))}</strong> <span className="mono muted">sha256 {bundle.sha256}</span>
+            <strong>{t.checked(bundle.fileName, bundle.arch, formatBytes(bundle.size))}</strong>{' '}
+            <span className="mono muted">sha256 {bundle.sha256}</span>
           </p>
-          <p className={bundle.checksum.ok ? '' : 'field-warn'}>{bundle.checksum.ok ? t.checksumOk(bundle.checksum.source === 'pasted' ? 'pasted value' : `${bundle.fileName}.sha256`) : t.checksumNone}</p>
+          <p className={bundle.checksum.ok ? '' : 'field-warn'}>
+            {bundle.checksum.ok
+              ? t.checksumOk(bundle.checksum.source === 'pasted' ? 'pasted value' : `${bundle.fileName}.sha256`)
+              : t.checksumNone}
+          </p>
         </div>
       )}
       {shownError && (

@@ -5,7 +5,12 @@ import type { AppErrorShape } from '../../../common/errors';
 export function ErrorBox({ error, tone = 'error', testId }: { error: AppErrorShape; tone?: 'error' | 'warn'; testId?: string }) {
   const [open, setOpen] = useState(false);
   return (
-    <div className={`notice notice-${tone}`} role={tone === 'error' ? 'alert' : 'status'} data-testid={testId ?? 'error'} data-code={error.code}>
+    <div
+      className={`notice notice-${tone}`}
+      role={tone === 'error' ? 'alert' : 'status'}
+      data-testid={testId ?? 'error'}
+      data-code={error.code}
+    >
       <p className="notice-title">
         <span aria-hidden="true">{tone === 'error' ? '✖' : '⚠'}</span> {error.message}
       </p>

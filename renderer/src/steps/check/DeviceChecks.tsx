@@ -1,3 +1,4 @@
+import { act } from '../../actions';
 import { TableHead } from '../../components/TableHead';
 import { useState, type FormEvent } from 'react';
 import type { DeviceView } from '../../../../common/model/device';
@@ -110,7 +111,7 @@ function CheckRow({ deviceId, r }: { deviceId: string; r: CheckResult }) {
               <button
                 type="button"
                 className="link"
-                onClick={() => api['checks.removeOverride']({ deviceId, checkId: r.id }).then(setVisit)}
+                onClick={() => act(() => api['checks.removeOverride']({ deviceId, checkId: r.id }), setVisit)}
               >
                 {t.removeOverride}
               </button>

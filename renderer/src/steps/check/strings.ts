@@ -1,12 +1,17 @@
 export const checkStrings = {
   title: 'Check',
-  intro: 'Each device measured against what the agent needs, for the current plan. Fix a device and read it again; or override a block with a reason that goes on the report.',
+  intro:
+    'Each device measured against what the agent needs, for the current plan. Fix a device and read it again; or override a block with a reason that goes on the report.',
   reading: 'Reading…',
   readAgain: 'Read again',
   readAll: 'Read all devices again',
   notConnected: 'Not connected: go back to Devices to connect it.',
   notRead: 'Not read yet.',
-  summary: { ready: 'Ready', warn: (n: number) => `${n} warning${n > 1 ? 's' : ''}`, block: (n: number) => `${n} block${n > 1 ? 's' : ''}` },
+  summary: {
+    ready: 'Ready',
+    warn: (n: number) => `${n} warning${n > 1 ? 's' : ''}`,
+    block: (n: number) => `${n} block${n > 1 ? 's' : ''}`,
+  },
   status: { pass: 'Pass', warn: 'Warning', block: 'Blocked', unknown: 'Unknown' },
   cols: ['Result', 'Requirement', 'Measured', 'Required', 'Why and how to fix'],
   override: 'Override…',

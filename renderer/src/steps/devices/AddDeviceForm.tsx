@@ -21,7 +21,18 @@ interface Draft {
   jumpAuth: AuthMethod;
 }
 
-const EMPTY: Draft = { host: '', port: '22', user: 'root', auth: 'password', keyPath: '~/.ssh/id_ed25519', useJump: false, jumpHost: '', jumpPort: '22', jumpUser: '', jumpAuth: 'password' };
+const EMPTY: Draft = {
+  host: '',
+  port: '22',
+  user: 'root',
+  auth: 'password',
+  keyPath: '~/.ssh/id_ed25519',
+  useJump: false,
+  jumpHost: '',
+  jumpPort: '22',
+  jumpUser: '',
+  jumpAuth: 'password',
+};
 
 function toSpec(d: Draft) {
   return {
@@ -68,10 +79,24 @@ export function AddDeviceForm() {
     setVisit(await api['visit.get']({}));
   };
 
-  const field = (id: string, label: string, value: string, onChange: (v: string) => void, errKey: string, extra: Record<string, unknown> = {}) => (
+  const field = (
+    id: string,
+    label: string,
+    value: string,
+    onChange: (v: string) => void,
+    errKey: string,
+    extra: Record<string, unknown> = {},
+  ) => (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={!!errors[errKey]} aria-describedby={`${id}-err`} {...extra} />
+      <input
+        id={id}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={!!errors[errKey]}
+        aria-describedby={`${id}-err`}
+        {...extra}
+      />
       <p id={`${id}-err`} className="field-error">
         {errors[errKey] ?? ''}
       </p>
@@ -82,7 +107,11 @@ export function AddDeviceForm() {
     <form className="card add-device" onSubmit={submit} noValidate aria-labelledby="add-title">
       <h2 id="add-title">{t.addTitle}</h2>
       <div className="grid-3">
-        {field('dev-host', t.address, draft.host, (v) => set({ host: v }), 'host', { placeholder: t.addressHint, autoComplete: 'off', spellCheck: false })}
+        {field('dev-host', t.address, draft.host, (v) => set({ host: v }), 'host', {
+          placeholder: t.addressHint,
+          autoComplete: 'off',
+          spellCheck: false,
+        })}
         {field('dev-port', t.port, draft.port, (v) => set({ port: v }), 'port', { inputMode: 'numeric' })}
         {field('dev-user', t.user, draft.user, (v) => set({ user: v }), 'user', { autoComplete: 'off', spellCheck: false })}
       </div>

@@ -1,3 +1,4 @@
+import { act } from '../../actions';
 import { useState, type FormEvent } from 'react';
 import type { ConnectSecrets, DeviceView } from '../../../../common/model/device';
 import { ErrorBox } from '../../components/ErrorBox';
@@ -54,7 +55,9 @@ export function DeviceCard({ device }: { device: DeviceView }) {
         <h3>{device.label}</h3>
         <span className="muted">{where}</span>
         <StatusBadge state={device.state} />
-        {device.privilege !== 'unknown' && device.state === 'connected' && <span className="badge badge-neutral">{t.privilege[device.privilege]}</span>}
+        {device.privilege !== 'unknown' && device.state === 'connected' && (
+          <span className="badge badge-neutral">{t.privilege[device.privilege]}</span>
+        )}
       </header>
       {device.hostKey && (
         <p className="mono" data-testid="fingerprint">
@@ -62,10 +65,14 @@ export function DeviceCard({ device }: { device: DeviceView }) {
         </p>
       )}
       {device.state === 'needs-trust' && device.pendingHostKey && (
-        <HostKeyConfirm info={device.pendingHostKey} onTrust={trust} onCancel={() => api['devices.disconnect']({ id: device.id }).then(upsert)} />
+        <HostKeyConfirm
+          info={device.pendingHostKey}
+          onTrust={trust}
+          onCancel={() => act(() => api['devices.disconnect']({ id: device.id }), upsert)}
+        />
       )}
       {device.error?.code === 'HOST_KEY_CHANGED' ? (
-        <HostKeyChanged error={device.error} onForgotten={() => api['devices.disconnect']({ id: device.id }).then(upsert)} />
+        <HostKeyChanged error={device.error} onForgotten={() => act(() => api['devices.disconnect']({ id: device.id }), upsert)} />
       ) : (
         device.error &&
         device.error.code !== 'HOST_KEY_UNKNOWN' && (
@@ -84,7 +91,7 @@ export function DeviceCard({ device }: { device: DeviceView }) {
             <button type="submit" className="primary" disabled={busy || device.state === 'connecting'}>
               {device.state === 'new' ? t.connect : t.reconnect}
             </button>
-            <button type="button" onClick={() => api['devices.remove']({ id: device.id }).then(setVisit)}>
+            <button type="button" onClick={() => act(() => api['devices.remove']({ id: device.id }), setVisit)}>
               {t.remove}
             </button>
           </div>
@@ -99,7 +106,7 @@ export function DeviceCard({ device }: { device: DeviceView }) {
       )}
       {device.state === 'connected' && (
         <div className="actions">
-          <button type="button" onClick={() => api['devices.disconnect']({ id: device.id }).then(upsert)}>
+          <button type="button" onClick={() => act(() => api['devices.disconnect']({ id: device.id }), upsert)}>
             {t.disconnect}
           </button>
         </div>

@@ -1,3 +1,4 @@
+import { act } from '../../actions';
 import { useState } from 'react';
 import type { AppErrorShape } from '../../../../common/errors';
 import type { HostKeyInfo } from '../../../../common/model/device';
@@ -58,7 +59,7 @@ export function HostKeyChanged({ error, onForgotten }: { error: AppErrorShape; o
           <button
             type="button"
             disabled={!checked}
-            onClick={() => api['hostKeys.forget']({ host: String(d.host), port: Number(d.port) }).then(onForgotten)}
+            onClick={() => act(() => api['hostKeys.forget']({ host: String(d.host), port: Number(d.port) }), onForgotten)}
           >
             {t.forgetPin}
           </button>

@@ -50,7 +50,8 @@ export const deviceStrings = {
   promptSend: 'Send',
   promptCancel: 'Cancel sign-in',
   importTitle: 'Import a device list (CSV)',
-  importHelp: 'One device per line: host, port, user, sign-in (password, key, agent, keyboard-interactive), key path. Only the host is required; a header line and # comments are allowed.',
+  importHelp:
+    'One device per line: host, port, user, sign-in (password, key, agent, keyboard-interactive), key path. Only the host is required; a header line and # comments are allowed.',
   importFile: 'CSV file',
   imported: (n: number) => `${n} device${n > 1 ? 's' : ''} added.`,
   importRejected: 'Nothing was imported: fix these lines and choose the file again.',

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { stepsFor, statusLine, type DeviceRunView, type InstallMethod, type RunView } from '../../../../common/install/model';
-import { errorText } from '../../api/client';
+import { act, useAction } from '../../actions';
 import { ErrorBox } from '../../components/ErrorBox';
 import { VerifyList } from '../../components/VerifyList';
 import { BundleCard, type CheckedBundle } from '../../components/BundleCard';
@@ -11,37 +11,31 @@ export function InstallStep() {
   const visit = useStore((s) => s.visit)!;
   const openReport = useStore((s) => s.openReport);
   const [bundle, setBundle] = useState<CheckedBundle | null>(null);
-  const [bundleError, setBundleError] = useState('');
-  const [run, setRun] = useState<RunView | null>(null);
+  const run = useStore((s) => s.installRun);
+  const setRun = useStore((s) => s.showInstallRun);
+  const starting = useAction();
+  const resuming = useAction();
   // Cluster members stay listed while they reboot; only connected ones can be started.
   const candidates = visit.devices.filter((d) => visit.plan.roles[d.id]);
   const [method, setMethod] = useState<InstallMethod>('reboot');
   const [chosen, setChosen] = useState<string[]>(candidates.filter((d) => d.state === 'connected').map((d) => d.id));
   const [interrupted, setInterrupted] = useState<RunView[]>([]);
-  const [resumeError, setResumeError] = useState('');
-  useEffect(() => api.on('install.changed', (v) => setRun((cur) => (!cur || cur.runId === v.runId ? v : cur))), []);
-  useEffect(() => {
-    void api['install.interrupted']({}).then(setInterrupted);
-  }, []);
-  const resume = async (runId: string) => {
-    setResumeError('');
-    try {
-      setRun(await api['install.resume']({ runId }));
-      setInterrupted((list) => list.filter((r) => r.runId !== runId));
-    } catch (err) {
-      setResumeError(errorText(err));
-    }
-  };
-
-  const start = async () => {
-    setBundleError('');
-    try {
-      setRun(await api['install.start']({ bundleId: bundle!.bundleId, expectedSha256: bundle!.expectedSha256, deviceIds: chosen, method }));
-    } catch (err) {
-      setBundleError(errorText(err));
-    }
-  };
-  const ready = !!bundle && chosen.length > 0 && (!run || run.finished);
+  useEffect(() => act(() => api['install.interrupted']({}), setInterrupted), []);
+  const resume = (runId: string) =>
+    resuming.run(
+      () => api['install.resume']({ runId }),
+      (v) => {
+        setRun(v);
+        setInterrupted((list) => list.filter((r) => r.runId !== runId));
+      },
+    );
+  // A refused start (a device busy, a block) is shown beside the button and never replaces the run shown.
+  const start = () =>
+    starting.run(
+      () => api['install.start']({ bundleId: bundle!.bundleId, expectedSha256: bundle!.expectedSha256, deviceIds: chosen, method }),
+      setRun,
+    );
+  const ready = !!bundle && chosen.length > 0 && (!run || run.finished) && !starting.busy;
 
   return (
     <div className="step">
@@ -52,22 +46,32 @@ export function InstallStep() {
           <h2 id="interrupted-title">{t.interrupted}</h2>
           {interrupted.map((r) => (
             <p key={r.runId}>
-              {t.interruptedRun(r.startedAt.slice(0, 16).replace('T', ' '), r.bundle.fileName, r.devices.filter((d) => d.phase !== 'done').length)}{' '}
-              <button type="button" className="primary" onClick={() => resume(r.runId)}>
+              {t.interruptedRun(
+                r.startedAt.slice(0, 16).replace('T', ' '),
+                r.bundle.fileName,
+                r.devices.filter((d) => d.phase !== 'done').length,
+              )}{' '}
+              <button type="button" className="primary" disabled={resuming.busy} onClick={() => void resume(r.runId)}>
                 {t.resume}
               </button>
             </p>
           ))}
-          {resumeError && <p className="field-error">{resumeError}</p>}
+          {resuming.error && <p className="field-error">{resuming.error}</p>}
         </section>
       )}
-      <BundleCard onChecked={setBundle} error={bundleError} />
+      <BundleCard onChecked={setBundle} error={starting.error} />
 
       <section className="card" aria-labelledby="targets-title">
         <h2 id="targets-title">{t.devices}</h2>
         {candidates.map((d) => (
           <label key={d.id} className="check">
-            <input type="checkbox" checked={chosen.includes(d.id)} disabled={d.state !== 'connected' && !chosen.includes(d.id)} onChange={(e) => setChosen((c) => (e.target.checked ? [...c, d.id] : c.filter((x) => x !== d.id)))} /> {d.label}
+            <input
+              type="checkbox"
+              checked={chosen.includes(d.id)}
+              disabled={d.state !== 'connected' && !chosen.includes(d.id)}
+              onChange={(e) => setChosen((c) => (e.target.checked ? [...c, d.id] : c.filter((x) => x !== d.id)))}
+            />{' '}
+            {d.label}
             {d.state !== 'connected' && <span className="muted"> ({d.state})</span>}
           </label>
         ))}
@@ -80,12 +84,18 @@ export function InstallStep() {
           ))}
         </fieldset>
         <div className="actions">
-          <button type="button" className={run?.finished ? undefined : "primary"} disabled={!ready} onClick={start}>
-            {t.start}
+          <button
+            type="button"
+            className={run?.finished ? undefined : 'primary'}
+            disabled={!ready}
+            aria-busy={starting.busy}
+            onClick={() => void start()}
+          >
+            {starting.busy ? t.starting : t.start}
           </button>
-          {!ready && !run && <span className="muted">{t.notReady}</span>}
+          {!ready && !run && !starting.busy && <span className="muted">{t.notReady}</span>}
           {run && !run.finished && (
-            <button type="button" onClick={() => api['install.cancel']({ runId: run.runId }).then(setRun)}>
+            <button type="button" onClick={() => act(() => api['install.cancel']({ runId: run.runId }), setRun)}>
               {t.cancel}
             </button>
           )}
@@ -124,7 +134,10 @@ function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallM
       {d.phase === 'upload' && d.progress && <progress max={d.progress.total} value={d.progress.bytes} aria-label={`Upload to ${label}`} />}
       <ol className="phases">
         {steps.map((s, i) => (
-          <li key={s.phase} className={d.phase === 'done' || i < current ? 'done' : i === current ? (d.phase === 'failed' ? 'failed' : 'current') : ''}>
+          <li
+            key={s.phase}
+            className={d.phase === 'done' || i < current ? 'done' : i === current ? (d.phase === 'failed' ? 'failed' : 'current') : ''}
+          >
             {s.title}
           </li>
         ))}
@@ -133,7 +146,7 @@ function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallM
       {d.verify && <VerifyList checks={d.verify} label={t.verified} />}
       <div className="actions">
         {(d.phase === 'failed' || d.phase === 'cancelled') && (
-          <button type="button" className="primary" onClick={() => api['install.retry']({ runId, deviceId: d.deviceId }).then(onRun)}>
+          <button type="button" className="primary" onClick={() => act(() => api['install.retry']({ runId, deviceId: d.deviceId }), onRun)}>
             {t.retry}
           </button>
         )}
@@ -145,4 +158,3 @@ function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallM
     </section>
   );
 }
-

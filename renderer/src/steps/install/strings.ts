@@ -1,16 +1,19 @@
 export const installStrings = {
   title: 'Install',
-  intro: 'Install the agent offline from the agent-mode bundle carried to site. Each device goes through its own reboot; one failing device does not stop the others.',
+  intro:
+    'Install the agent offline from the agent-mode bundle carried to site. Each device goes through its own reboot; one failing device does not stop the others.',
   devices: 'Devices to install',
   start: 'Install on the chosen devices',
+  starting: 'Checking the bundle and starting…',
   notReady: 'Check the bundle and choose at least one connected device.',
   cancel: 'Cancel at the next safe point',
   retry: 'Retry this device',
-  showLog: 'Show the device\'s output',
+  showLog: "Show the device's output",
   hideLog: 'Hide output',
   verified: 'Verification',
   interrupted: 'Interrupted installs',
-  interruptedRun: (when: string, file: string, left: number) => `Started ${when} with ${file}: ${left} device${left === 1 ? '' : 's'} not finished.`,
+  interruptedRun: (when: string, file: string, left: number) =>
+    `Started ${when} with ${file}: ${left} device${left === 1 ? '' : 's'} not finished.`,
   resume: 'Resume',
   toReport: 'Next: report',
   method: 'After the bundle and user-data are in place',

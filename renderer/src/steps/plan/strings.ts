@@ -1,6 +1,7 @@
 export const planStrings = {
   title: 'Plan',
-  intro: 'The cluster these devices will form. Every rule that applies is listed below with its reason; a block must be resolved by changing the plan.',
+  intro:
+    'The cluster these devices will form. Every rule that applies is listed below with its reason; a block must be resolved by changing the plan.',
   topology: 'Topology',
   topologies: { single: 'Single node', multi: 'Multi-node' },
   distribution: 'Kubernetes distribution',
@@ -28,7 +29,8 @@ export const planStrings = {
   deviceUnread: 'Not read',
   next: 'Next: site properties',
   reach: 'Reachability between devices',
-  reachIntro: 'From each device, a TCP connection to every other device on the cluster ports. Before install nothing listens: "refused" proves the path is open; "filtered" means a firewall drops it.',
+  reachIntro:
+    'From each device, a TCP connection to every other device on the cluster ports. Before install nothing listens: "refused" proves the path is open; "filtered" means a firewall drops it.',
   reachRun: 'Check reachability',
   reachRunning: 'Checking…',
   reachCols: ['From', 'To', 'Port', 'Result'],

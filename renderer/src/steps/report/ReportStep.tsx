@@ -25,15 +25,20 @@ export function ReportStep() {
   const [loaded, setLoaded] = useState<Report | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState('');
-  const [savedFor, setSaved] = useState<{ runId: string; folder: string; files: { name: string; size: number; sha256: string }[] } | null>(null);
+  const [savedFor, setSaved] = useState<{ runId: string; folder: string; files: { name: string; size: number; sha256: string }[] } | null>(
+    null,
+  );
   const report = loaded?.runId === runId ? loaded : null;
   const saved = savedFor?.runId === runId ? savedFor : null;
 
   useEffect(() => {
-    void api['reports.list']({}).then((list) => {
-      setRuns(list);
-      if (!runId && list[0]) openReport(list[0].runId);
-    }, (err) => setError(errorText(err)));
+    void api['reports.list']({}).then(
+      (list) => {
+        setRuns(list);
+        if (!runId && list[0]) openReport(list[0].runId);
+      },
+      (err) => setError(errorText(err)),
+    );
   }, [runId, openReport]);
   useEffect(() => {
     if (runId) void api['reports.get']({ runId }).then(setLoaded, (err) => setError(errorText(err)));
@@ -174,7 +179,9 @@ function DeviceRow({ runId, device }: { runId: string; device: Report['devices']
         {!connected && <span className="muted">{t.notConnected}</span>}
         {bundle && (
           <>
-            <span data-testid="support-bundle">{t.collected(bundle.fileName, bundle.entries.filter((e) => !e.note).length, bundle.entries.filter((e) => e.note).length)}</span>
+            <span data-testid="support-bundle">
+              {t.collected(bundle.fileName, bundle.entries.filter((e) => !e.note).length, bundle.entries.filter((e) => e.note).length)}
+            </span>
             <button type="button" onClick={async () => save(await api['support.file']({ fileName: bundle.fileName }))}>
               {t.download}
             </button>

@@ -1,3 +1,4 @@
+import { act } from '../../actions';
 import { useEffect, useState } from 'react';
 import type { SecretState } from '../../../../common/contract';
 import { suggestNoProxy } from '../../../../common/site/no-proxy';
@@ -20,7 +21,7 @@ export function SiteStep() {
   const plan = visit.plan;
   const members = visit.devices.filter((d) => plan.roles[d.id]);
   useEffect(() => {
-    void api['site.secretState']({}).then(setSecrets);
+    act(() => api['site.secretState']({}), setSecrets);
   }, []);
 
   const setSecret = async (key: keyof SecretState, value: string) => setSecrets(await api['site.setSecrets']({ [key]: value }));
@@ -51,7 +52,8 @@ export function SiteStep() {
   // Certificates are added by main (it parses them): keep the draft in step with what main holds.
   const mainOwned = JSON.stringify([visit.site.caCerts, visit.site.localUiUser]);
   useEffect(() => {
-    if (JSON.stringify([draft.caCerts, draft.localUiUser]) !== mainOwned) update({ caCerts: visit.site.caCerts, localUiUser: visit.site.localUiUser });
+    if (JSON.stringify([draft.caCerts, draft.localUiUser]) !== mainOwned)
+      update({ caCerts: visit.site.caCerts, localUiUser: visit.site.localUiUser });
   }, [mainOwned]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
@@ -75,9 +77,28 @@ export function SiteStep() {
         </fieldset>
         {plan.mode === 'central' && (
           <div className="grid-3">
-            <Field id="central-endpoint" label={t.endpoint} value={draft.central.paletteEndpoint} onChange={(v) => update({ central: { ...draft.central, paletteEndpoint: v } })} error={errors['central.paletteEndpoint']} />
-            <Field id="central-project" label={t.projectName} value={draft.central.projectName} onChange={(v) => update({ central: { ...draft.central, projectName: v } })} error={errors['central.projectName']} />
-            <Field id="central-uid" label={t.projectUid} value={draft.central.projectUid} onChange={(v) => update({ central: { ...draft.central, projectUid: v } })} error={errors['central.projectUid']} warning={warnings['central.projectUid']} />
+            <Field
+              id="central-endpoint"
+              label={t.endpoint}
+              value={draft.central.paletteEndpoint}
+              onChange={(v) => update({ central: { ...draft.central, paletteEndpoint: v } })}
+              error={errors['central.paletteEndpoint']}
+            />
+            <Field
+              id="central-project"
+              label={t.projectName}
+              value={draft.central.projectName}
+              onChange={(v) => update({ central: { ...draft.central, projectName: v } })}
+              error={errors['central.projectName']}
+            />
+            <Field
+              id="central-uid"
+              label={t.projectUid}
+              value={draft.central.projectUid}
+              onChange={(v) => update({ central: { ...draft.central, projectUid: v } })}
+              error={errors['central.projectUid']}
+              warning={warnings['central.projectUid']}
+            />
             <SecretField id="edge-token" label={t.token} isSet={secrets.edgeHostToken} onSet={(v) => setSecret('edgeHostToken', v)} />
           </div>
         )}
@@ -86,10 +107,38 @@ export function SiteStep() {
       <section className="card" aria-labelledby="proxy-title">
         <h2 id="proxy-title">{t.proxy}</h2>
         <div className="grid-3">
-          <Field id="http-proxy" label={t.httpProxy} placeholder={t.proxyHint} value={draft.proxy.httpProxy} onChange={(v) => update({ proxy: { ...draft.proxy, httpProxy: v } })} error={errors['proxy.httpProxy']} />
-          <Field id="https-proxy" label={t.httpsProxy} placeholder={t.proxyHint} value={draft.proxy.httpsProxy} onChange={(v) => update({ proxy: { ...draft.proxy, httpsProxy: v } })} error={errors['proxy.httpsProxy']} />
-          <Field id="proxy-user" label={t.proxyUser} value={draft.proxy.username} onChange={(v) => update({ proxy: { ...draft.proxy, username: v } })} error={errors['proxy.username']} warning={warnings['proxy.username']} />
-          {draft.proxy.username && <SecretField id="proxy-password" label={t.proxyPassword} isSet={secrets.proxyPassword} onSet={(v) => setSecret('proxyPassword', v)} />}
+          <Field
+            id="http-proxy"
+            label={t.httpProxy}
+            placeholder={t.proxyHint}
+            value={draft.proxy.httpProxy}
+            onChange={(v) => update({ proxy: { ...draft.proxy, httpProxy: v } })}
+            error={errors['proxy.httpProxy']}
+          />
+          <Field
+            id="https-proxy"
+            label={t.httpsProxy}
+            placeholder={t.proxyHint}
+            value={draft.proxy.httpsProxy}
+            onChange={(v) => update({ proxy: { ...draft.proxy, httpsProxy: v } })}
+            error={errors['proxy.httpsProxy']}
+          />
+          <Field
+            id="proxy-user"
+            label={t.proxyUser}
+            value={draft.proxy.username}
+            onChange={(v) => update({ proxy: { ...draft.proxy, username: v } })}
+            error={errors['proxy.username']}
+            warning={warnings['proxy.username']}
+          />
+          {draft.proxy.username && (
+            <SecretField
+              id="proxy-password"
+              label={t.proxyPassword}
+              isSet={secrets.proxyPassword}
+              onSet={(v) => setSecret('proxyPassword', v)}
+            />
+          )}
         </div>
         <div className="field">
           <label htmlFor="no-proxy">{t.noProxy}</label>
@@ -127,7 +176,9 @@ export function SiteStep() {
         }}
       >
         <h2 id="certs-title">{t.certs}</h2>
-        <p className="muted">{t.certsHelp} {t.certsDrop}</p>
+        <p className="muted">
+          {t.certsHelp} {t.certsDrop}
+        </p>
         <ul className="certs">
           {draft.caCerts.map((c) => (
             <li key={c.id} data-testid="ca-cert">
@@ -139,7 +190,7 @@ export function SiteStep() {
                   ⚠ {w}
                 </p>
               ))}
-              <button type="button" onClick={() => api['site.removeCertificate']({ id: c.id }).then(setVisit)}>
+              <button type="button" onClick={() => act(() => api['site.removeCertificate']({ id: c.id }), setVisit)}>
                 {t.remove}
               </button>
             </li>
@@ -157,7 +208,13 @@ export function SiteStep() {
       <section className="card" aria-labelledby="dns-title">
         <h2 id="dns-title">{t.dnsNtp}</h2>
         <div className="grid-3">
-          <Field id="nameserver" label={t.nameserver} value={draft.nameserver} onChange={(v) => update({ nameserver: v })} error={errors.nameserver} />
+          <Field
+            id="nameserver"
+            label={t.nameserver}
+            value={draft.nameserver}
+            onChange={(v) => update({ nameserver: v })}
+            error={errors.nameserver}
+          />
           <Field
             id="ntp"
             label={t.ntp}
@@ -176,18 +233,48 @@ export function SiteStep() {
         <fieldset className="radios">
           <legend className="sr-only">{t.clusterEndpoint}</legend>
           <label>
-            <input type="radio" name="endpoint" checked={draft.endpoint.kind === 'vip'} onChange={() => update({ endpoint: { kind: 'vip', vip: '' } })} /> {t.vip}
+            <input
+              type="radio"
+              name="endpoint"
+              checked={draft.endpoint.kind === 'vip'}
+              onChange={() => update({ endpoint: { kind: 'vip', vip: '' } })}
+            />{' '}
+            {t.vip}
           </label>
           <label>
-            <input type="radio" name="endpoint" checked={draft.endpoint.kind === 'ddns'} onChange={() => update({ endpoint: { kind: 'ddns', hostName: '', searchDomain: '' } })} /> {t.ddns}
+            <input
+              type="radio"
+              name="endpoint"
+              checked={draft.endpoint.kind === 'ddns'}
+              onChange={() => update({ endpoint: { kind: 'ddns', hostName: '', searchDomain: '' } })}
+            />{' '}
+            {t.ddns}
           </label>
         </fieldset>
         {draft.endpoint.kind === 'vip' ? (
-          <Field id="vip" label={t.vipAddress} value={draft.endpoint.vip} onChange={(v) => update({ endpoint: { kind: 'vip', vip: v } })} error={errors['endpoint.vip']} />
+          <Field
+            id="vip"
+            label={t.vipAddress}
+            value={draft.endpoint.vip}
+            onChange={(v) => update({ endpoint: { kind: 'vip', vip: v } })}
+            error={errors['endpoint.vip']}
+          />
         ) : (
           <div className="grid-3">
-            <Field id="ddns-host" label={t.ddnsHost} value={draft.endpoint.hostName} onChange={(v) => draft.endpoint.kind === 'ddns' && update({ endpoint: { ...draft.endpoint, hostName: v } })} error={errors['endpoint.hostName']} />
-            <Field id="ddns-domain" label={t.ddnsDomain} value={draft.endpoint.searchDomain} onChange={(v) => draft.endpoint.kind === 'ddns' && update({ endpoint: { ...draft.endpoint, searchDomain: v } })} error={errors['endpoint.searchDomain']} />
+            <Field
+              id="ddns-host"
+              label={t.ddnsHost}
+              value={draft.endpoint.hostName}
+              onChange={(v) => draft.endpoint.kind === 'ddns' && update({ endpoint: { ...draft.endpoint, hostName: v } })}
+              error={errors['endpoint.hostName']}
+            />
+            <Field
+              id="ddns-domain"
+              label={t.ddnsDomain}
+              value={draft.endpoint.searchDomain}
+              onChange={(v) => draft.endpoint.kind === 'ddns' && update({ endpoint: { ...draft.endpoint, searchDomain: v } })}
+              error={errors['endpoint.searchDomain']}
+            />
           </div>
         )}
       </section>
@@ -202,8 +289,21 @@ export function SiteStep() {
             <fieldset key={d.id} className="device-site" data-testid={`site-device-${d.label}`}>
               <legend>{d.label}</legend>
               <div className="grid-3">
-                <Field id={`${d.id}-hostname`} label={t.hostName} placeholder={d.facts?.hostname ?? ''} value={s.hostName} onChange={(v) => setDevice(d.id, { hostName: v })} error={errors[`${at}.hostName`]} />
-                <Field id={`${d.id}-edgename`} label={t.edgeHostName} value={s.edgeHostName} onChange={(v) => setDevice(d.id, { edgeHostName: v })} error={errors[`${at}.edgeHostName`]} />
+                <Field
+                  id={`${d.id}-hostname`}
+                  label={t.hostName}
+                  placeholder={d.facts?.hostname ?? ''}
+                  value={s.hostName}
+                  onChange={(v) => setDevice(d.id, { hostName: v })}
+                  error={errors[`${at}.hostName`]}
+                />
+                <Field
+                  id={`${d.id}-edgename`}
+                  label={t.edgeHostName}
+                  value={s.edgeHostName}
+                  onChange={(v) => setDevice(d.id, { edgeHostName: v })}
+                  error={errors[`${at}.edgeHostName`]}
+                />
                 <div className="field">
                   <label htmlFor={`${d.id}-nic`}>{t.nic}</label>
                   <select
@@ -211,7 +311,17 @@ export function SiteStep() {
                     value={s.nic ? `${s.nic.name}:${s.nic.mode}` : ''}
                     onChange={(e) => {
                       const [name, mode] = e.target.value.split(':');
-                      setDevice(d.id, { nic: name ? { name, mode: mode as 'dhcp' | 'static', address: s.nic?.address ?? '', gateway: s.nic?.gateway ?? '', dns: s.nic?.dns ?? [] } : null });
+                      setDevice(d.id, {
+                        nic: name
+                          ? {
+                              name,
+                              mode: mode as 'dhcp' | 'static',
+                              address: s.nic?.address ?? '',
+                              gateway: s.nic?.gateway ?? '',
+                              dns: s.nic?.dns ?? [],
+                            }
+                          : null,
+                      });
                     }}
                   >
                     <option value="">{t.leaveDhcp}</option>
@@ -228,9 +338,29 @@ export function SiteStep() {
               </div>
               {s.nic?.mode === 'static' && (
                 <div className="grid-3">
-                  <Field id={`${d.id}-address`} label={t.address} placeholder="10.0.0.5/24" value={s.nic.address} onChange={(v) => setDevice(d.id, { nic: { ...s.nic!, address: v } })} error={errors[`${at}.nic.address`]} />
-                  <Field id={`${d.id}-gateway`} label={t.gateway} value={s.nic.gateway} onChange={(v) => setDevice(d.id, { nic: { ...s.nic!, gateway: v } })} error={errors[`${at}.nic.gateway`]} warning={warnings[`${at}.nic.gateway`]} />
-                  <Field id={`${d.id}-dns`} label={t.dns} value={s.nic.dns.join(', ')} onChange={(v) => setDevice(d.id, { nic: { ...s.nic!, dns: splitList(v) } })} error={Object.entries(errors).find(([k]) => k.startsWith(`${at}.nic.dns`))?.[1]} />
+                  <Field
+                    id={`${d.id}-address`}
+                    label={t.address}
+                    placeholder="10.0.0.5/24"
+                    value={s.nic.address}
+                    onChange={(v) => setDevice(d.id, { nic: { ...s.nic!, address: v } })}
+                    error={errors[`${at}.nic.address`]}
+                  />
+                  <Field
+                    id={`${d.id}-gateway`}
+                    label={t.gateway}
+                    value={s.nic.gateway}
+                    onChange={(v) => setDevice(d.id, { nic: { ...s.nic!, gateway: v } })}
+                    error={errors[`${at}.nic.gateway`]}
+                    warning={warnings[`${at}.nic.gateway`]}
+                  />
+                  <Field
+                    id={`${d.id}-dns`}
+                    label={t.dns}
+                    value={s.nic.dns.join(', ')}
+                    onChange={(v) => setDevice(d.id, { nic: { ...s.nic!, dns: splitList(v) } })}
+                    error={Object.entries(errors).find(([k]) => k.startsWith(`${at}.nic.dns`))?.[1]}
+                  />
                 </div>
               )}
             </fieldset>
@@ -241,8 +371,22 @@ export function SiteStep() {
       <section className="card" aria-labelledby="agent-title">
         <h2 id="agent-title">{t.agent}</h2>
         <div className="grid-3">
-          <Field id="install-path" label={t.installPath} value={draft.installPath} onChange={(v) => update({ installPath: v })} error={errors.installPath} warning={warnings.installPath} />
-          <Field id="local-ui-port" label={t.localUiPort} inputMode="numeric" value={String(draft.localUiPort)} onChange={(v) => update({ localUiPort: Number(v) })} error={errors.localUiPort} />
+          <Field
+            id="install-path"
+            label={t.installPath}
+            value={draft.installPath}
+            onChange={(v) => update({ installPath: v })}
+            error={errors.installPath}
+            warning={warnings.installPath}
+          />
+          <Field
+            id="local-ui-port"
+            label={t.localUiPort}
+            inputMode="numeric"
+            value={String(draft.localUiPort)}
+            onChange={(v) => update({ localUiPort: Number(v) })}
+            error={errors.localUiPort}
+          />
         </div>
         <LocalUiUser />
       </section>
@@ -306,7 +450,13 @@ function LocalUiUser() {
       <Field id="local-ui-user" label={t.localUiUser} value={name} onChange={setName} />
       <div className="field">
         <label htmlFor="local-ui-password">{t.localUiPassword}</label>
-        <input id="local-ui-password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <input
+          id="local-ui-password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         <p className="field-error">{error}</p>
       </div>
       <div className="actions">
@@ -314,7 +464,7 @@ function LocalUiUser() {
           {t.setUser}
         </button>
         {visit.site.localUiUser && (
-          <button type="button" onClick={() => api['site.setLocalUiUser']({ user: null }).then(setVisit)}>
+          <button type="button" onClick={() => act(() => api['site.setLocalUiUser']({ user: null }), setVisit)}>
             {t.clearUser}
           </button>
         )}

@@ -9,11 +9,23 @@ export function Field({
   error,
   warning,
   ...rest
-}: { id: string; label: string; value: string; onChange: (v: string) => void; error?: string; warning?: string } & Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange' | 'value' | 'id'>) {
+}: { id: string; label: string; value: string; onChange: (v: string) => void; error?: string; warning?: string } & Omit<
+  InputHTMLAttributes<HTMLInputElement>,
+  'onChange' | 'value' | 'id'
+>) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={!!error} aria-describedby={`${id}-msg`} spellCheck={false} autoComplete="off" {...rest} />
+      <input
+        id={id}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={!!error}
+        aria-describedby={`${id}-msg`}
+        spellCheck={false}
+        autoComplete="off"
+        {...rest}
+      />
       <p id={`${id}-msg`} className={error ? 'field-error' : 'field-warn'} data-field-error={error ? id : undefined}>
         {error ?? warning ?? ''}
       </p>

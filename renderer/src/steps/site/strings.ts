@@ -1,6 +1,7 @@
 export const siteStrings = {
   title: 'Site',
-  intro: 'What every device needs to know about this site. Checked as you type; the checks that need the network run from the devices themselves.',
+  intro:
+    'What every device needs to know about this site. Checked as you type; the checks that need the network run from the devices themselves.',
   management: 'Management',
   modeLocal: 'Local (airgapped): the cluster is managed in Local UI',
   modeCentral: 'Central: the devices register with Palette',
@@ -30,7 +31,7 @@ export const siteStrings = {
   clusterEndpoint: 'Cluster API endpoint',
   vip: 'Virtual IP (kube-vip)',
   ddns: 'Dynamic DNS',
-  vipAddress: 'VIP address (free, on the hosts\' network)',
+  vipAddress: "VIP address (free, on the hosts' network)",
   ddnsHost: 'Endpoint host name',
   ddnsDomain: 'Search domain',
   devices: 'Devices',
@@ -52,7 +53,8 @@ export const siteStrings = {
   clearUser: 'No extra user',
   userSet: (name: string) => `${name} will be created (only a SHA-512 hash of the password is kept).`,
   survey: 'Check from the devices',
-  surveyHelp: 'From each device: the VIP does not answer, the gateway answers, names resolve, the proxy accepts a connection; and its clock.',
+  surveyHelp:
+    'From each device: the VIP does not answer, the gateway answers, names resolve, the proxy accepts a connection; and its clock.',
   surveyRun: 'Run the checks',
   surveyRunning: 'Checking from the devices…',
   preview: 'User-data preview',

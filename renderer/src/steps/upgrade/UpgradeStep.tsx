@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { DISTRIBUTIONS } from '../../../../common/plan/model';
-import { upgradeStatusLine, type UpgradeDeviceView, type UpgradeRunView } from '../../../../common/upgrade/model';
+import { upgradeStatusLine, type UpgradeDeviceView } from '../../../../common/upgrade/model';
 import { planUpgrade } from '../../../../common/upgrade/rules';
-import { errorText } from '../../api/client';
+import { useAction } from '../../actions';
 import { BundleCard, type CheckedBundle } from '../../components/BundleCard';
 import { ErrorBox } from '../../components/ErrorBox';
 import { VerifyList } from '../../components/VerifyList';
@@ -13,37 +13,42 @@ export function UpgradeStep() {
   const visit = useStore((s) => s.visit)!;
   const openReport = useStore((s) => s.openReport);
   const connected = visit.devices.filter((d) => d.state === 'connected' || d.facts?.software.agent.installed);
-  const [chosen, setChosen] = useState<string[]>(visit.devices.filter((d) => d.state === 'connected' && d.facts?.software.agent.installed).map((d) => d.id));
+  const [chosen, setChosen] = useState<string[]>(
+    visit.devices.filter((d) => d.state === 'connected' && d.facts?.software.agent.installed).map((d) => d.id),
+  );
   const [bundle, setBundle] = useState<CheckedBundle | null>(null);
-  const [error, setError] = useState('');
-  const [run, setRun] = useState<UpgradeRunView | null>(null);
+  const run = useStore((s) => s.upgradeRun);
+  const setRun = useStore((s) => s.showUpgradeRun);
+  const action = useAction();
+  const error = action.error;
   const [reason, setReason] = useState('');
   const [swap, setSwap] = useState(false);
   const [pack, setPack] = useState<{ distribution: string; kubernetesVersion: string } | null>(null);
-  useEffect(() => api.on('upgrade.changed', (v) => setRun((cur) => (!cur || cur.runId === v.runId ? v : cur))), []);
 
-  const stage = async () => {
-    setError('');
-    try {
-      setRun(await api['upgrade.start']({ bundleId: bundle!.bundleId, expectedSha256: bundle!.expectedSha256, deviceIds: chosen }));
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-  const packInput = pack && pack.kubernetesVersion ? (pack as { distribution: 'pxke' | 'k3s' | 'canonical'; kubernetesVersion: string }) : null;
-  const apply = async () => {
-    setError('');
-    try {
-      setRun(await api['upgrade.apply']({ runId: run!.runId, confirm: { downgradeReason: reason || undefined, flavourSwap: swap || undefined }, targetPack: packInput }));
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const stage = () =>
+    action.run(
+      () => api['upgrade.start']({ bundleId: bundle!.bundleId, expectedSha256: bundle!.expectedSha256, deviceIds: chosen }),
+      setRun,
+    );
+  const packInput =
+    pack && pack.kubernetesVersion ? (pack as { distribution: 'pxke' | 'k3s' | 'canonical'; kubernetesVersion: string }) : null;
+  const apply = () =>
+    action.run(
+      () =>
+        api['upgrade.apply']({
+          runId: run!.runId,
+          confirm: { downgradeReason: reason || undefined, flavourSwap: swap || undefined },
+          targetPack: packInput,
+        }),
+      setRun,
+    );
   // The same pure rules main applies again before anything changes on a device.
   const plan =
     run?.stage === 'review' && run.target
       ? planUpgrade(
-          run.devices.filter((d) => d.phase === 'ready').map((d) => ({ id: d.deviceId, label: d.label, leader: d.leader, installed: d.installed })),
+          run.devices
+            .filter((d) => d.phase === 'ready')
+            .map((d) => ({ id: d.deviceId, label: d.label, leader: d.leader, installed: d.installed })),
           run.target,
           { confirm: { downgradeReason: reason, flavourSwap: swap }, targetPack: packInput },
         )
@@ -58,14 +63,25 @@ export function UpgradeStep() {
         <h2 id="upgrade-targets">{t.devices}</h2>
         {connected.map((d) => (
           <label key={d.id} className="check">
-            <input type="checkbox" checked={chosen.includes(d.id)} disabled={d.state !== 'connected'} onChange={(e) => setChosen((c) => (e.target.checked ? [...c, d.id] : c.filter((x) => x !== d.id)))} /> {d.label}{' '}
-            <span className="muted">({t.installed(d.facts?.software.agent.version ?? null)})</span>
+            <input
+              type="checkbox"
+              checked={chosen.includes(d.id)}
+              disabled={d.state !== 'connected'}
+              onChange={(e) => setChosen((c) => (e.target.checked ? [...c, d.id] : c.filter((x) => x !== d.id)))}
+            />{' '}
+            {d.label} <span className="muted">({t.installed(d.facts?.software.agent.version ?? null)})</span>
           </label>
         ))}
       </section>
       <BundleCard onChecked={setBundle} />
       <div className="actions">
-        <button type="button" className={run ? undefined : 'primary'} disabled={!bundle || chosen.length === 0 || (!!run && run.stage !== 'finished' && run.stage !== 'review')} onClick={stage}>
+        <button
+          type="button"
+          className={run ? undefined : 'primary'}
+          disabled={action.busy || !bundle || chosen.length === 0 || (!!run && run.stage !== 'finished' && run.stage !== 'review')}
+          aria-busy={action.busy}
+          onClick={() => void stage()}
+        >
           {t.stage}
         </button>
         {(!bundle || chosen.length === 0) && <span className="muted">{t.notReady}</span>}
@@ -94,7 +110,8 @@ export function UpgradeStep() {
                 {plan.issues.map((i) => (
                   <li key={i.id} data-severity={i.severity} data-issue={i.id}>
                     <span aria-hidden="true">{i.severity === 'block' ? '✖ ' : i.severity === 'warn' ? '⚠ ' : 'ℹ '}</span>
-                    <strong>{t.severity[i.severity]}:</strong> {i.message} <span className="muted">({i.deviceIds.map(label).join(', ')})</span>
+                    <strong>{t.severity[i.severity]}:</strong> {i.message}{' '}
+                    <span className="muted">({i.deviceIds.map(label).join(', ')})</span>
                     <br />
                     <span className="muted">
                       {i.fix} · {i.source}
@@ -120,7 +137,13 @@ export function UpgradeStep() {
               <div className="grid-2">
                 <div className="field">
                   <label htmlFor="target-pack">{t.pack}</label>
-                  <select id="target-pack" value={pack?.distribution ?? ''} onChange={(e) => setPack(e.target.value ? { distribution: e.target.value, kubernetesVersion: pack?.kubernetesVersion ?? '' } : null)}>
+                  <select
+                    id="target-pack"
+                    value={pack?.distribution ?? ''}
+                    onChange={(e) =>
+                      setPack(e.target.value ? { distribution: e.target.value, kubernetesVersion: pack?.kubernetesVersion ?? '' } : null)
+                    }
+                  >
                     <option value="">{t.packNone}</option>
                     {DISTRIBUTIONS.map((d) => (
                       <option key={d.id} value={d.id}>
@@ -132,7 +155,12 @@ export function UpgradeStep() {
                 {pack && (
                   <div className="field">
                     <label htmlFor="target-pack-version">{t.packVersion}</label>
-                    <input id="target-pack-version" list="pack-versions" value={pack.kubernetesVersion} onChange={(e) => setPack({ ...pack, kubernetesVersion: e.target.value.trim() })} />
+                    <input
+                      id="target-pack-version"
+                      list="pack-versions"
+                      value={pack.kubernetesVersion}
+                      onChange={(e) => setPack({ ...pack, kubernetesVersion: e.target.value.trim() })}
+                    />
                     <datalist id="pack-versions">
                       {(DISTRIBUTIONS.find((d) => d.id === pack.distribution)?.versions ?? []).map((v) => (
                         <option key={v} value={v} />
@@ -142,7 +170,7 @@ export function UpgradeStep() {
                 )}
               </div>
               <div className="actions">
-                <button type="button" className="primary" disabled={!plan || plan.blocked} onClick={apply}>
+                <button type="button" className="primary" disabled={action.busy || !plan || plan.blocked} onClick={() => void apply()}>
                   {t.apply(plan?.order.length ?? 0)}
                 </button>
                 {plan?.blocked && <span className="muted">{t.blocked}</span>}
@@ -184,7 +212,9 @@ function UpgradeCard({ d }: { d: UpgradeDeviceView }) {
           <span aria-hidden="true">{good ? '✔' : bad ? '✖' : '◌'}</span> {upgradeStatusLine(d)}
         </span>
       </header>
-      {d.phase === 'upload' && d.progress && <progress max={d.progress.total} value={d.progress.bytes} aria-label={`Upload to ${d.label}`} />}
+      {d.phase === 'upload' && d.progress && (
+        <progress max={d.progress.total} value={d.progress.bytes} aria-label={`Upload to ${d.label}`} />
+      )}
       {d.error && <ErrorBox error={d.error} />}
       {d.verify && <VerifyList checks={d.verify} label={t.verification} />}
       {d.rollback?.verify && <VerifyList checks={d.rollback.verify} label={t.rollback} />}

@@ -1,6 +1,7 @@
 export const upgradeStrings = {
   title: 'Upgrade',
-  intro: 'Upgrade the agent offline on devices that already run it. The new bundle is uploaded and staged on every device first; you review the plan; then one device at a time (the leader last) is backed up, upgraded, rebooted and verified. A device whose new agent does not verify is rolled back, and the run stops there.',
+  intro:
+    'Upgrade the agent offline on devices that already run it. The new bundle is uploaded and staged on every device first; you review the plan; then one device at a time (the leader last) is backed up, upgraded, rebooted and verified. A device whose new agent does not verify is rolled back, and the run stops there.',
   devices: 'Devices to upgrade',
   installed: (v: string | null) => (v ? `agent ${v}` : 'no agent when last read'),
   stage: 'Upload and stage on the chosen devices',

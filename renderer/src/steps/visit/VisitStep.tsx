@@ -26,13 +26,33 @@ export function VisitStep() {
       <p className="lead">{t.intro}</p>
       <div className="field">
         <label htmlFor="site-name">{t.siteLabel}</label>
-        <input id="site-name" value={siteName} placeholder={t.siteHint} onChange={(e) => setSiteName(e.target.value)} aria-invalid={!!siteError} aria-describedby="site-name-err" maxLength={120} />
-        <p id="site-name-err" className="field-error">{siteError}</p>
+        <input
+          id="site-name"
+          value={siteName}
+          placeholder={t.siteHint}
+          onChange={(e) => setSiteName(e.target.value)}
+          aria-invalid={!!siteError}
+          aria-describedby="site-name-err"
+          maxLength={120}
+        />
+        <p id="site-name-err" className="field-error">
+          {siteError}
+        </p>
       </div>
       <div className="field">
         <label htmlFor="technician">{t.techLabel}</label>
-        <input id="technician" value={technician} onChange={(e) => setTechnician(e.target.value)} aria-invalid={!!techError} aria-describedby="technician-err" maxLength={120} autoComplete="name" />
-        <p id="technician-err" className="field-error">{techError}</p>
+        <input
+          id="technician"
+          value={technician}
+          onChange={(e) => setTechnician(e.target.value)}
+          aria-invalid={!!techError}
+          aria-describedby="technician-err"
+          maxLength={120}
+          autoComplete="name"
+        />
+        <p id="technician-err" className="field-error">
+          {techError}
+        </p>
       </div>
       <div className="actions">
         <button type="submit" className="primary">

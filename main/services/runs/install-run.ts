@@ -1,0 +1,403 @@
+import { join } from 'node:path';
+import { coerce, gte } from 'semver';
+import type { EventSink } from '../../../common/contract';
+import { DEVICE_PATHS } from '../../../common/device/paths';
+import { AppError, toErrorShape } from '../../../common/errors';
+import type { DeviceRunView, InstallMethod, InstallPhase, RunView } from '../../../common/install/model';
+import { deviceLines, firstStart, runFinished, type JournalLine } from '../../../common/runs/journal';
+import { installPhases, type InstallRunPhase } from '../../../common/runs/phases';
+import { LOCAL_MANAGEMENT_MIN_AGENT } from '../../../common/upgrade/rules';
+import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
+import { evaluateChecks } from '../checks';
+import type { DeviceService } from '../devices';
+import type { SiteService } from '../site/site-service';
+import { writeUserData } from '../site/write-userdata';
+import type { VisitStore } from '../visit-store';
+import { rebootDevice, stageBundle, uploadToStaging, verifyAgent } from './agent-steps';
+import { deviceScript } from './device-scripts';
+import { assertReadyForRun, deviceTools, newRunId, runPhases, type DeviceRun, type PhaseWork } from './engine';
+import { RunJournal } from './journal-file';
+import type { LinkFor } from './link';
+import { runContext } from './run-context';
+import { AGENT_IN_BUNDLE } from '../../../common/device/paths';
+
+export interface InstallOptions {
+  /** How long a device may take to come back after its reboot. */
+  rebootTimeoutMs?: number;
+  verifyTimeoutMs?: number;
+  parallel?: number;
+}
+
+interface Run {
+  view: RunView;
+  bundle: BundleInfo;
+  journal: RunJournal;
+  abort: AbortController;
+}
+
+/**
+ * The offline install (device-contract §1) as a run of the engine: the phases of common/runs/phases.ts
+ * (upload → stage → apply → user-data → [palette-agent install] → reboot → reconnect → verify), per device
+ * in parallel; one failing device does not stop the others. What runs next is always read from the journal.
+ */
+export class InstallService {
+  private readonly runs = new Map<string, Run>();
+
+  constructor(
+    private readonly store: VisitStore,
+    private readonly devices: DeviceService,
+    private readonly site: SiteService,
+    private readonly linkFor: LinkFor,
+    private readonly emit: EventSink,
+    private readonly dataDir: string,
+    private readonly opts: InstallOptions = {},
+  ) {}
+
+  private get runsDir(): string {
+    return join(this.dataDir, 'runs');
+  }
+
+  async start(bundlePath: string, deviceIds: string[], expectedSha256?: string, method: InstallMethod = 'reboot'): Promise<RunView> {
+    if (deviceIds.length === 0)
+      throw new AppError({
+        code: 'INVALID_INPUT',
+        message: 'Choose at least one device to install.',
+        fix: 'Give devices a role in the plan, and connect them.',
+      });
+    const visit = this.store.get();
+    // Main checks again what the window showed: nothing is sent while the plan or a device is blocked.
+    const checks = evaluateChecks(visit);
+    const planBlock = checks.plan.find((i) => i.severity === 'block');
+    if (planBlock) throw new AppError({ code: 'PRECONDITION', message: `The plan is blocked: ${planBlock.message}`, fix: planBlock.fix });
+    for (const id of deviceIds) {
+      const d = this.store.device(id);
+      assertReadyForRun(d);
+      if (!visit.plan.roles[id])
+        throw new AppError({
+          code: 'PRECONDITION',
+          message: `${d.label} has no role in the plan.`,
+          fix: 'Give it a role on the Plan step.',
+        });
+      const result = checks.devices.find((x) => x.deviceId === id);
+      if (!result)
+        throw new AppError({ code: 'PRECONDITION', message: `${d.label} has not been checked yet.`, fix: 'Read it on the Check step.' });
+      const block = result.results.find((r) => r.status === 'block' && !r.override);
+      if (block)
+        throw new AppError({
+          code: 'PRECONDITION',
+          message: `${d.label} is blocked: ${block.title} (measured ${block.measured}, required ${block.required}).`,
+          fix: block.overridable ? `${block.fix} Or override it on the Check step with a reason.` : block.fix,
+        });
+      this.site.userDataFor(id); // refuses while the site is incomplete: nothing is sent before that
+    }
+    for (const id of deviceIds) this.devices.assertFree(id);
+    const arches = new Set(deviceIds.map((id) => this.store.device(id).facts?.arch).filter(Boolean));
+    const bundle = await verifyBundle(bundlePath, { expectedSha256, deviceArch: arches.size === 1 ? [...arches][0] : undefined });
+    for (const id of deviceIds) this.devices.assertFree(id); // again: the check took a while
+    const runId = newRunId();
+    const journal = new RunJournal(this.runsDir, runId, () => this.secrets());
+    const view: RunView = {
+      runId,
+      method,
+      startedAt: new Date().toISOString(),
+      bundle: { fileName: bundle.fileName, sha256: bundle.sha256, size: bundle.size, arch: bundle.arch },
+      devices: deviceIds.map((deviceId) => ({ deviceId, phase: 'queued', log: [] })),
+      finished: false,
+    };
+    const run: Run = { view, bundle, journal, abort: new AbortController() };
+    this.runs.set(runId, run);
+    journal.append({
+      kind: 'run-started',
+      data: {
+        kind: 'install',
+        bundle: view.bundle,
+        bundlePath,
+        expectedSha256: expectedSha256 ?? null,
+        devices: deviceIds,
+        plan: visit.plan,
+        method,
+      },
+    });
+    journal.append({ kind: 'context', data: runContext('install', visit, deviceIds, checks, this.site.secretState()) });
+    this.changed(run.view);
+    void this.runAll(run, deviceIds);
+    return structuredClone(view);
+  }
+
+  /** Runs whose journal has no end: the app stopped (or was killed, or this machine rebooted) while they ran. */
+  interrupted(): RunView[] {
+    return RunJournal.list(this.runsDir)
+      .filter((id) => !this.runs.has(id))
+      .map((id) => viewFromJournal(id, RunJournal.read(this.runsDir, id)))
+      .filter((v): v is RunView => !!v && !v.finished);
+  }
+
+  /** Continues an interrupted run: the transition function picks each device up where its journal ends. */
+  async resume(runId: string): Promise<RunView> {
+    const lines = RunJournal.read(this.runsDir, runId);
+    const view = viewFromJournal(runId, lines);
+    const started = firstStart(lines);
+    if (!view || !started?.data.bundlePath)
+      throw new AppError({ code: 'NOT_FOUND', message: `The journal of run ${runId} cannot be resumed.`, fix: 'Start a new install.' });
+    const pending = view.devices.filter((d) => d.phase !== 'done');
+    for (const d of pending) assertReadyForRun(this.store.device(d.deviceId));
+    const bundle = await verifyBundle(started.data.bundlePath, { expectedSha256: started.data.expectedSha256 ?? undefined });
+    if (bundle.sha256 !== view.bundle.sha256)
+      throw new AppError({
+        code: 'INVALID_INPUT',
+        message: `The bundle at ${started.data.bundlePath} is not the one this run started with.`,
+        fix: 'Put the original bundle back, or start a new install.',
+      });
+    const journal = new RunJournal(this.runsDir, runId, () => this.secrets());
+    journal.append({ kind: 'run-resumed', data: { devices: pending.map((d) => d.deviceId) } });
+    for (const d of pending) Object.assign(d, { phase: 'queued', error: undefined, failedStep: undefined, finishedAt: undefined });
+    const run: Run = { view, bundle, journal, abort: new AbortController() };
+    this.runs.set(runId, run);
+    this.changed(view);
+    void this.runAll(
+      run,
+      pending.map((d) => d.deviceId),
+    );
+    return structuredClone(view);
+  }
+
+  status(runId: string): RunView {
+    return structuredClone(this.get(runId).view);
+  }
+
+  /** The runs of this session, newest first: the window shows them again after leaving the step. */
+  active(): RunView[] {
+    return [...this.runs.values()].map((r) => structuredClone(r.view)).reverse();
+  }
+
+  /** Retries a failed or cancelled device: the journal says where it stopped, so it continues there. */
+  retry(runId: string, deviceId: string): RunView {
+    const run = this.get(runId);
+    const d = run.view.devices.find((x) => x.deviceId === deviceId);
+    if (!d || (d.phase !== 'failed' && d.phase !== 'cancelled'))
+      throw new AppError({
+        code: 'PRECONDITION',
+        message: 'Only a failed or cancelled device can be retried.',
+        fix: 'Wait for it to finish.',
+      });
+    this.devices.assertFree(deviceId, runId);
+    if (run.abort.signal.aborted) run.abort = new AbortController();
+    run.view.finished = false;
+    Object.assign(d, { phase: 'queued', error: undefined, failedStep: undefined, finishedAt: undefined });
+    this.changed(run.view);
+    void this.runDevice(run, deviceId).then(() => this.finishIfDone(run));
+    return structuredClone(run.view);
+  }
+
+  /** Stops every device at its next safe point (never between putting the agent in place and the user-data). */
+  cancel(runId: string): RunView {
+    const run = this.get(runId);
+    run.abort.abort();
+    return structuredClone(run.view);
+  }
+
+  private get(runId: string): Run {
+    const run = this.runs.get(runId);
+    if (!run)
+      throw new AppError({
+        code: 'NOT_FOUND',
+        message: `There is no install run ${runId} in this session.`,
+        fix: 'Start the install again.',
+      });
+    return run;
+  }
+
+  private async runAll(run: Run, ids: string[]): Promise<void> {
+    const queue = [...ids];
+    const workers = Array.from({ length: Math.min(this.opts.parallel ?? 4, ids.length) }, async () => {
+      for (let id = queue.shift(); id; id = queue.shift()) await this.runDevice(run, id);
+    });
+    await Promise.all(workers);
+    this.finishIfDone(run);
+  }
+
+  private finishIfDone(run: Run): void {
+    if (run.view.devices.every((d) => ['done', 'failed', 'cancelled'].includes(d.phase))) {
+      run.view.finished = true;
+      run.journal.append({
+        kind: 'run-finished',
+        data: { results: Object.fromEntries(run.view.devices.map((d) => [d.deviceId, d.phase])) },
+      });
+      this.changed(run.view);
+    }
+  }
+
+  private async runDevice(run: Run, deviceId: string): Promise<void> {
+    const d = run.view.devices.find((x) => x.deviceId === deviceId)!;
+    d.startedAt = new Date().toISOString();
+    try {
+      this.devices.claim(deviceId, run.view.runId, 'an install');
+    } catch (err) {
+      Object.assign(d, { phase: 'failed', error: toErrorShape(err), finishedAt: new Date().toISOString() });
+      this.changed(run.view);
+      return;
+    }
+    const link = this.linkFor(deviceId);
+    const r: DeviceRun<InstallPhase> = {
+      device: d,
+      link,
+      journal: run.journal,
+      changed: () => this.changed(run.view),
+      secrets: () => this.secrets(),
+    };
+    const t = deviceTools(r);
+    const mode = this.store.get().plan.mode;
+    let suspended = false;
+    const work: PhaseWork<InstallRunPhase> = {
+      upload: async () => {
+        const result = await uploadToStaging(link, t, run.bundle, run.abort.signal, (p) => {
+          d.progress = p;
+          this.changed(run.view);
+        });
+        run.journal.append({ kind: 'output', deviceId, step: 'upload', data: { ...result } });
+      },
+      stage: async () => {
+        const staged = await stageBundle(t, run.bundle);
+        // An agent already set up skips the first-boot install: the new one would never run. Say so now.
+        if (staged.installedSetUp && staged.installedSetUp !== staged.version) {
+          throw new AppError({
+            code: 'PRECONDITION',
+            message: `Agent ${staged.installedSetUp} is already installed and set up on this device; its first-boot step would skip ${staged.version}.`,
+            fix: 'Use the Upgrade step to move it to the new version. Nothing was applied.',
+          });
+        }
+        if (mode === 'local' && !gte(coerce(staged.version) ?? '0.0.0', LOCAL_MANAGEMENT_MIN_AGENT)) {
+          throw new AppError({
+            code: 'PRECONDITION',
+            message: `Local management needs agent ${LOCAL_MANAGEMENT_MIN_AGENT} or later (Palette 4.6.32); this bundle has ${staged.version}.`,
+            fix: 'Use a newer agent-mode bundle. Nothing was applied.',
+          });
+        }
+        d.agentVersion = staged.version;
+        return { version: staged.version, fips: staged.fips };
+      },
+      apply: async () => {
+        t.must(
+          await t.root(deviceScript('apply', DEVICE_PATHS.stagingExtract)),
+          'Putting the agent in place under /',
+          'Check free space on / and /var, then retry.',
+        );
+      },
+      userdata: () => writeUserData(link, this.site.userDataFor(deviceId)),
+      'agent-install': async () => {
+        // The documented alternative to letting spectro-init do it on first boot; the reboot follows either way.
+        t.must(
+          await t.root(deviceScript('agentInstall', `/${AGENT_IN_BUNDLE}`, DEVICE_PATHS.stylusTree, DEVICE_PATHS.userData)),
+          'palette-agent install',
+          'Read the output below; fix the cause on the device, then retry. The bundle and user-data are in place.',
+        );
+      },
+      reboot: async () => {
+        const how = await rebootDevice(link, t, {
+          marked: () => run.journal.append({ kind: 'output', deviceId, step: 'reboot', data: { rebootMarker: true } }),
+        });
+        suspended = how === 'suspended';
+      },
+      reconnect: () =>
+        link.waitUntilBack({
+          deadlineMs: this.opts.rebootTimeoutMs ?? 600_000,
+          afterReboot: true,
+          signal: run.abort.signal,
+          onAttempt: (attempt, error) => t.log(`reconnect attempt ${attempt}: ${error ?? ''}`),
+        }),
+      verify: async (state) => {
+        const version = state.version ?? d.agentVersion ?? '';
+        d.agentVersion = version;
+        const checks = await verifyAgent(link, {
+          version,
+          mode,
+          localUiPort: this.store.get().site.localUiPort,
+          settleMs: this.opts.verifyTimeoutMs,
+        });
+        d.verify = checks;
+        if (checks.some((c) => !c.ok)) {
+          run.journal.append({ kind: 'output', deviceId, step: 'verify', data: { verify: checks } });
+          throw new AppError({
+            code: 'COMMAND_FAILED',
+            message: `The agent did not verify: ${checks
+              .filter((c) => !c.ok)
+              .map((c) => c.name)
+              .join(', ')}.`,
+            fix: 'Open the device\'s log (/var/log/stylus-upgrade.log, journalctl -u "spectro*") and retry.',
+          });
+        }
+        return { verify: checks };
+      },
+    };
+    try {
+      // A Retry after a dropped link reconnects by itself: same pinned key, the secrets still in memory.
+      if (!link.connected())
+        await link.waitUntilBack({
+          deadlineMs: 60_000,
+          afterReboot: false,
+          signal: run.abort.signal,
+          onAttempt: (n, e) => t.log(`reconnect attempt ${n}: ${e ?? ''}`),
+        });
+      const out = await runPhases(r, installPhases(run.view.method), work, {
+        cancelled: () => run.abort.signal.aborted,
+        suspended: () => suspended,
+      });
+      if (out.suspended) {
+        t.log('This machine is rebooting. Start the wizard again once it is up, and resume this run: it verifies the agent.');
+        return;
+      }
+      d.phase = 'done';
+      d.agentVersion = out.state.version ?? d.agentVersion;
+      run.journal.append({
+        kind: 'device-done',
+        deviceId,
+        data: { version: d.agentVersion ?? '', verify: out.state.verify ?? d.verify ?? [] },
+      });
+      this.devices.noteAgent(deviceId, { version: d.agentVersion ?? '', fips: run.bundle.fips ?? null });
+    } catch (err) {
+      const shape = toErrorShape(err);
+      d.phase = shape.code === 'CANCELLED' ? 'cancelled' : 'failed';
+      d.error = shape;
+    } finally {
+      this.devices.release(deviceId, run.view.runId);
+      d.finishedAt = new Date().toISOString();
+      this.changed(run.view);
+    }
+  }
+
+  /** Every secret known this session (site and devices), for the one redaction function. */
+  private secrets(): (string | undefined)[] {
+    return [...this.site.secretValues(), ...this.devices.secretValues()];
+  }
+
+  private changed(view: RunView): void {
+    this.emit('install.changed', structuredClone(view));
+  }
+}
+
+/** Rebuilds what a run looked like from its journal lines. */
+export function viewFromJournal(runId: string, lines: JournalLine[]): RunView | null {
+  const start = firstStart(lines);
+  if (!start || start.data.kind !== 'install') return null;
+  const devices: DeviceRunView[] = start.data.devices.map((deviceId) => {
+    const mine = deviceLines(lines, deviceId);
+    const last = mine.filter((e) => e.kind !== 'output').at(-1);
+    const d: DeviceRunView = { deviceId, phase: 'queued', log: [] };
+    if (!last) return d;
+    if (last.kind === 'device-done') return { ...d, phase: 'done', agentVersion: last.data.version };
+    const step = last.step as InstallPhase;
+    const error =
+      last.kind === 'step-failed'
+        ? last.data.error
+        : { code: 'CANCELLED' as const, message: `The app stopped during "${step}".`, fix: 'Reconnect the device and resume the run.' };
+    return { ...d, phase: 'failed', failedStep: step, error };
+  });
+  return {
+    runId,
+    method: start.data.method ?? 'reboot',
+    startedAt: start.t,
+    bundle: start.data.bundle,
+    devices,
+    finished: !!runFinished(lines),
+  };
+}

@@ -1,0 +1,3 @@
+# apply.sh EXTRACT — as root: the staged tree into / (see apply_tree).
+set -e
+apply_tree "$1"

@@ -1,0 +1,34 @@
+# Shared by every run script (prepended when the script is loaded). POSIX sh; values arrive as arguments.
+PATH=$PATH:/usr/sbin:/sbin
+export LC_ALL=C
+
+# One output convention for every device script: a marker line, then the section's text.
+section() { printf '\n@@EAI-SECTION %s@@\n' "$1"; }
+
+# STYLUS_ROOT from /etc/spectro/environment, read as text and never sourced (the file is the device's,
+# not ours to run as root); "/" when it is not set.
+stylus_root() {
+  r=$(sed -n "s/^[[:space:]]*\(export[[:space:]]*\)\{0,1\}STYLUS_ROOT=[\"']*\(\/[^\"']*\).*/\2/p" /etc/spectro/environment 2>/dev/null | tail -n 1)
+  echo "${r:-/}"
+}
+
+# Fails with exit 28 and a message when a folder's filesystem has less than $2 KiB free.
+need_space() {
+  avail=$(df -Pk "$1" | tail -n 1 | awk '{print $4}')
+  if [ "$avail" -lt "$2" ]; then echo "$3 needs $2 KiB, $avail KiB free under $1" >&2; exit 28; fi
+}
+
+# Puts a staged tree in place under /. Existing directories keep their mode, owner and times: each staged
+# directory first takes the mode and owner of the one it lands on, so the copy never changes them, not even
+# for a moment (GNU tar's --no-overwrite-dir makes them 0700 while it runs, which locks out every non-root
+# login, and leaves them so if tar is killed).
+apply_tree() {
+  (
+    cd "$1"
+    find . -type d | while IFS= read -r d; do
+      t="/${d#./}"
+      if [ -d "$t" ] && [ ! -L "$t" ]; then chmod --reference="$t" "$d" && chown --reference="$t" "$d"; fi
+    done
+    rsync -aH --omit-dir-times ./ /
+  )
+}

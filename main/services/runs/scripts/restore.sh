@@ -1,0 +1,9 @@
+# restore.sh BACKUP USERDATA STYLUS_TREE INIT_SCRIPT — as root: put the backup of backup.sh back.
+set -e
+root=$(stylus_root)
+[ -f "$1/complete" ] || { echo "no complete backup in $1" >&2; exit 3; }
+rm -rf "$root/opt/spectrocloud" "$3"
+cp -a "$1/opt-spectrocloud" "$root/opt/spectrocloud"
+[ ! -d "$1/stylus" ] || cp -a "$1/stylus" "$3"
+cp -a "$1/userdata" "$2"
+[ ! -f "$1/spectro-init.sh" ] || cp -a "$1/spectro-init.sh" "$4"

@@ -1,0 +1,20 @@
+# stage.sh UPLOADED SHA256 STAGE AGENT_IN_BUNDLE — as root. The upload folder belongs to the login user,
+# so the bundle is first copied into a root-only folder and hashed there; it is unpacked from that copy
+# (space checked first). Then the staged agent's version, and that of an agent already set up here.
+set -e
+size=$(( $(wc -c < "$1") / 1024 ))
+mkdir -p "$3"
+chown 0:0 "$3"
+chmod 700 "$3"
+rm -rf "$3/extract" "$3/bundle.tar"
+need_space "$3" $(( size * 2 )) "Unpacking the bundle in staging"
+cp "$1" "$3/bundle.tar"
+[ "$(sha256sum "$3/bundle.tar" | cut -d' ' -f1)" = "$2" ] || { echo "the bundle changed on the device after its upload" >&2; exit 3; }
+mkdir -m 700 "$3/extract"
+tar -xf "$3/bundle.tar" -C "$3/extract"
+section staged
+"$3/extract/$4" version
+root=$(stylus_root)
+section installed
+if [ -e "$root/opt/spectrocloud/state/setup_done" ]; then "$root/opt/spectrocloud/bin/palette-agent" version 2>/dev/null || true; fi
+section end

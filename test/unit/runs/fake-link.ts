@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pack as tarPack, type Header } from 'tar-stream';
+import { AppError } from '../../../common/errors';
+import type { ScriptName } from '../../../main/services/runs/device-scripts';
+import type { DeviceLink } from '../../../main/services/runs/link';
+import type { ExecResult } from '../../../main/services/ssh/exec';
+
+/**
+ * A device in memory behind the DeviceLink seam: the engine's unit tests drive it without root, sshd or a
+ * network. It keeps the state a real device would (staged, applied, user-data, booted, agent set up) and
+ * records every script it ran; a test can make the next run of a script fail, drop the link, or call back.
+ */
+export class FakeDevice {
+  readonly calls: ScriptName[] = [];
+  state = {
+    uploaded: false,
+    staged: false,
+    applied: false,
+    userdata: false,
+    rebootPending: false,
+    boots: 0,
+    agent: null as string | null,
+    backup: null as string | null,
+  };
+  /** What the next run of a script does instead of succeeding. */
+  private faults = new Map<ScriptName | 'upload', 'drop' | 'fail'>();
+  /** Called before a script runs (to cancel a run at that point, say). */
+  onScript?: (name: ScriptName) => void;
+  online = true;
+  /** The agent set up by the first boot verifies as this version (a broken new agent does not). */
+  agentWorks = (version: string) => version !== '0.0.0-broken';
+
+  constructor(readonly stagedVersion: string) {}
+
+  failNext(name: ScriptName | 'upload', how: 'drop' | 'fail' = 'fail'): void {
+    this.faults.set(name, how);
+  }
+
+  private fault(name: ScriptName | 'upload'): void {
+    const f = this.faults.get(name);
+    if (!f) return;
+    this.faults.delete(name);
+    if (f === 'drop') {
+      this.online = false;
+      throw new AppError({
+        code: 'NOT_CONNECTED',
+        message: 'The connection to the device dropped while a command was running.',
+        fix: 'Reconnect.',
+      });
+    }
+    throw new AppError({ code: 'COMMAND_FAILED', message: `${name} failed (injected).`, fix: 'Retry.' });
+  }
+
+  link(): DeviceLink {
+    const ok = (stdout = ''): ExecResult => ({ code: 0, signal: null, stdout, stderr: '' });
+    const sec = (o: Record<string, string>) =>
+      Object.entries(o)
+        .map(([k, v]) => `\n@@EAI-SECTION ${k}@@\n${v}`)
+        .join('') + '\n@@EAI-SECTION end@@\n';
+    const version = (v: string | null) => (v ? `version: v${v}\nbuild: release\nfips:\n` : '');
+    return {
+      kind: 'ssh',
+      loginUser: () => 'root',
+      connected: () => this.online,
+      upload: async (o) => {
+        if (!this.online) throw new AppError({ code: 'NOT_CONNECTED', message: 'not connected', fix: 'Connect.' });
+        this.calls.push('upload' as ScriptName);
+        this.fault('upload');
+        await new Promise((r) => setImmediate(r));
+        if (o.signal.aborted) throw new AppError({ code: 'CANCELLED', message: 'The upload was cancelled.', fix: 'Start it again.' });
+        o.onProgress({ bytes: o.size, total: o.size, rateBytesPerSec: 1, etaSeconds: 0 });
+        const resumed = this.state.uploaded;
+        this.state.uploaded = true;
+        return {
+          remotePath: `${o.remoteDir}/${o.remoteName}`,
+          resumedFrom: resumed ? o.size : 0,
+          bytesSent: resumed ? 0 : o.size,
+          skipped: resumed,
+          transferMs: 1,
+          verifyMs: 1,
+        };
+      },
+      script: async (s) => {
+        if (!this.online) throw new AppError({ code: 'NOT_CONNECTED', message: 'not connected', fix: 'Connect.' });
+        this.onScript?.(s.name);
+        this.calls.push(s.name);
+        // A reboot that loses its link has still happened: the drop is the reboot's own.
+        if (s.name !== 'reboot') this.fault(s.name);
+        switch (s.name) {
+          case 'prepareStaging':
+            return ok();
+          case 'stage':
+            if (!this.state.uploaded) return { code: 1, signal: null, stdout: '', stderr: 'no bundle' };
+            this.state.staged = true;
+            return ok(sec({ staged: version(this.stagedVersion), installed: version(this.state.agent) }));
+          case 'apply':
+          case 'upgradeApply':
+            if (!this.state.staged) return { code: 1, signal: null, stdout: '', stderr: 'nothing staged' };
+            this.state.applied = true;
+            if (s.name === 'upgradeApply') this.state.agent = null;
+            return ok();
+          case 'writeUserdata':
+            this.state.userdata = true;
+            return ok();
+          case 'agentInstall':
+            return ok('palette-agent: installed\n');
+          case 'reboot':
+            this.state.rebootPending = true;
+            this.online = false;
+            // The first boot installs what is in place with the user-data there.
+            this.state.boots++;
+            if (this.state.agent === null && this.state.applied && this.state.userdata) this.state.agent = this.stagedVersion;
+            this.fault('reboot');
+            return ok();
+          case 'rebooted':
+            return ok(this.state.rebootPending ? 'rebooted\n' : 'still-up\n');
+          case 'verify': {
+            const agent = this.state.agent;
+            const works = agent !== null && this.agentWorks(agent);
+            return ok(
+              sec({
+                setup: works ? 'yes' : '',
+                version: version(works ? agent : null),
+                units: works ? 'active\nactive' : 'inactive\ninactive',
+                localui: '1',
+              }),
+            );
+          }
+          case 'detect':
+            return ok(
+              sec({
+                version: version(this.state.agent),
+                setup: this.state.agent ? 'yes' : '',
+                userdata: 'present',
+                mode: 'local',
+                installationmode: '',
+                multinode: 'false',
+              }),
+            );
+          case 'backup':
+            this.state.backup = this.state.agent;
+            return ok();
+          case 'restore':
+            this.state.agent = this.state.backup;
+            return ok();
+          default:
+            return ok();
+        }
+      },
+      reboot: async ({ marked }) => {
+        await this.link()
+          .script({ name: 'reboot', command: '', text: '' }, { root: true })
+          .catch((e: AppError) => {
+            if (e.code !== 'NOT_CONNECTED') throw e;
+          });
+        marked();
+        return 'dropped';
+      },
+      waitUntilBack: async ({ afterReboot }) => {
+        this.online = true;
+        if (afterReboot) this.calls.push('rebooted');
+        if (afterReboot && !this.state.rebootPending)
+          throw new AppError({
+            code: 'TIMED_OUT',
+            message: 'The device did not reboot: it still runs the system from before.',
+            fix: 'Reboot it.',
+          });
+      },
+    };
+  }
+}
+
+/** A small agent-mode tar with the real layout and an ELF header, built without root or a compiler. */
+export async function tinyBundle(dir: string): Promise<{ path: string; sha256: string }> {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'agent-mode-linux-amd64.tar');
+  const pack = tarPack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const ended = new Promise<void>((r) => pack.on('end', () => r()));
+  const base = { mtime: new Date('2026-01-01T00:00:00Z'), uid: 0, gid: 0 };
+  const add = (h: Partial<Header> & { name: string }, body = '') =>
+    new Promise<void>((res, rej) => pack.entry({ ...base, ...h } as Header, body, (e) => (e ? rej(e) : res())));
+  const elf = Buffer.alloc(64);
+  elf.writeUInt32BE(0x7f454c46, 0);
+  elf[4] = 2;
+  elf[5] = 1;
+  elf.writeUInt16LE(62, 18);
+  for (const d of [
+    'var',
+    'var/lib',
+    'var/lib/spectro',
+    'var/lib/spectro/stylus',
+    'var/lib/spectro/stylus/opt',
+    'var/lib/spectro/stylus/opt/spectrocloud',
+    'var/lib/spectro/stylus/opt/spectrocloud/bin',
+    'etc',
+    'etc/systemd',
+    'etc/systemd/system',
+  ])
+    await add({ name: `./${d}/`, type: 'directory', mode: 0o755 });
+  await new Promise<void>((res, rej) =>
+    pack.entry(
+      { ...base, name: './var/lib/spectro/stylus/opt/spectrocloud/bin/palette-agent', type: 'file', mode: 0o755 } as Header,
+      elf,
+      (e) => (e ? rej(e) : res()),
+    ),
+  );
+  await add({ name: './var/lib/spectro/spectro-init.sh', type: 'file', mode: 0o755 }, '#!/bin/sh\n');
+  await add({ name: './etc/systemd/system/spectro-init.service', type: 'file', mode: 0o644 }, '[Service]\n');
+  pack.finalize();
+  await ended;
+  const data = Buffer.concat(chunks);
+  writeFileSync(path, data);
+  return { path, sha256: createHash('sha256').update(data).digest('hex') };
+}
