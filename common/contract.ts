@@ -227,7 +227,7 @@ export const contract = {
         confirm: z.object({ downgradeReason: z.string().trim().max(500).optional(), flavourSwap: z.boolean().optional() }).strict(),
         targetPack: z
           .object({
-            distribution: z.enum(['pxke', 'k3s', 'canonical']),
+            distribution: z.enum(['pxke', 'k3s', 'canonical', 'rke2']),
             kubernetesVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'A Kubernetes version is x.y.z.'),
           })
           .strict()

@@ -5,6 +5,7 @@ export interface BundleSummary {
   sha256: string;
   checksum: { source: 'sha256-file' | 'pasted' | 'none'; expected: string | null; ok: boolean | null };
   arch: string;
-  fips: boolean;
+  /** What the file name says (informational: the flavour is read from the staged agent). */
+  nameSaysFips: boolean;
   entries: number;
 }

@@ -19,7 +19,9 @@ export const DISTRIBUTIONS: { id: Distribution; name: string; techPreview: boole
   // Versions named in the agent-mode architecture page (4.7.20 packs); others can be typed.
   { id: 'pxke', name: 'Palette eXtended Kubernetes Edge (PXK-E)', techPreview: false, versions: ['1.31.12', '1.32.8', '1.33.4'] },
   { id: 'k3s', name: 'Palette Optimized K3s', techPreview: false, versions: [] },
-  { id: 'canonical', name: 'Palette Optimized Canonical', techPreview: true, versions: ['1.32.8', '1.33.4'] },
+  // The newest architecture page no longer calls Canonical a Tech Preview, and lists RKE2.
+  { id: 'canonical', name: 'Palette Optimized Canonical', techPreview: false, versions: ['1.32.8', '1.33.4'] },
+  { id: 'rke2', name: 'Palette Optimized RKE2', techPreview: false, versions: [] },
 ];
 
 export function defaultPlan(): Plan {

@@ -94,17 +94,16 @@ export function planIssues(plan: Plan, devices: PlanDevice[]): PlanIssue[] {
         ),
       );
     } else if (controlPlanes.length === 2) {
-      if (plan.distribution !== 'k3s' && !canonical) {
-        out.push(
-          issue(
-            'two-node-ha',
-            'block',
-            `Two control-plane nodes (two-node HA) work with K3s or Canonical only, not ${dist.name}.`,
-            'Use one or three control-plane nodes, or choose K3s.',
-            SOURCES.limitations,
-          ),
-        );
-      }
+      // Whatever the distribution: two-node HA relies on Kairos and exists in appliance mode only.
+      out.push(
+        issue(
+          'two-node-ha',
+          'block',
+          `Two control-plane nodes (a two-node cluster) are not supported in agent mode, with ${dist.name} or any other distribution: two-node high availability exists in appliance mode only.`,
+          'Use one or three control-plane nodes.',
+          SOURCES.twoNode,
+        ),
+      );
     } else if (controlPlanes.length % 2 === 0) {
       out.push(
         issue(
@@ -129,7 +128,7 @@ export function planIssues(plan: Plan, devices: PlanDevice[]): PlanIssue[] {
     }
   }
 
-  // Palette Optimized Canonical (Tech Preview) and its documented limitations.
+  // Palette Optimized Canonical and its documented limitations (the newest page no longer calls it a Tech Preview).
   if (canonical) {
     if (plan.flavour === 'fips')
       out.push(
@@ -166,21 +165,12 @@ export function planIssues(plan: Plan, devices: PlanDevice[]): PlanIssue[] {
         issue(
           'canonical-small-ha',
           'block',
-          `Palette Optimized Canonical does not support high availability with one or two nodes (this plan has ${members.length}). Note: another page lists Canonical among the two-node HA distributions; the architecture page's limitation is enforced.`,
-          'Use three or more nodes, a single-node cluster, or K3s for two-node HA.',
+          `Palette Optimized Canonical does not support high availability with one or two nodes (this plan has ${members.length}).`,
+          'Use three or more nodes, or a single-node cluster.',
           SOURCES.limitations,
         ),
       );
     }
-    out.push(
-      issue(
-        'canonical-tech-preview',
-        'warn',
-        'Palette Optimized Canonical is a Tech Preview.',
-        'Use it where the customer accepts a Tech Preview.',
-        SOURCES.limitations,
-      ),
-    );
   }
 
   if (plan.mode === 'local' && plan.cni === 'flannel') {

@@ -5,7 +5,7 @@ const deviceId = z.string().regex(/^[a-z0-9-]{1,40}$/);
 export const planSchema = z
   .object({
     topology: z.enum(['single', 'multi']),
-    distribution: z.enum(['pxke', 'k3s', 'canonical']),
+    distribution: z.enum(['pxke', 'k3s', 'canonical', 'rke2']),
     kubernetesVersion: z
       .string()
       .trim()

@@ -6,7 +6,12 @@ import type { SiteConfig } from '../site/model';
 import { UPGRADE_STEPS } from '../upgrade/model';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportDevice, type ReportStep } from './schema';
 
-const DISTRIBUTION_NAMES: Record<string, string> = { pxke: 'PXK-E', k3s: 'K3s', canonical: 'Palette Optimized Canonical (Tech Preview)' };
+const DISTRIBUTION_NAMES: Record<string, string> = {
+  pxke: 'PXK-E',
+  k3s: 'K3s',
+  canonical: 'Palette Optimized Canonical',
+  rke2: 'Palette Optimized RKE2',
+};
 
 /**
  * The report of one run, from its journal alone (a pure function: the same journal gives the same

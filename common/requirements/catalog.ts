@@ -376,15 +376,17 @@ export const CATALOG: Requirement[] = [
   },
   {
     id: 'el8-kernel-k8s-1.32',
-    title: 'Not RHEL/Rocky 8 (kernel 4.18) with PXK-E and Kubernetes 1.32 or later',
+    title: 'RHEL/Rocky 8 (kernel 4.18) with Kubernetes 1.32 or later: check the kernel features you need',
     measure: 'osIdVersion',
     threshold: { kind: 'noneOf', values: ['rhel 8', 'rocky 8'] },
-    severity: 'block',
-    overridable: false,
+    // A warning, never a block: no Palette page forbids it (Rocky 8.10 with PXK-E is a verified combination);
+    // the upstream page lists the kernel versions newer features need.
+    severity: 'warn',
+    overridable: true,
     appliesTo: { distributions: ['pxke'], minKubernetes: '1.32' },
-    source: SOURCES.install,
-    note: 'The RHEL/Rocky 8 kernel (4.18) is too old for kubeadm with Kubernetes 1.32 or later.',
-    fix: 'Choose Kubernetes 1.31 for this device, or a newer OS.',
+    source: SOURCES.k8sKernel,
+    note: 'Several newer Kubernetes features need kernels newer than the 4.18 of RHEL/Rocky 8; the Palette docs list Rocky 8.10 with PXK-E as verified.',
+    fix: 'Keep it if the workloads need none of those features; otherwise choose a newer OS.',
   },
   {
     id: 'swap-off',

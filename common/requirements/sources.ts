@@ -35,5 +35,17 @@ export const SOURCES = {
     url: 'https://kubernetes.io/docs/concepts/cluster-administration/swap-memory-management/',
   },
   k8sCgroup: { title: 'Kubernetes — about cgroup v2', url: 'https://kubernetes.io/docs/concepts/architecture/cgroups/' },
+  twoNode: {
+    title: 'Edge two-node architecture — supported in appliance mode only, not in agent mode',
+    url: 'https://docs.spectrocloud.com/clusters/edge/architecture/two-node/',
+  },
+  k8sKernel: {
+    title: 'Kubernetes — Linux kernel version requirements',
+    url: 'https://kubernetes.io/docs/reference/node/kernel-version-requirements/',
+  },
+  siteParams: {
+    title: 'Edge installer configuration — site parameters (stylus.site)',
+    url: 'https://docs.spectrocloud.com/clusters/edge/edge-configuration/installer-reference/#site-parameters',
+  },
   installer: { title: 'Edge Agent Installer rule (no public source; see the note)', url: '' },
 } satisfies Record<string, Source>;

@@ -33,7 +33,14 @@ export function siteIssues(
   if (plan.mode === 'central') {
     if (!site.central.paletteEndpoint)
       block('central.paletteEndpoint', 'Central management needs the Palette endpoint host name (for example api.spectrocloud.com).');
-    if (!site.central.projectName && !site.central.projectUid) block('central.projectName', 'Enter the project name or its uid.');
+    // Both may be left out when the registration token has a default project (installer reference, stylus.site).
+    if (!site.central.projectName && !site.central.projectUid)
+      warn('central.projectName', 'No project: the host registers only if its registration token has a default project in Palette.');
+    else if (site.central.projectName && !site.central.projectUid)
+      warn(
+        'central.projectName',
+        `Check the spelling of the project "${site.central.projectName}" in Palette: a project name that does not exist means the host never registers, and nothing on the host says why.`,
+      );
     if (site.central.projectName && site.central.projectUid)
       warn('central.projectUid', 'Both a project name and a uid are set: the uid is used.');
     if (opts.secretsKnown && !secrets.edgeHostToken)
@@ -49,6 +56,11 @@ export function siteIssues(
   } else if (site.installPath !== '/') {
     warn('installPath', 'A custom install path is documented as risky; use it only where the root filesystem cannot hold the agent.');
   }
+  if (plan.mode === 'local' && !site.localUiUser)
+    warn(
+      'localUiUser.name',
+      'Local UI accepts any OS user that has a password. Unless the hosts already have one, add a Local UI user here, or nobody can sign in to Local UI.',
+    );
   if (site.localUiUser && site.localUiUser.name === 'root')
     block('localUiUser.name', 'Do not create a second root: choose another user name for Local UI.');
 
@@ -95,10 +107,16 @@ export function siteIssues(
     } else {
       const addrs = members.flatMap((d) => deviceAddresses(d, site).map((a) => ({ ...a, d })));
       const same = addrs.find((a) => a.address === vip);
-      if (same)
+      // A single node may use its own address: kube-vip then turns itself off (device-contract §2).
+      if (same && members.length === 1)
+        warn(
+          'endpoint.vip',
+          `The VIP ${vip} is ${same.d.label}'s own address: allowed for a single node, where kube-vip then turns itself off and the API answers on the host's address.`,
+        );
+      else if (same)
         block(
           'endpoint.vip',
-          `The VIP ${vip} is ${same.d.label}'s own address; it must be a free address (kube-vip is disabled when it equals a host's IP).`,
+          `The VIP ${vip} is ${same.d.label}'s own address; a multi-node cluster needs a free address (kube-vip is disabled when it equals a host's IP).`,
         );
       else if (addrs.length && !addrs.some((a) => inSubnet(vip, a.cidr)))
         block('endpoint.vip', `The VIP ${vip} is in none of the hosts' subnets (${[...new Set(addrs.map((a) => a.cidr))].join(', ')}).`);

@@ -40,6 +40,17 @@ export interface SiteConfig {
   installPath: string; // "/" is the default
   localUiPort: number; // 5080 is the default
   localUiUser: { name: string; passwordHash: string } | null; // crypt(3) SHA-512 hash only
+  /** Optional agent settings (installer reference): written only when set. */
+  options: AgentOptions;
+}
+
+export interface AgentOptions {
+  /** stylus.vip.skip: no kube-vip (an external load balancer, or cloud VMs). */
+  vipSkip: boolean;
+  /** stylus.debug: the agent logs at debug level. */
+  debug: boolean;
+  /** stylus.site.tags: labels the edge host carries in Palette. */
+  tags: Record<string, string>;
 }
 
 /** Secrets: typed, used, forgotten. Never in SiteConfig, profiles, logs or reports. */
@@ -63,5 +74,6 @@ export function defaultSite(): SiteConfig {
     installPath: '/',
     localUiPort: DEFAULT_LOCAL_UI_PORT,
     localUiUser: null,
+    options: { vipSkip: false, debug: false, tags: {} },
   };
 }

@@ -9,6 +9,7 @@ export const SERVICE_CIDR: Record<Plan['distribution'], string> = {
   pxke: '10.96.0.0/12',
   k3s: '10.43.0.0/16',
   canonical: '10.152.183.0/24',
+  rke2: '10.43.0.0/16',
 };
 
 export interface NoProxySuggestion {

@@ -94,5 +94,27 @@ export const siteSchema = z
       })
       .strict()
       .nullable(),
+    options: z
+      .object({
+        vipSkip: z.boolean(),
+        debug: z.boolean(),
+        tags: z
+          .record(
+            z
+              .string()
+              .regex(
+                /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/,
+                'A tag name is up to 63 letters, digits and . _ / -, starting with a letter or digit.',
+              ),
+            z
+              .string()
+              .max(256, 'Keep a tag value under 256 characters.')
+              .regex(/^[^\n\r]*$/, 'A tag value is one line.'),
+          )
+          .refine((t) => Object.keys(t).length <= 32, 'At most 32 tags.'),
+      })
+      .strict()
+      // Older visits and profiles have no options: the defaults apply.
+      .default({ vipSkip: false, debug: false, tags: {} }),
   })
   .strict();

@@ -5,6 +5,38 @@ import { DEFAULT_LOCAL_UI_PORT, type SiteConfig, type SiteSecrets } from './mode
 
 export const MASK = '********';
 
+const INSTALLER_REF = 'https://docs.spectrocloud.com/clusters/edge/edge-configuration/installer-reference/';
+const AGENT_INSTALL = 'https://docs.spectrocloud.com/deployment-modes/agent-mode/install-agent-host/';
+/**
+ * Every key the renderer may write, with the page that documents it. A test renders a site with every
+ * option set and fails on any key missing here, so no key is written from a guess.
+ */
+export const USERDATA_KEYS: Record<string, string> = {
+  'install.reboot': AGENT_INSTALL,
+  'install.poweroff': AGENT_INSTALL,
+  'stylus.managementMode': 'https://docs.spectrocloud.com/clusters/edge/local-ui/host-management/airgap-install/',
+  'stylus.path': INSTALLER_REF,
+  'stylus.enableMultiNode': 'https://docs.spectrocloud.com/clusters/edge/local-ui/cluster-management/link-hosts/',
+  'stylus.localUI.port': 'https://docs.spectrocloud.com/clusters/edge/local-ui/host-management/access-console/',
+  'stylus.vip.skip': INSTALLER_REF,
+  'stylus.debug': INSTALLER_REF,
+  'stylus.site.paletteEndpoint': INSTALLER_REF,
+  'stylus.site.edgeHostToken': INSTALLER_REF,
+  'stylus.site.projectName': INSTALLER_REF,
+  'stylus.site.projectUid': INSTALLER_REF,
+  'stylus.site.name': INSTALLER_REF,
+  'stylus.site.hostName': INSTALLER_REF,
+  'stylus.site.tags': INSTALLER_REF,
+  'stylus.site.caCerts': INSTALLER_REF,
+  'stylus.site.ntpServers': INSTALLER_REF,
+  'stylus.site.network.httpProxy': INSTALLER_REF,
+  'stylus.site.network.httpsProxy': INSTALLER_REF,
+  'stylus.site.network.noProxy': INSTALLER_REF,
+  'stylus.site.network.nameserver': INSTALLER_REF,
+  'stylus.site.network.interfaces': INSTALLER_REF,
+  'stages.initramfs': 'https://kairos.io/docs/reference/configuration/',
+};
+
 /**
  * Renders one device's user-data (a Kairos cloud-config) with a YAML library: only documented field
  * names, only the fields that are set. With `mask`, every secret is replaced, for the preview; the
@@ -39,6 +71,7 @@ export function renderUserData(args: { site: SiteConfig; plan: Plan; device: Dev
     else setIf(siteBlock, 'projectName', site.central.projectName);
   }
   setIf(siteBlock, 'name', dev?.edgeHostName);
+  if (Object.keys(site.options.tags).length) siteBlock.tags = { ...site.options.tags };
   setIf(siteBlock, 'hostName', dev?.hostName);
   if (site.caCerts.length) siteBlock.caCerts = site.caCerts.map((c) => c.pem.trim() + '\n');
   if (site.ntpServers.length) siteBlock.ntpServers = [...site.ntpServers];
@@ -48,20 +81,38 @@ export function renderUserData(args: { site: SiteConfig; plan: Plan; device: Dev
   if (site.installPath !== '/') stylus.path = site.installPath;
   if (plan.mode === 'local' && plan.topology === 'multi') stylus.enableMultiNode = true;
   if (site.localUiPort !== DEFAULT_LOCAL_UI_PORT) stylus.localUI = { port: site.localUiPort };
+  if (site.options.vipSkip) stylus.vip = { skip: true };
+  if (site.options.debug) stylus.debug = true;
   if (Object.keys(siteBlock).length) stylus.site = siteBlock;
 
-  const doc: Record<string, unknown> = { stylus };
+  // Every documented agent-mode example reboots after the install and does not power off.
+  const doc: Record<string, unknown> = { install: { reboot: true, poweroff: false }, stylus };
   if (site.localUiUser) {
     doc.stages = {
       initramfs: [
         {
           name: 'Local UI user',
-          users: { [site.localUiUser.name]: { groups: ['sudo'], passwd: mask ? MASK : site.localUiUser.passwordHash } },
+          users: { [site.localUiUser.name]: { groups: adminGroups(device), passwd: mask ? MASK : site.localUiUser.passwordHash } },
         },
       ],
     };
   }
   return '#cloud-config\n' + stringify(doc, { lineWidth: 0 });
+}
+
+/**
+ * The admin group of the host's OS family: `sudo` on Debian and Ubuntu, `wheel` on RHEL, Rocky and their
+ * kin. The stage skips a group the host lacks without a word, so the wrong one would leave the Local UI user
+ * without admin rights; when the OS is not known yet, both are listed (the missing one is skipped).
+ */
+export function adminGroups(device: DeviceView): string[] {
+  const os = device.facts?.os;
+  if (!os) return ['sudo', 'wheel'];
+  const family = [os.id, ...os.idLike].filter((f): f is string => !!f);
+  if (family.some((f) => ['rhel', 'rocky', 'centos', 'fedora', 'almalinux', 'ol', 'sles', 'suse', 'opensuse'].includes(f)))
+    return ['wheel'];
+  if (family.some((f) => ['debian', 'ubuntu'].includes(f))) return ['sudo'];
+  return ['sudo', 'wheel'];
 }
 
 function setIf(target: Record<string, unknown>, key: string, value: string | undefined): void {

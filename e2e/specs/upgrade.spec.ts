@@ -34,6 +34,8 @@ test('an offline agent upgrade through the wizard: a downgrade needs a reason, t
   await page.getByLabel('Reason (goes on the report)').fill('Lab device on a two-core test machine');
   await page.getByRole('button', { name: 'Record override' }).click();
   await page.getByRole('button', { name: 'Next: plan the cluster' }).click();
+  // Agent 4.7.6 cannot run the packs released with 4.7.20 (PXK-E 1.32.8 is one): plan a version it can.
+  await page.getByLabel('Kubernetes version').fill('1.31.9');
   await page.getByRole('button', { name: 'Next: site properties' }).click();
   await page.getByRole('button', { name: 'Next: install' }).click();
   await checkBundle(page, v476.path);

@@ -134,10 +134,10 @@ export function createServices(opts: ServiceOptions): Services {
     },
     'bundle.inspect': async ({ path, bundleId, expectedSha256 }) => {
       const id = bundleId ?? bundles.register(path!);
-      const { fileName, size, sha256, checksum, arch, fips, entries } = await verifyBundle(bundles.path(id), {
+      const { fileName, size, sha256, checksum, arch, nameSaysFips, entries } = await verifyBundle(bundles.path(id), {
         expectedSha256: expectedSha256 || undefined,
       });
-      return { bundleId: id, fileName, size, sha256, checksum, arch, fips, entries };
+      return { bundleId: id, fileName, size, sha256, checksum, arch, nameSaysFips, entries };
     },
     'install.start': ({ bundleId, expectedSha256, deviceIds, method }) =>
       install.start(bundles.path(bundleId), deviceIds, expectedSha256 || undefined, method),

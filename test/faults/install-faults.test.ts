@@ -80,7 +80,7 @@ describe('faults during an install', () => {
   }
   async function reset(dev: LabDevice) {
     await dev.exec(
-      'rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /etc/systemd/system/spectro* /etc/systemd/system/*.wants/spectro* /usr/local/bin/date; true',
+      'rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /var/lib/eai-stage /etc/systemd/system/spectro* /etc/systemd/system/*.wants/spectro* /usr/local/bin/date; true',
     );
   }
 
@@ -321,7 +321,8 @@ describe('faults during an install', () => {
   it('disk full while staging: a clear error and nothing applied', async () => {
     const dev = lab.devices[1]!;
     await reset(dev);
-    await dev.exec('mkdir -p /var/lib/eai-staging && mount -t tmpfs -o size=80m tmpfs /var/lib/eai-staging');
+    // The bundle is copied and unpacked in root's own staging folder: that is the one that fills up.
+    await dev.exec('mkdir -p /var/lib/eai-stage && mount -t tmpfs -o size=80m tmpfs /var/lib/eai-stage');
     const { svc, id } = await prepared(dev);
     try {
       const run = await finished(svc, (await startInstall(svc, id, bundle)).runId);
@@ -336,7 +337,7 @@ describe('faults during an install', () => {
       expect(applied.trim()).toBe('0');
     } finally {
       svc.close();
-      await dev.exec('umount /var/lib/eai-staging; true');
+      await dev.exec('umount /var/lib/eai-stage; true');
     }
   });
 

@@ -39,13 +39,14 @@ describe('offline agent upgrade', () => {
       await svc.readAndClear(d.id);
       ids.push(d.id);
     }
-    // A locally managed two-node K3s cluster; device 0 is the leader. Install 4.7.9 on both.
+    // A locally managed K3s cluster of a control plane (the leader) and a worker (agent mode has no
+    // two-node HA). Install 4.7.6 on both: K3s packs are not among those that need agent 4.7.7.
     const v = await svc.call('visit.get', {});
     await svc.call('plan.update', {
       ...v.plan,
       topology: 'multi',
       distribution: 'k3s',
-      roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'control-plane' },
+      roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'worker' },
       leader: ids[0]!,
     });
     await svc.call('site.update', {

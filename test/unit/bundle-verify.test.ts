@@ -20,7 +20,7 @@ describe('bundle check', () => {
       fileName: 'agent-mode-linux-amd64.tar',
       arch: 'amd64',
       nameArch: 'amd64',
-      fips: false,
+      nameSaysFips: false,
       sha256: good.sha256,
       size: good.size,
     });

@@ -43,8 +43,9 @@ const RULES: { id: string; ok: [Plan, PlanDevice[]?]; broken: [Plan, PlanDevice[
   },
   {
     id: 'two-node-ha',
-    ok: [multi({ distribution: 'k3s', roles: roles('control-plane', 'control-plane', 'worker') })],
-    broken: [multi({ distribution: 'pxke', roles: roles('control-plane', 'control-plane', 'worker') })],
+    // Two-node clusters are not supported in agent mode, whatever the distribution (clusters/edge/architecture/two-node).
+    ok: [multi({ distribution: 'k3s', roles: roles('control-plane', 'worker', 'worker') })],
+    broken: [multi({ distribution: 'k3s', roles: roles('control-plane', 'control-plane', 'worker') })],
     severity: 'block',
   },
   {
@@ -77,7 +78,6 @@ const RULES: { id: string; ok: [Plan, PlanDevice[]?]; broken: [Plan, PlanDevice[
     broken: [multi({ distribution: 'canonical', roles: roles('control-plane', 'control-plane') }), [dev(1), dev(2)]],
     severity: 'block',
   },
-  { id: 'canonical-tech-preview', ok: [plan({ distribution: 'pxke' })], broken: [plan({ distribution: 'canonical' })], severity: 'warn' },
   {
     id: 'flannel-local',
     ok: [plan({ cni: 'flannel', mode: 'central' })],
@@ -155,8 +155,12 @@ describe('plan rules', () => {
     expect(ids(multi({ mode: 'central', roles: roles('control-plane', 'worker', 'worker') }), mixed)).toEqual([]);
   });
 
-  it('K3s two-node HA passes; five control planes pass; four do not', () => {
-    expect(ids(multi({ distribution: 'k3s', roles: roles('control-plane', 'control-plane') }), [dev(1), dev(2)])).toEqual([]);
+  it('two control planes block even with K3s (agent mode has no two-node HA); five control planes pass; four do not', () => {
+    for (const distribution of ['k3s', 'pxke', 'rke2'] as const)
+      expect(ids(multi({ distribution, roles: roles('control-plane', 'control-plane') }), [dev(1), dev(2)])).toEqual(['block:two-node-ha']);
+    expect(
+      planIssues(multi({ distribution: 'k3s', roles: roles('control-plane', 'control-plane') }), [dev(1), dev(2)])[0]!.sourceUrl,
+    ).toMatch(/two-node/);
     const five = [1, 2, 3, 4, 5].map((n) => dev(n));
     const cp5 = Object.fromEntries(five.map((d) => [d.id, 'control-plane' as Role]));
     expect(ids(multi({ roles: cp5 }), five)).toEqual([]);

@@ -102,7 +102,7 @@ describe('every site field, with arbitrary strings', () => {
           mask: false,
         });
         const doc = parse(text);
-        expect(Object.keys(doc)).toEqual(['stylus']);
+        expect(Object.keys(doc)).toEqual(['install', 'stylus']);
         expect(doc.stylus.managementMode).toBe('central');
         const landed = field.read(doc);
         if (landed !== undefined && value.trim() !== '' && value.trim() !== '/') expect(landed).toBe(value.trim());
@@ -122,7 +122,7 @@ describe('every site field, with arbitrary strings', () => {
           mask: false,
         });
         const doc = parse(text);
-        expect(Object.keys(doc)).toEqual(['stylus']);
+        expect(Object.keys(doc)).toEqual(['install', 'stylus']);
         if (token) expect(doc.stylus.site.edgeHostToken).toBe(token);
       }),
       { numRuns: 500 },

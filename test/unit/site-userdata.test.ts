@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderUserData, MASK } from '../../common/site/userdata';
+import { adminGroups, MASK, renderUserData, USERDATA_KEYS } from '../../common/site/userdata';
 import { suggestNoProxy, secondAddress } from '../../common/site/no-proxy';
 import { plan } from './fixtures-facts';
 import { device, localMulti, localSingle, PEM, site } from './site-fixtures';
@@ -65,7 +65,10 @@ describe('user-data', () => {
     });
     golden('local-single', text);
     expect(text.split('\n')[0]).toBe('#cloud-config');
-    expect(parse(text)).toEqual({ stylus: { managementMode: 'local', site: { name: 'edge-01', hostName: 'edge-01' } } });
+    expect(parse(text)).toEqual({
+      install: { reboot: true, poweroff: false },
+      stylus: { managementMode: 'local', site: { name: 'edge-01', hostName: 'edge-01' } },
+    });
   });
 
   it('local multi-node: enableMultiNode on every host, Local UI port and user', () => {
@@ -96,6 +99,58 @@ describe('user-data', () => {
     expect(decodeURIComponent(proxy.password)).toBe(secrets.proxyPassword);
   });
 
+  it('options as documented: vip.skip, debug, site tags; every key written is in the table of documented keys', () => {
+    const s = site({
+      options: { vipSkip: true, debug: true, tags: { store: '0042', 'region/zone': 'north' } },
+      installPath: '/data',
+      localUiPort: 5443,
+      localUiUser: { name: 'kairos', passwordHash: '$6$saltsalt$' + 'a'.repeat(86) },
+    });
+    const doc = parse(
+      renderUserData({
+        site: {
+          ...centralSite,
+          ...s,
+          central: centralSite.central,
+          proxy: centralSite.proxy,
+          caCerts: centralSite.caCerts,
+          devices: centralSite.devices,
+          nameserver: centralSite.nameserver,
+          ntpServers: centralSite.ntpServers,
+        },
+        plan: plan({ mode: 'central', topology: 'multi' }),
+        device: d1,
+        secrets,
+        mask: false,
+      }),
+    );
+    expect(doc.stylus.vip).toEqual({ skip: true });
+    expect(doc.stylus.debug).toBe(true);
+    expect(doc.stylus.site.tags).toEqual({ store: '0042', 'region/zone': 'north' });
+    const paths: string[] = [];
+    const walk = (v: unknown, at: string) => {
+      if (
+        at &&
+        (USERDATA_KEYS[at] ||
+          at === 'stylus.site.network.interfaces' ||
+          at.startsWith('stylus.site.tags') ||
+          at.startsWith('stages.initramfs'))
+      )
+        return void paths.push(at);
+      if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) walk(x, at ? `${at}.${k}` : k);
+      else paths.push(at);
+    };
+    walk(doc, '');
+    expect(paths.filter((p) => !USERDATA_KEYS[p])).toEqual([]);
+  });
+
+  it("the Local UI user gets the admin group of the host's OS family: sudo on Debian/Ubuntu, wheel on RHEL/Rocky", () => {
+    const withOs = (id: string, idLike: string[]) => ({ ...d1, facts: { ...d1.facts!, os: { ...d1.facts!.os, id, idLike } } });
+    expect(adminGroups(withOs('ubuntu', ['debian']))).toEqual(['sudo']);
+    expect(adminGroups(withOs('rocky', ['rhel', 'centos', 'fedora']))).toEqual(['wheel']);
+    expect(adminGroups({ ...d1, facts: undefined })).toEqual(['sudo', 'wheel']);
+  });
+
   it('the preview masks every secret', () => {
     const text = renderUserData({ site: centralSite, plan: plan({ mode: 'central' }), device: d1, secrets, mask: true });
     expect(text).not.toContain('TOKEN-canary');
@@ -113,7 +168,7 @@ describe('user-data', () => {
       mask: false,
     });
     const doc = parse(text);
-    expect(Object.keys(doc)).toEqual(['stylus']);
+    expect(Object.keys(doc)).toEqual(['install', 'stylus']);
     expect(doc.stylus.managementMode).toBe('central');
     expect(doc.stylus.site.edgeHostToken).toBe('x\nstylus:\n  managementMode: local\n#');
   });

@@ -130,13 +130,34 @@ describe('site rules across fields', () => {
       /not inside 10\.10\.0\.11\/24/,
     );
   });
-  it('central management needs endpoint, project and (when secrets are known) the token', () => {
+  it('central management needs the endpoint and (when secrets are known) the token; the project may be left out', () => {
     const central = plan({ mode: 'central' });
-    expect(fields(siteIssues(site(), central, [devices[0]!], {}, { secretsKnown: true }))).toEqual([
-      'central.paletteEndpoint',
-      'central.projectName',
-      'secrets.edgeHostToken',
+    const issues = siteIssues(site(), central, [devices[0]!], {}, { secretsKnown: true });
+    expect(issues.filter((i) => i.severity === 'block').map((i) => i.field)).toEqual(['central.paletteEndpoint', 'secrets.edgeHostToken']);
+    // Left empty, the token's default project is used; a name that does not exist never registers: both warned.
+    expect(issues.find((i) => i.field === 'central.projectName')).toMatchObject({
+      severity: 'warn',
+      message: expect.stringMatching(/default project/),
+    });
+    const named = siteIssues(site({ central: { paletteEndpoint: 'api.example.com', projectName: 'Edge', projectUid: '' } }), central, [
+      devices[0]!,
     ]);
+    expect(named.find((i) => i.field === 'central.projectName')).toMatchObject({
+      severity: 'warn',
+      message: expect.stringMatching(/never registers/),
+    });
+  });
+  it('a single node may use its own address as the VIP (kube-vip turns itself off): explained, not blocked', () => {
+    const single = plan({ roles: { d1: 'control-plane' }, leader: 'd1' });
+    const own = siteIssues(site({ endpoint: { kind: 'vip', vip: '10.10.0.11' } }), single, [devices[0]!]).find(
+      (i) => i.field === 'endpoint.vip',
+    );
+    expect(own).toMatchObject({ severity: 'warn', message: expect.stringMatching(/kube-vip then turns itself off/) });
+  });
+  it('local management without a Local UI user is warned: Local UI needs an OS user with a password', () => {
+    expect(siteIssues(site(), plan({ mode: 'local' }), [devices[0]!]).find((i) => i.field === 'localUiUser.name')).toMatchObject({
+      severity: 'warn',
+    });
   });
   it('Canonical refuses a custom install path; duplicate names are refused', () => {
     expect(fields(siteIssues(site({ installPath: '/data' }), plan({ distribution: 'canonical' }), [devices[0]!]))).toEqual(['installPath']);

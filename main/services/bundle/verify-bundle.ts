@@ -18,7 +18,11 @@ export interface BundleInfo {
   checksum: { source: 'sha256-file' | 'pasted' | 'none'; expected: string | null; ok: boolean | null };
   arch: Arch;
   nameArch: Arch | null;
-  fips: boolean;
+  /**
+   * What the file NAME says. Never used to decide anything: the documented FIPS download saves a FIPS tar
+   * under the standard name; the flavour is read from the staged agent's own `version` output.
+   */
+  nameSaysFips: boolean;
   entries: number;
   agentBinaryBytes: number;
 }
@@ -216,5 +220,5 @@ export async function verifyBundle(path: string, opts: { expectedSha256?: string
       'The file was damaged or replaced on its way: copy it again from its source.',
     );
   }
-  return { fileName, path, size, sha256, checksum, arch, nameArch, fips: !!nameMatch?.[1], entries, agentBinaryBytes: agentBytes };
+  return { fileName, path, size, sha256, checksum, arch, nameArch, nameSaysFips: !!nameMatch?.[1], entries, agentBinaryBytes: agentBytes };
 }

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
-import { coerce, gte } from 'semver';
+import { coerce, gte, lt } from 'semver';
 import type { EventSink } from '../../../common/contract';
 import { DEVICE_PATHS } from '../../../common/device/paths';
 import { AppError, toErrorShape } from '../../../common/errors';
 import type { DeviceRunView, InstallMethod, InstallPhase, RunView } from '../../../common/install/model';
 import { deviceLines, firstStart, runFinished, type JournalLine } from '../../../common/runs/journal';
 import { installPhases, type InstallRunPhase } from '../../../common/runs/phases';
-import { LOCAL_MANAGEMENT_MIN_AGENT } from '../../../common/upgrade/rules';
+import { DISTRIBUTIONS } from '../../../common/plan/model';
+import { LOCAL_MANAGEMENT_MIN_AGENT, PACKS_4_7_20, PACKS_NEED_AGENT } from '../../../common/upgrade/rules';
 import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
 import { evaluateChecks } from '../checks';
 import type { DeviceService } from '../devices';
@@ -273,6 +274,16 @@ export class InstallService {
             fix: 'Use a newer agent-mode bundle. Nothing was applied.',
           });
         }
+        // The flavour is the agent's own word (its `fips:` line), never the file name's (device-contract §1).
+        const flavour = this.store.get().plan.flavour;
+        if (staged.fips !== null && (flavour === 'fips') !== staged.fips) {
+          throw new AppError({
+            code: 'PRECONDITION',
+            message: `The plan is for the ${flavour === 'fips' ? 'FIPS' : 'standard'} agent, but the staged agent says it is a ${staged.fips ? 'FIPS' : 'standard'} build (whatever the file is called).`,
+            fix: `Carry the ${flavour === 'fips' ? 'FIPS' : 'standard'} agent-mode bundle, or change the agent flavour on the Plan step. Nothing was applied.`,
+          });
+        }
+        packRule(this.store.get().plan, staged.version);
         d.agentVersion = staged.version;
         return { version: staged.version, fips: staged.fips };
       },
@@ -353,7 +364,7 @@ export class InstallService {
         deviceId,
         data: { version: d.agentVersion ?? '', verify: out.state.verify ?? d.verify ?? [] },
       });
-      this.devices.noteAgent(deviceId, { version: d.agentVersion ?? '', fips: run.bundle.fips ?? null });
+      this.devices.noteAgent(deviceId, { version: d.agentVersion ?? '', fips: out.state.fips ?? null });
     } catch (err) {
       const shape = toErrorShape(err);
       d.phase = shape.code === 'CANCELLED' ? 'cancelled' : 'failed';
@@ -372,6 +383,21 @@ export class InstallService {
 
   private changed(view: RunView): void {
     this.emit('install.changed', structuredClone(view));
+  }
+}
+
+/**
+ * Agents older than 4.7.7 cannot take the Kubernetes packs released with 4.7.20 (architecture page,
+ * limitations): at install time too, an old agent for a plan on such a pack is refused before it is applied.
+ */
+function packRule(plan: { distribution: string; kubernetesVersion: string }, agent: string): void {
+  const packs = PACKS_4_7_20[plan.distribution] ?? [];
+  if (packs.includes(plan.kubernetesVersion.replace(/^v/, '')) && lt(coerce(agent) ?? '0.0.0', PACKS_NEED_AGENT)) {
+    throw new AppError({
+      code: 'PRECONDITION',
+      message: `Agent ${agent} cannot run the ${DISTRIBUTIONS.find((d) => d.id === plan.distribution)?.name ?? plan.distribution} ${plan.kubernetesVersion} pack: packs released with Palette 4.7.20 need agent ${PACKS_NEED_AGENT} or later.`,
+      fix: `Carry an agent-mode bundle of ${PACKS_NEED_AGENT} or later, or plan an earlier Kubernetes version. Nothing was applied.`,
+    });
   }
 }
 

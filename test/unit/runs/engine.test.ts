@@ -174,6 +174,24 @@ describe('install run on the engine', () => {
     }
   });
 
+  it('the flavour comes from the staged agent, never the file name: a FIPS agent for a standard plan stops before apply', async () => {
+    const w = await world({ fake: new FakeDevice('4.7.9', true) });
+    const v = await w.finished((await w.install.start(w.bundle.path, [w.deviceId])).runId);
+    expect(v.devices[0]).toMatchObject({ phase: 'failed', failedStep: 'stage', error: { code: 'PRECONDITION', message: expect.stringMatching(/standard agent, but the staged agent says it is a FIPS build/) } });
+    expect(w.fake.calls).not.toContain('apply');
+  });
+
+  it('an agent older than 4.7.7 for a plan on a pack released with 4.7.20 stops before apply, naming the pack', async () => {
+    const w = await world({ fake: new FakeDevice('4.7.6') });
+    w.store.setPlan({ ...w.store.get().plan, distribution: 'pxke', kubernetesVersion: '1.32.8' });
+    const v = await w.finished((await w.install.start(w.bundle.path, [w.deviceId])).runId);
+    expect(v.devices[0]).toMatchObject({ phase: 'failed', failedStep: 'stage', error: { message: expect.stringMatching(/Agent 4\.7\.6 cannot run the Palette eXtended Kubernetes Edge \(PXK-E\) 1\.32\.8 pack.*4\.7\.7/) } });
+    expect(w.fake.calls).not.toContain('apply');
+    w.store.setPlan({ ...w.store.get().plan, kubernetesVersion: '1.31.9' });
+    const ok = await w.finished((await w.install.start(w.bundle.path, [w.deviceId])).runId);
+    expect(ok.devices[0]!.phase).toBe('done');
+  });
+
   it('every phase of the table has work, and the table names its safe points', () => {
     expect(INSTALL_PHASES.filter((p) => !p.safeCancel).map((p) => p.phase)).toEqual(['userdata', 'agent-install']);
     expect(INSTALL_PHASES.filter((p) => p.expectsDisconnect).map((p) => p.phase)).toEqual(['reboot']);

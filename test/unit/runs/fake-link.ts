@@ -32,7 +32,11 @@ export class FakeDevice {
   /** The agent set up by the first boot verifies as this version (a broken new agent does not). */
   agentWorks = (version: string) => version !== '0.0.0-broken';
 
-  constructor(readonly stagedVersion: string) {}
+  constructor(
+    readonly stagedVersion: string,
+    /** A FIPS build says so on its fips line (what it prints then is not documented: "true" here). */
+    readonly stagedFips = false,
+  ) {}
 
   failNext(name: ScriptName | 'upload', how: 'drop' | 'fail' = 'fail'): void {
     this.faults.set(name, how);
@@ -59,7 +63,8 @@ export class FakeDevice {
       Object.entries(o)
         .map(([k, v]) => `\n@@EAI-SECTION ${k}@@\n${v}`)
         .join('') + '\n@@EAI-SECTION end@@\n';
-    const version = (v: string | null) => (v ? `version: v${v}\nbuild: release\nfips:\n` : '');
+    // A standard build prints an empty fips line (device-contract §1).
+    const version = (v: string | null, fips = false) => (v ? `version: v${v}\nbuild: release\nfips:${fips ? ' true' : ''}\n` : '');
     return {
       kind: 'ssh',
       loginUser: () => 'root',
@@ -94,7 +99,7 @@ export class FakeDevice {
           case 'stage':
             if (!this.state.uploaded) return { code: 1, signal: null, stdout: '', stderr: 'no bundle' };
             this.state.staged = true;
-            return ok(sec({ staged: version(this.stagedVersion), installed: version(this.state.agent) }));
+            return ok(sec({ staged: version(this.stagedVersion, this.stagedFips), installed: version(this.state.agent) }));
           case 'apply':
           case 'upgradeApply':
             if (!this.state.staged) return { code: 1, signal: null, stdout: '', stderr: 'nothing staged' };

@@ -387,7 +387,28 @@ export function SiteStep() {
             onChange={(v) => update({ localUiPort: Number(v) })}
             error={errors.localUiPort}
           />
+          <TagsField
+            tags={draft.options.tags}
+            onChange={(tags) => update({ options: { ...draft.options, tags } })}
+            error={Object.entries(errors).find(([k]) => k.startsWith('options.tags'))?.[1]}
+          />
         </div>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.options.vipSkip}
+            onChange={(e) => update({ options: { ...draft.options, vipSkip: e.target.checked } })}
+          />{' '}
+          {t.vipSkip}
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.options.debug}
+            onChange={(e) => update({ options: { ...draft.options, debug: e.target.checked } })}
+          />{' '}
+          {t.debug}
+        </label>
         <LocalUiUser />
       </section>
 
@@ -471,5 +492,45 @@ function LocalUiUser() {
         {visit.site.localUiUser && <p className="muted">{t.userSet(visit.site.localUiUser.name)}</p>}
       </div>
     </div>
+  );
+}
+
+/** Tags as typed text: kept as the technician types it (a trailing comma stays), parsed into the draft. */
+function TagsField({
+  tags,
+  onChange,
+  error,
+}: {
+  tags: Record<string, string>;
+  onChange: (t: Record<string, string>) => void;
+  error?: string;
+}) {
+  const [text, setText] = useState(() =>
+    Object.entries(tags)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', '),
+  );
+  return (
+    <Field
+      id="site-tags"
+      label={t.tags}
+      placeholder="store=0042, region=north"
+      value={text}
+      onChange={(v) => {
+        setText(v);
+        onChange(parseTags(v));
+      }}
+      error={error}
+    />
+  );
+}
+
+/** "a=1, b=2" → { a: '1', b: '2' }; the schema names any bad tag. */
+function parseTags(text: string): Record<string, string> {
+  return Object.fromEntries(
+    splitList(text).map((pair) => {
+      const i = pair.indexOf('=');
+      return i < 0 ? [pair, ''] : [pair.slice(0, i).trim(), pair.slice(i + 1).trim()];
+    }),
   );
 }
