@@ -199,6 +199,11 @@ export const contract = {
   'install.status': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),
   'install.retry': method(z.object({ runId: z.string().max(80), deviceId: deviceIdSchema }).strict(), declareOutput<RunView>()),
   'install.cancel': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),
+  /** Waits longer for a device's first-boot step; the new limit is shown next to it. */
+  'install.extendWait': method(
+    z.object({ runId: z.string().max(80), deviceId: deviceIdSchema, minutes: z.number().int().min(1).max(240) }).strict(),
+    declareOutput<RunView>(),
+  ),
   /** Runs the app did not see to their end (it stopped or was killed): shown after a restart. */
   'install.interrupted': method(empty, declareOutput<RunView[]>()),
   'install.resume': method(z.object({ runId: z.string().max(80) }).strict(), declareOutput<RunView>()),

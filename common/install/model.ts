@@ -1,3 +1,4 @@
+import { INSTALL_PHASES, installPhases, type InstallRunPhase } from '../runs/phases';
 import type { AppErrorShape } from '../errors';
 import type { HostFacts } from '../model/host-facts';
 import type { Plan } from '../plan/model';
@@ -5,19 +6,7 @@ import type { PlanIssue } from '../plan/rules';
 import type { CheckResult } from '../requirements/evaluate';
 import type { SiteConfig } from '../site/model';
 
-export type InstallPhase =
-  | 'queued'
-  | 'upload'
-  | 'stage'
-  | 'apply'
-  | 'userdata'
-  | 'agent-install'
-  | 'reboot'
-  | 'reconnect'
-  | 'verify'
-  | 'done'
-  | 'failed'
-  | 'cancelled';
+export type InstallPhase = InstallRunPhase | 'queued' | 'done' | 'failed' | 'cancelled';
 
 /**
  * The two documented ways to finish (device-contract §1): reboot and let spectro-init install on first
@@ -25,20 +14,12 @@ export type InstallPhase =
  */
 export type InstallMethod = 'reboot' | 'install-first';
 
-export const INSTALL_STEPS: { phase: InstallPhase; title: string }[] = [
-  { phase: 'upload', title: 'Upload the bundle' },
-  { phase: 'stage', title: 'Stage and read the agent version' },
-  { phase: 'apply', title: 'Extract into /' },
-  { phase: 'userdata', title: 'Write the user-data' },
-  { phase: 'agent-install', title: 'Run palette-agent install' },
-  { phase: 'reboot', title: 'Reboot (the session drops: expected)' },
-  { phase: 'reconnect', title: 'Reconnect (same host key)' },
-  { phase: 'verify', title: 'Verify the agent' },
-];
+/** The steps the window lists: the phase table's names and titles (common/runs/phases.ts). */
+export const INSTALL_STEPS: { phase: InstallPhase; title: string }[] = INSTALL_PHASES.map(({ phase, title }) => ({ phase, title }));
 
 /** The steps a run goes through with this method. */
 export function stepsFor(method: InstallMethod = 'reboot'): { phase: InstallPhase; title: string }[] {
-  return INSTALL_STEPS.filter((s) => s.phase !== 'agent-install' || method === 'install-first');
+  return installPhases(method).map(({ phase, title }) => ({ phase, title }));
 }
 
 export interface VerifyCheck {
@@ -60,6 +41,15 @@ export interface DeviceRunView {
   finishedAt?: string;
   /** The device's own output, last lines, redacted. */
   log: string[];
+  /** While the first-boot step runs on the device: what it is doing, its log's tail, and how long the wizard waits. */
+  firstBoot?: FirstBootView;
+}
+
+export interface FirstBootView {
+  detail: string;
+  tail: string[];
+  /** ISO time: the wizard waits until then (the technician can extend it). */
+  waitUntil: string;
 }
 
 export interface RunView {
@@ -89,6 +79,8 @@ export function statusLine(d: DeviceRunView): string {
       return `Failed at: ${INSTALL_STEPS.find((s) => s.phase === d.failedStep)?.title ?? d.failedStep}`;
     case 'cancelled':
       return 'Cancelled at a safe point';
+    case 'first-boot':
+      return d.firstBoot ? d.firstBoot.detail.charAt(0).toUpperCase() + d.firstBoot.detail.slice(1) : 'Waiting for the first-boot install';
     default:
       return INSTALL_STEPS.find((s) => s.phase === d.phase)?.title ?? d.phase;
   }

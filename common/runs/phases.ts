@@ -18,9 +18,10 @@ export interface PhaseSpec<P extends string = string> {
   onInterrupted: 'rerun' | 'after-reboot-mark';
 }
 
-export type InstallRunPhase = 'upload' | 'stage' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'verify';
+export type InstallRunPhase =
+  'upload' | 'stage' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'first-boot' | 'verify';
 export type UpgradePreparePhase = 'detect' | 'upload' | 'stage';
-export type UpgradeApplyPhase = 'backup' | 'apply' | 'reboot' | 'reconnect' | 'verify';
+export type UpgradeApplyPhase = 'backup' | 'apply' | 'reboot' | 'reconnect' | 'first-boot' | 'verify';
 
 const upload = { phase: 'upload', title: 'Upload the bundle', safeCancel: true, onInterrupted: 'rerun' } as const;
 const reboot = {
@@ -31,6 +32,13 @@ const reboot = {
   onInterrupted: 'after-reboot-mark',
 } as const;
 const reconnect = { phase: 'reconnect', title: 'Reconnect (same host key)', safeCancel: true, onInterrupted: 'rerun' } as const;
+/** sshd answers while the first-boot step still installs: wait for it, never re-apply or reboot meanwhile. */
+const firstBoot = {
+  phase: 'first-boot',
+  title: 'Wait for the first-boot install on the device',
+  safeCancel: true,
+  onInterrupted: 'rerun',
+} as const;
 
 export const INSTALL_PHASES: readonly PhaseSpec<InstallRunPhase>[] = [
   upload,
@@ -41,6 +49,7 @@ export const INSTALL_PHASES: readonly PhaseSpec<InstallRunPhase>[] = [
   { phase: 'agent-install', title: 'Run palette-agent install', safeCancel: false, onInterrupted: 'rerun' },
   reboot,
   reconnect,
+  firstBoot,
   { phase: 'verify', title: 'Verify the agent', safeCancel: true, onInterrupted: 'rerun' },
 ];
 
@@ -60,5 +69,6 @@ export const UPGRADE_APPLY_PHASES: readonly PhaseSpec<UpgradeApplyPhase>[] = [
   { phase: 'apply', title: 'Put the new agent in place', safeCancel: false, onInterrupted: 'rerun' },
   reboot,
   reconnect,
+  firstBoot,
   { phase: 'verify', title: 'Verify the new version', safeCancel: true, onInterrupted: 'rerun' },
 ];

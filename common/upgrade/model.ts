@@ -1,3 +1,4 @@
+import { UPGRADE_APPLY_PHASES, UPGRADE_PREPARE_PHASES } from '../runs/phases';
 import type { AppErrorShape } from '../errors';
 import type { VerifyCheck } from '../install/model';
 import type { InstalledAgent, UpgradeConfirmations, UpgradePlan } from './rules';
@@ -12,6 +13,7 @@ export type UpgradePhase =
   | 'apply'
   | 'reboot'
   | 'reconnect'
+  | 'first-boot'
   | 'verify'
   | 'rollback'
   | 'done'
@@ -19,16 +21,10 @@ export type UpgradePhase =
   | 'failed'
   | 'skipped';
 
-export const UPGRADE_STEPS: { phase: UpgradePhase; title: string }[] = [
-  { phase: 'detect', title: 'Read the installed agent' },
-  { phase: 'upload', title: 'Upload the bundle' },
-  { phase: 'stage', title: 'Stage and read the new version' },
-  { phase: 'backup', title: 'Back up the current agent and user-data' },
-  { phase: 'apply', title: 'Put the new agent in place' },
-  { phase: 'reboot', title: 'Reboot (the session drops: expected)' },
-  { phase: 'reconnect', title: 'Reconnect (same host key)' },
-  { phase: 'verify', title: 'Verify the new version' },
-];
+/** The steps the window lists: the prepare and apply phase tables' names and titles (common/runs/phases.ts). */
+export const UPGRADE_STEPS: { phase: UpgradePhase; title: string }[] = [...UPGRADE_PREPARE_PHASES, ...UPGRADE_APPLY_PHASES].map(
+  ({ phase, title }) => ({ phase, title }),
+);
 
 export interface UpgradeDeviceView {
   deviceId: string;

@@ -31,6 +31,9 @@ export interface ServiceOptions {
   rebootTimeoutMs?: number;
   /** How long a freshly booted agent may take to verify (setup_done, version, units) before it fails. */
   verifyTimeoutMs?: number;
+  /** How long the wizard first waits for a first-boot install, and how long without progress fails it. */
+  firstBootTimeoutMs?: number;
+  firstBootStallMs?: number;
   version?: string;
   /** The desktop app's native file dialog (main only); the browser host has none. */
   pickBundleFile?: () => Promise<string | null>;
@@ -66,10 +69,14 @@ export function createServices(opts: ServiceOptions): Services {
   const upgrade = new UpgradeService(store, devices, linkFor, opts.emit, opts.dataDir, secrets, {
     rebootTimeoutMs: opts.rebootTimeoutMs,
     verifyTimeoutMs: opts.verifyTimeoutMs,
+    firstBootTimeoutMs: opts.firstBootTimeoutMs,
+    firstBootStallMs: opts.firstBootStallMs,
   });
   const install = new InstallService(store, devices, site, linkFor, opts.emit, opts.dataDir, {
     rebootTimeoutMs: opts.rebootTimeoutMs,
     verifyTimeoutMs: opts.verifyTimeoutMs,
+    firstBootTimeoutMs: opts.firstBootTimeoutMs,
+    firstBootStallMs: opts.firstBootStallMs,
   });
 
   const handlers: ApiHandlers = {
@@ -144,6 +151,7 @@ export function createServices(opts: ServiceOptions): Services {
     'install.status': async ({ runId }) => install.status(runId),
     'install.retry': async ({ runId, deviceId }) => install.retry(runId, deviceId),
     'install.cancel': async ({ runId }) => install.cancel(runId),
+    'install.extendWait': async ({ runId, deviceId, minutes }) => install.extendWait(runId, deviceId, minutes),
     'install.interrupted': async () => install.interrupted(),
     'install.resume': ({ runId }) => install.resume(runId),
     'runs.active': async () => ({ install: install.active(), upgrade: upgrade.active() }),

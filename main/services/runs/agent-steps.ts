@@ -1,6 +1,7 @@
 import { DEVICE_PATHS, AGENT_IN_BUNDLE } from '../../../common/device/paths';
 import { AppError } from '../../../common/errors';
-import type { VerifyCheck } from '../../../common/install/model';
+import type { FirstBootView, VerifyCheck } from '../../../common/install/model';
+import { duration, firstBootVerdict, parseUnitShow } from '../../../common/runs/first-boot';
 import { parseAgentVersion } from '../../../common/parsers/agent-version';
 import type { BundleInfo } from '../bundle/verify-bundle';
 import type { UploadProgress, UploadResult } from '../bundle/upload';
@@ -141,4 +142,86 @@ async function verifyOnce(link: DeviceLink, expected: { version: string; mode: s
 export function rebootDevice(link: DeviceLink, t: Tools, journal: { marked: () => void }): Promise<'dropped' | 'suspended'> {
   t.log('Rebooting: the session drops on purpose.');
   return link.reboot(journal);
+}
+
+export interface FirstBootWaitOptions {
+  /** The wizard waits until then (ms since the epoch); read on every poll, so the technician can extend it. */
+  until: () => number;
+  /** No change at all (state, restarts, log) for this long is a stalled step. */
+  stallMs: number;
+  onStatus: (v: FirstBootView) => void;
+  signal?: AbortSignal;
+  pollMs?: number;
+}
+
+/**
+ * After the reboot sshd answers while spectro-init still installs (a simple unit): tell "still installing"
+ * from "failed" by the unit's state, its restarts and its log, and wait as long as it runs and moves, up to a
+ * limit the technician sees and can extend. Nothing is re-applied or rebooted meanwhile.
+ */
+export async function waitForFirstBoot(link: DeviceLink, o: FirstBootWaitOptions): Promise<{ firstBootWaitSec: number }> {
+  const started = Date.now();
+  let lastKey = '';
+  let lastChange = Date.now();
+  for (;;) {
+    if (o.signal?.aborted)
+      throw new AppError({
+        code: 'CANCELLED',
+        message: 'Cancelled while the first-boot step ran.',
+        fix: 'Retry the device to wait for it again; nothing is re-applied.',
+      });
+    let stdout: string;
+    try {
+      stdout = (await link.script(deviceScript('firstBoot'), { root: false, timeoutMs: 60_000 })).stdout;
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'NOT_CONNECTED' || Date.now() > o.until()) throw err;
+      await link.waitUntilBack({
+        deadlineMs: Math.max(5_000, o.until() - Date.now()),
+        afterReboot: false,
+        onAttempt: () => undefined,
+        signal: o.signal,
+      });
+      continue;
+    }
+    const part = sections(stdout);
+    const uptime = Number.parseFloat(part('uptime'));
+    const status = {
+      sentinel: part('sentinel') === 'yes',
+      unit: parseUnitShow(part('unit'), Number.isFinite(uptime) ? uptime : null),
+      tail: part('log').split('\n').filter(Boolean).slice(-20),
+    };
+    const verdict = firstBootVerdict(status);
+    if (verdict.kind === 'done') return { firstBootWaitSec: Math.round((Date.now() - started) / 1000) };
+    if (verdict.kind === 'failed') {
+      throw new AppError({
+        code: 'COMMAND_FAILED',
+        message: `${verdict.detail}${verdict.line ? ` Its last error: "${verdict.line}"` : ''}`,
+        fix: 'Read the first-boot log below (on the device: journalctl -u spectro-init), fix the cause, then Retry: the wizard waits for the step again; it does not re-apply or reboot.',
+        detail: status.tail.join('\n'),
+      });
+    }
+    const key = JSON.stringify([status.unit?.active, status.unit?.sub, status.unit?.restarts, status.tail.at(-1), status.tail.length]);
+    if (key !== lastKey) {
+      lastKey = key;
+      lastChange = Date.now();
+    }
+    o.onStatus({ detail: verdict.detail, tail: status.tail, waitUntil: new Date(o.until()).toISOString() });
+    if (Date.now() > o.until()) {
+      throw new AppError({
+        code: 'TIMED_OUT',
+        message: `The first-boot step is still ${verdict.detail.replace(/^installing on the device /, '')} after ${duration(Math.round((Date.now() - started) / 1000))} of waiting.`,
+        fix: 'Retry to wait longer (nothing is re-applied), or read its log on the console: journalctl -u spectro-init.',
+        detail: status.tail.join('\n'),
+      });
+    }
+    if (Date.now() - lastChange > o.stallMs) {
+      throw new AppError({
+        code: 'TIMED_OUT',
+        message: `The first-boot step made no progress for ${duration(Math.round(o.stallMs / 1000))} (its state and log did not change).`,
+        fix: 'Check the device console (journalctl -u spectro-init, free space, the network), then Retry to wait again.',
+        detail: status.tail.join('\n'),
+      });
+    }
+    await new Promise((r) => setTimeout(r, o.pollMs ?? 3000));
+  }
 }

@@ -7,6 +7,7 @@ import agentInstall from './scripts/agent-install.sh?raw';
 import apply from './scripts/apply.sh?raw';
 import backup from './scripts/backup.sh?raw';
 import detect from './scripts/detect.sh?raw';
+import firstBoot from './scripts/first-boot.sh?raw';
 import prepareStaging from './scripts/prepare-staging.sh?raw';
 import reboot from './scripts/reboot.sh?raw';
 import rebooted from './scripts/rebooted.sh?raw';
@@ -26,6 +27,7 @@ const SCRIPTS = {
   apply,
   backup,
   detect,
+  firstBoot,
   prepareStaging,
   reboot,
   rebooted,

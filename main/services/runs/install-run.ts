@@ -14,7 +14,7 @@ import type { DeviceService } from '../devices';
 import type { SiteService } from '../site/site-service';
 import { writeUserData } from '../site/write-userdata';
 import type { VisitStore } from '../visit-store';
-import { rebootDevice, stageBundle, uploadToStaging, verifyAgent } from './agent-steps';
+import { rebootDevice, stageBundle, uploadToStaging, verifyAgent, waitForFirstBoot } from './agent-steps';
 import { deviceScript } from './device-scripts';
 import { assertReadyForRun, deviceTools, newRunId, runPhases, type DeviceRun, type PhaseWork } from './engine';
 import { RunJournal } from './journal-file';
@@ -25,6 +25,12 @@ import { AGENT_IN_BUNDLE } from '../../../common/device/paths';
 export interface InstallOptions {
   /** How long a device may take to come back after its reboot. */
   rebootTimeoutMs?: number;
+  /** How long the wizard waits for the first-boot install at first (the technician can extend it). */
+  firstBootTimeoutMs?: number;
+  /** No change in the first-boot step for this long fails the wait. */
+  firstBootStallMs?: number;
+  /** How often the first-boot step is read (3 s by default). */
+  firstBootPollMs?: number;
   verifyTimeoutMs?: number;
   parallel?: number;
 }
@@ -43,6 +49,8 @@ interface Run {
  */
 export class InstallService {
   private readonly runs = new Map<string, Run>();
+  /** Until when each device's first-boot wait goes on (ms), by run and device: the technician can extend it. */
+  private readonly firstBootUntil = new Map<string, number>();
 
   constructor(
     private readonly store: VisitStore,
@@ -190,6 +198,24 @@ export class InstallService {
     return structuredClone(run.view);
   }
 
+  /** Waits longer for a device's first-boot step (the limit is shown next to it). */
+  extendWait(runId: string, deviceId: string, minutes: number): RunView {
+    const run = this.get(runId);
+    const d = run.view.devices.find((x) => x.deviceId === deviceId);
+    if (!d || d.phase !== 'first-boot')
+      throw new AppError({
+        code: 'PRECONDITION',
+        message: 'That device is not waiting for its first-boot step.',
+        fix: 'Nothing to extend.',
+      });
+    const key = `${runId}:${deviceId}`;
+    const until = Math.max(this.firstBootUntil.get(key) ?? Date.now(), Date.now()) + minutes * 60_000;
+    this.firstBootUntil.set(key, until);
+    if (d.firstBoot) d.firstBoot = { ...d.firstBoot, waitUntil: new Date(until).toISOString() };
+    this.changed(run.view);
+    return structuredClone(run.view);
+  }
+
   /** Stops every device at its next safe point (never between putting the agent in place and the user-data). */
   cancel(runId: string): RunView {
     const run = this.get(runId);
@@ -316,6 +342,24 @@ export class InstallService {
           signal: run.abort.signal,
           onAttempt: (attempt, error) => t.log(`reconnect attempt ${attempt}: ${error ?? ''}`),
         }),
+      'first-boot': async () => {
+        const key = `${run.view.runId}:${deviceId}`;
+        this.firstBootUntil.set(key, Date.now() + (this.opts.firstBootTimeoutMs ?? 20 * 60_000));
+        try {
+          return await waitForFirstBoot(link, {
+            until: () => this.firstBootUntil.get(key) ?? 0,
+            stallMs: this.opts.firstBootStallMs ?? 10 * 60_000,
+            pollMs: this.opts.firstBootPollMs,
+            signal: run.abort.signal,
+            onStatus: (fb) => {
+              d.firstBoot = fb;
+              this.changed(run.view);
+            },
+          });
+        } finally {
+          d.firstBoot = undefined;
+        }
+      },
       verify: async (state) => {
         const version = state.version ?? d.agentVersion ?? '';
         d.agentVersion = version;

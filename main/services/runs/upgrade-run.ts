@@ -14,7 +14,7 @@ import { planUpgrade, type InstalledAgent, type UpgradeConfirmations } from '../
 import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
 import type { DeviceService } from '../devices';
 import type { VisitStore } from '../visit-store';
-import { rebootDevice, stageBundle, uploadToStaging, verifyAgent } from './agent-steps';
+import { rebootDevice, stageBundle, uploadToStaging, verifyAgent, waitForFirstBoot } from './agent-steps';
 import { deviceScript, sections } from './device-scripts';
 import { assertReadyForRun, deviceTools, newRunId, runPhases, type DeviceRun, type PhaseWork } from './engine';
 import { RunJournal } from './journal-file';
@@ -44,7 +44,13 @@ export class UpgradeService {
     private readonly emit: EventSink,
     private readonly dataDir: string,
     private readonly secrets: () => (string | undefined)[],
-    private readonly opts: { rebootTimeoutMs?: number; verifyTimeoutMs?: number } = {},
+    private readonly opts: {
+      rebootTimeoutMs?: number;
+      verifyTimeoutMs?: number;
+      firstBootTimeoutMs?: number;
+      firstBootStallMs?: number;
+      firstBootPollMs?: number;
+    } = {},
   ) {}
 
   /** Detect, upload and stage on every device in parallel; the run then waits in review. */
@@ -307,6 +313,16 @@ export class UpgradeService {
           deadlineMs: this.opts.rebootTimeoutMs ?? 600_000,
           afterReboot: true,
           onAttempt: (n, e) => t.log(`reconnect attempt ${n}: ${e ?? ''}`),
+        }),
+      'first-boot': () =>
+        waitForFirstBoot(r.link, {
+          until: (() => {
+            const until = Date.now() + (this.opts.firstBootTimeoutMs ?? 20 * 60_000);
+            return () => until;
+          })(),
+          stallMs: this.opts.firstBootStallMs ?? 10 * 60_000,
+          pollMs: this.opts.firstBootPollMs,
+          onStatus: () => this.changed(run.view),
         }),
       verify: async () => {
         const c = await verifyAgent(r.link, { version: target, mode, localUiPort, settleMs: this.opts.verifyTimeoutMs });

@@ -39,8 +39,16 @@ async function world(opts: { dataDir?: string; fake?: FakeDevice; deviceId?: str
     });
   store.patch(d.id, { state: 'connected', privilege: 'root' });
   const linkFor = () => fake.link();
-  const install = new InstallService(store, devices, site, linkFor, emit, dir, { verifyTimeoutMs: 0, rebootTimeoutMs: 1000 });
-  const upgrade = new UpgradeService(store, devices, linkFor, emit, dir, () => [], { verifyTimeoutMs: 0, rebootTimeoutMs: 1000 });
+  const install = new InstallService(store, devices, site, linkFor, emit, dir, {
+    verifyTimeoutMs: 0,
+    rebootTimeoutMs: 1000,
+    firstBootPollMs: 1,
+  });
+  const upgrade = new UpgradeService(store, devices, linkFor, emit, dir, () => [], {
+    verifyTimeoutMs: 0,
+    rebootTimeoutMs: 1000,
+    firstBootPollMs: 1,
+  });
   const bundle = await tinyBundle(join(dir, 'bundle'));
   const finished = async (runId: string): Promise<RunView> => {
     for (let i = 0; i < 500; i++) {
@@ -71,7 +79,17 @@ describe('install run on the engine', () => {
     const v = await w.finished((await w.install.start(w.bundle.path, [w.deviceId])).runId);
     expect(v.devices[0]).toMatchObject({ phase: 'done', agentVersion: '4.7.9' });
     expect(finishedSteps(w.journal(v.runId))).toEqual(installPhases('reboot').map((p) => p.phase));
-    expect(w.fake.calls).toEqual(['prepareStaging', 'upload', 'stage', 'apply', 'writeUserdata', 'reboot', 'rebooted', 'verify']);
+    expect(w.fake.calls).toEqual([
+      'prepareStaging',
+      'upload',
+      'stage',
+      'apply',
+      'writeUserdata',
+      'reboot',
+      'rebooted',
+      'firstBoot',
+      'verify',
+    ]);
     expect(w.journal(v.runId).at(-1)).toMatchObject({ kind: 'run-finished', data: { results: { [w.deviceId]: 'done' } } });
   });
 
@@ -122,7 +140,7 @@ describe('install run on the engine', () => {
       w.fake.failNext(script as ScriptName, 'drop');
       const runId = (await w.install.start(w.bundle.path, [w.deviceId])).runId;
       const v = await w.finished(runId);
-      if (phase === 'reboot' || phase === 'verify') {
+      if (phase === 'reboot' || phase === 'verify' || phase === 'first-boot') {
         // The reboot drops the link on purpose; verify reconnects and reads again.
         expect(v.devices[0]!.phase).toBe('done');
         return;
@@ -174,10 +192,48 @@ describe('install run on the engine', () => {
     }
   });
 
+  it('a first boot that runs a while (sshd already up) is waited for and shown, then verifies without a retry', async () => {
+    const w = await world();
+    w.fake.firstBoot.polls = 5;
+    const seen: string[] = [];
+    const { runId } = await w.install.start(w.bundle.path, [w.deviceId]);
+    for (let i = 0; i < 400 && !w.install.status(runId).finished; i++) {
+      const fb = w.install.status(runId).devices[0]!.firstBoot;
+      if (fb) seen.push(fb.detail);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const v = await w.finished(runId);
+    expect(v.devices[0]!.phase).toBe('done');
+    expect(seen.some((s) => /^installing on the device \(first-boot step running for \d+ (s|min)/.test(s))).toBe(true);
+    expect(w.fake.calls.filter((c) => c === 'firstBoot').length).toBe(6);
+    expect(w.fake.state.boots).toBe(1);
+  });
+
+  it("a first boot that fails is reported with the script's own error line; Retry waits again and never re-applies or reboots", async () => {
+    const w = await world();
+    w.fake.firstBoot.fail = true;
+    const { runId } = await w.install.start(w.bundle.path, [w.deviceId]);
+    const v = await w.finished(runId);
+    expect(v.devices[0]).toMatchObject({
+      phase: 'failed',
+      failedStep: 'first-boot',
+      error: { message: expect.stringMatching(/first-boot step failed.*"palette-agent: error: disk quota exceeded"/) },
+    });
+    w.fake.firstBoot.fail = false;
+    const before = w.fake.calls.length;
+    w.install.retry(runId, w.deviceId);
+    expect((await w.finished(runId)).devices[0]!.phase).toBe('done');
+    expect(w.fake.calls.slice(before)).toEqual(['firstBoot', 'verify']);
+  });
+
   it('the flavour comes from the staged agent, never the file name: a FIPS agent for a standard plan stops before apply', async () => {
     const w = await world({ fake: new FakeDevice('4.7.9', true) });
     const v = await w.finished((await w.install.start(w.bundle.path, [w.deviceId])).runId);
-    expect(v.devices[0]).toMatchObject({ phase: 'failed', failedStep: 'stage', error: { code: 'PRECONDITION', message: expect.stringMatching(/standard agent, but the staged agent says it is a FIPS build/) } });
+    expect(v.devices[0]).toMatchObject({
+      phase: 'failed',
+      failedStep: 'stage',
+      error: { code: 'PRECONDITION', message: expect.stringMatching(/standard agent, but the staged agent says it is a FIPS build/) },
+    });
     expect(w.fake.calls).not.toContain('apply');
   });
 
@@ -185,7 +241,13 @@ describe('install run on the engine', () => {
     const w = await world({ fake: new FakeDevice('4.7.6') });
     w.store.setPlan({ ...w.store.get().plan, distribution: 'pxke', kubernetesVersion: '1.32.8' });
     const v = await w.finished((await w.install.start(w.bundle.path, [w.deviceId])).runId);
-    expect(v.devices[0]).toMatchObject({ phase: 'failed', failedStep: 'stage', error: { message: expect.stringMatching(/Agent 4\.7\.6 cannot run the Palette eXtended Kubernetes Edge \(PXK-E\) 1\.32\.8 pack.*4\.7\.7/) } });
+    expect(v.devices[0]).toMatchObject({
+      phase: 'failed',
+      failedStep: 'stage',
+      error: {
+        message: expect.stringMatching(/Agent 4\.7\.6 cannot run the Palette eXtended Kubernetes Edge \(PXK-E\) 1\.32\.8 pack.*4\.7\.7/),
+      },
+    });
     expect(w.fake.calls).not.toContain('apply');
     w.store.setPlan({ ...w.store.get().plan, kubernetesVersion: '1.31.9' });
     const ok = await w.finished((await w.install.start(w.bundle.path, [w.deviceId])).runId);
@@ -226,7 +288,18 @@ describe('upgrade run on the engine', () => {
     w.upgrade.apply(runId, {}, null);
     const v = await ended(w.upgrade, runId);
     expect(v.devices[0]).toMatchObject({ phase: 'done', versionAfter: '4.7.20' });
-    expect(fake.calls).toEqual(['detect', 'prepareStaging', 'upload', 'stage', 'backup', 'upgradeApply', 'reboot', 'rebooted', 'verify']);
+    expect(fake.calls).toEqual([
+      'detect',
+      'prepareStaging',
+      'upload',
+      'stage',
+      'backup',
+      'upgradeApply',
+      'reboot',
+      'rebooted',
+      'firstBoot',
+      'verify',
+    ]);
   });
 
   it('a new agent that does not verify is rolled back, rebooted and verified at the old version', async () => {

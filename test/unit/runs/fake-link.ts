@@ -29,6 +29,8 @@ export class FakeDevice {
   /** Called before a script runs (to cancel a run at that point, say). */
   onScript?: (name: ScriptName) => void;
   online = true;
+  /** The first boot after an install: how many reads it still runs for, and whether it then fails. */
+  firstBoot = { polls: 0, fail: false, left: 0, restarts: 0 };
   /** The agent set up by the first boot verifies as this version (a broken new agent does not). */
   agentWorks = (version: string) => version !== '0.0.0-broken';
 
@@ -117,6 +119,7 @@ export class FakeDevice {
             // The first boot installs what is in place with the user-data there.
             this.state.boots++;
             if (this.state.agent === null && this.state.applied && this.state.userdata) this.state.agent = this.stagedVersion;
+            this.firstBoot.left = this.firstBoot.polls;
             this.fault('reboot');
             return ok();
           case 'rebooted':
@@ -131,6 +134,24 @@ export class FakeDevice {
                 units: works ? 'active\nactive' : 'inactive\ninactive',
                 localui: '1',
               }),
+            );
+          }
+          case 'firstBoot': {
+            const running = this.firstBoot.left > 0;
+            if (running) this.firstBoot.left--;
+            const failed = !running && this.firstBoot.fail;
+            if (failed) this.firstBoot.restarts = 3;
+            const setUp = !running && !failed && this.state.agent !== null;
+            const unit = running
+              ? `LoadState=loaded\nActiveState=active\nSubState=running\nNRestarts=0\nExecMainStatus=0\nExecMainStartTimestampMonotonic=${100e6}`
+              : failed
+                ? 'LoadState=loaded\nActiveState=failed\nSubState=failed\nNRestarts=3\nExecMainStatus=1'
+                : 'LoadState=loaded\nActiveState=active\nSubState=exited\nNRestarts=0\nExecMainStatus=0';
+            const log = failed
+              ? '+ palette-agent install --source dir:/var/lib/spectro/stylus\npalette-agent: error: disk quota exceeded'
+              : '+ palette-agent install --source dir:/var/lib/spectro/stylus';
+            return ok(
+              sec({ sentinel: setUp ? 'yes' : '', unit, uptime: String(100 + 80 * (this.firstBoot.polls - this.firstBoot.left)), log }),
             );
           }
           case 'detect':
