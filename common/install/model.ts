@@ -26,6 +26,8 @@ export interface VerifyCheck {
   name: string;
   ok: boolean;
   detail: string;
+  /** false: reported only (Local UI can take minutes to listen); `ok` still says whether it is met. */
+  required?: false;
 }
 
 export interface DeviceRunView {

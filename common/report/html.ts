@@ -209,7 +209,7 @@ function deviceSection(d: ReportDevice): Markup {
     </div>
     <h4>Verification</h4>
     <ul>
-      ${d.verification.length ? d.verification.map((v) => html`<li class="${v.ok ? 's-ok' : 's-failed'}">${v.ok ? '✓' : '✕'} ${v.name}: ${v.detail}</li>`) : html`<li>not verified</li>`}
+      ${d.verification.length ? d.verification.map((v) => html`<li class="${v.ok ? 's-ok' : v.required === false ? 's-warn' : 's-failed'}">${v.ok ? '✓' : v.required === false ? '◌' : '✕'} ${v.name}${v.required === false && !v.ok ? ' (not required yet)' : ''}: ${v.detail}</li>`) : html`<li>not verified</li>`}
     </ul>
   </section>`;
 }

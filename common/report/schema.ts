@@ -57,7 +57,7 @@ export const reportDeviceSchema = z.object({
   error: z.string().nullable(),
   versionBefore: z.string().nullable(),
   versionAfter: z.string().nullable(),
-  verification: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+  verification: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string(), required: z.literal(false).optional() })),
 });
 
 export const reportSchema = z.object({

@@ -41,20 +41,46 @@ if [ ! -e /etc/lab-provisioned ]; then
   install -m 755 /run/lab/bin/reboot /usr/local/sbin/poweroff
   install -m 755 /run/lab/bin/systemctl /usr/local/sbin/systemctl
   install -m 755 /run/lab/bin/systemctl /usr/local/bin/systemctl
+  install -m 755 /run/lab/bin/journalctl /usr/local/bin/journalctl
   touch /etc/lab-provisioned
 fi
 
-# The boot step systemd would run: spectro-init.service, when the agent bundle installed it.
-if [ -f /etc/systemd/system/spectro-init.service ] && [ -x /var/lib/spectro/spectro-init.sh ]; then
-  /var/lib/spectro/spectro-init.sh >> /var/log/lab-boot.log 2>&1 || echo "spectro-init failed: $?" >> /var/log/lab-boot.log
-fi
-
-# Then what systemd would start: every unit enabled through a .wants link.
+# What systemd would start: every unit enabled through a .wants link (the first-boot unit below).
 mkdir -p /run/lab-units
 for w in /etc/systemd/system/*.wants/*.service; do
   [ -e "$w" ] || [ -L "$w" ] || continue
+  [ "${w##*/}" = spectro-init.service ] && continue
   echo active > "/run/lab-units/${w##*/}"
 done
+
+# spectro-init.service as systemd runs the published unit: a simple service (no Type=) counts as started
+# once its script is forked, so the boot goes on and sshd answers while it installs; Restart=on-failure
+# with RestartSec=5s runs it again after a failure (systemd's start limit is never reached at that pace);
+# RemainAfterExit=yes keeps it active after a clean exit. Its state is what `systemctl show` and
+# `is-active` report, its output what `journalctl -u spectro-init` prints.
+first_boot() {
+  local unit=spectro-init.service st=/run/lab-units restarts=0 rc started
+  set +e
+  echo "$BASHPID" > "$st/$unit.pid"
+  while :; do
+    started=$(awk '{ printf "%d", $1 * 1000000 }' /proc/uptime)
+    printf 'LoadState=loaded\nActiveState=active\nSubState=running\nNRestarts=%s\nExecMainStatus=\nExecMainStartTimestampMonotonic=%s\n' "$restarts" "$started" > "$st/$unit.show"
+    echo active > "$st/$unit"
+    { rc=0; /var/lib/spectro/spectro-init.sh 2>&1 || rc=$?; echo "$rc" > "$st/$unit.rc"; } | tee -a /var/log/lab-boot.log >> "$st/$unit.log"
+    rc=$(cat "$st/$unit.rc")
+    if [ "$rc" -eq 0 ]; then
+      printf 'LoadState=loaded\nActiveState=active\nSubState=exited\nNRestarts=%s\nExecMainStatus=0\nExecMainStartTimestampMonotonic=%s\n' "$restarts" "$started" > "$st/$unit.show"
+      return 0
+    fi
+    printf 'LoadState=loaded\nActiveState=activating\nSubState=auto-restart\nNRestarts=%s\nExecMainStatus=%s\nExecMainStartTimestampMonotonic=%s\n' "$restarts" "$rc" "$started" > "$st/$unit.show"
+    echo activating > "$st/$unit"
+    sleep 5
+    restarts=$((restarts + 1))
+  done
+}
+if [ -f /etc/systemd/system/spectro-init.service ] && [ -L /etc/systemd/system/local-fs.target.wants/spectro-init.service ] && [ -x /var/lib/spectro/spectro-init.sh ]; then
+  first_boot &
+fi
 
 /usr/sbin/sshd -f /run/lab/sshd_config -E /run/lab/sshd.log
 echo up > /run/lab/state

@@ -36,6 +36,11 @@ export interface FixtureBundleOptions {
   sha256File?: 'right' | 'wrong' | 'none';
   /** An agent whose install fails (it never starts): what a rollback is for. */
   failInstall?: boolean;
+  /**
+   * How long `palette-agent install` takes (seconds). A few by default, enough that sshd answers after the
+   * reboot while the first-boot step still installs, as on a real host; tests of a long first boot use minutes.
+   */
+  installSeconds?: number;
 }
 
 export interface FixtureBundle {
@@ -64,9 +69,29 @@ function agentBinary(cacheDir: string, arch: 'amd64' | 'arm64'): Buffer {
   return elf;
 }
 
+/**
+ * The first-boot unit behaves as the published one (device-contract §1): no Type= (a simple service:
+ * started as soon as the script is forked, so the boot and sshd carry on while it installs), restarted
+ * 5 s after a failure, and kept "active" after the script exits. The lab's boot (device-boot.sh) runs it so.
+ */
 const unitFile = (name: string) =>
   name === 'spectro-init'
-    ? '[Unit]\nDescription=Palette agent first boot\nDefaultDependencies=no\nBefore=local-fs.target\n\n[Service]\nType=oneshot\nExecStart=/var/lib/spectro/spectro-init.sh\nRestart=on-failure\n\n[Install]\nWantedBy=local-fs.target\n'
+    ? [
+        '[Unit]',
+        'Description=Palette agent first-boot install (fixture)',
+        'Before=local-fs.target spectro-palette-agent-bootstrap.service',
+        '',
+        '[Service]',
+        'ExecStart=/var/lib/spectro/spectro-init.sh',
+        'User=root',
+        'RemainAfterExit=yes',
+        'Restart=on-failure',
+        'RestartSec=5s',
+        '',
+        '[Install]',
+        'WantedBy=local-fs.target',
+        '',
+      ].join('\n')
     : `[Unit]\nDescription=${name} (fixture)\n\n[Service]\nExecStart=/bin/sleep infinity\n\n[Install]\nWantedBy=multi-user.target\n`;
 
 export async function buildFixtureBundle(opts: FixtureBundleOptions): Promise<FixtureBundle> {
@@ -119,7 +144,8 @@ export async function buildFixtureBundle(opts: FixtureBundleOptions): Promise<Fi
     readFileSync(join(FIXTURE, 'palette-agent.sh'), 'utf8')
       .replace('@VERSION@', version)
       .replace('@FIPS@', String(fips))
-      .replace('@FAIL_INSTALL@', String(!!opts.failInstall)),
+      .replace('@FAIL_INSTALL@', String(!!opts.failInstall))
+        .replace('@INSTALL_SECONDS@', String(opts.installSeconds ?? 3)),
     0o755,
   );
   await file(`${stylus}/opt/spectrocloud/scripts/support-bundle-edge.sh`, readFileSync(join(FIXTURE, 'support-bundle-edge.sh')), 0o755);

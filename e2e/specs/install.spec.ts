@@ -75,6 +75,7 @@ test('a full offline install on one device through the wizard, through its reboo
     'userdata',
     'reboot',
     'reconnect',
+    'first-boot',
     'verify',
   ]);
   expect(device.steps.every((x: { durationMs: number }) => x.durationMs >= 0)).toBe(true);

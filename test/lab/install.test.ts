@@ -99,7 +99,7 @@ describe('offline install', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     const steps = journal.filter((e) => e.kind === 'step-finished').map((e) => e.step);
-    expect(steps).toEqual(['upload', 'stage', 'apply', 'userdata', 'reboot', 'reconnect', 'verify']);
+    expect(steps).toEqual(['upload', 'stage', 'apply', 'userdata', 'reboot', 'reconnect', 'first-boot', 'verify']);
     expect(journal.at(-1)).toMatchObject({ kind: 'run-finished', data: { results: { [ids[0]!]: 'done' } } });
   });
 
@@ -150,6 +150,7 @@ describe('offline install', () => {
       'agent-install',
       'reboot',
       'reconnect',
+      'first-boot',
       'verify',
     ]);
     // The agent's own install ran before the reboot: its log line exists, written by the session's sudo.
@@ -282,5 +283,63 @@ describe('install: cancel, and resume after the app stopped', () => {
     expect(done.devices[0]!.phase).toBe('done');
     expect(await first.call('install.interrupted', {})).toEqual([]);
     first.close();
+  }, 300_000);
+});
+
+describe('install: a first-boot step as slow, or as broken, as a real one', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.start(1);
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('a first boot of two minutes (sshd up long before) is waited for and shown, and verifies without a retry', async () => {
+    const slow = await buildFixtureBundle({ dir: join(lab.dir, 'slow'), version: '4.7.9', installSeconds: 120 });
+    const svc = servicesForTest();
+    try {
+      const d = await svc.addRoot(lab.devices[0]!, lab.clientKey);
+      await svc.readAndClear(d.id);
+      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: slow.path })).bundleId, deviceIds: [d.id] });
+      const seen = await waitFor('the first-boot step to be shown', async () => (await svc.call('install.status', { runId })).devices[0]!.firstBoot ?? null, 120_000, 500);
+      expect(seen.detail).toMatch(/^installing on the device \(first-boot step running for \d+/);
+      expect(new Date(seen.waitUntil).getTime()).toBeGreaterThan(Date.now() + 5 * 60_000);
+      const done = await waitFor('the run', async () => {
+        const v = await svc.call('install.status', { runId });
+        return v.finished ? v : null;
+      }, 300_000, 1000);
+      expect(done.devices[0]!.error).toBeUndefined();
+      expect(done.devices[0]!.phase).toBe('done');
+      const journal = readFileSync(join(svc.dataDir, 'runs', `${runId}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const fb = journal.find((e) => e.kind === 'step-finished' && e.step === 'first-boot');
+      expect(fb.data.firstBootWaitSec).toBeGreaterThan(90);
+      expect(lab.devices[0]!.reboots).toBe(1);
+    } finally {
+      svc.close();
+    }
+  }, 400_000);
+
+  it('a first boot that fails is reported with the script\'s own error line; nothing is re-applied', async () => {
+    const dev = lab.devices[0]!;
+    await dev.exec('rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /var/lib/eai-stage /etc/systemd/system/spectro* /etc/systemd/system/*.wants/spectro*');
+    const broken = await buildFixtureBundle({ dir: join(lab.dir, 'broken'), version: '4.7.9', failInstall: true, installSeconds: 1 });
+    const svc = servicesForTest();
+    try {
+      const d = await svc.addRoot(dev, lab.clientKey);
+      await svc.readAndClear(d.id);
+      const reboots = dev.reboots;
+      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: broken.path })).bundleId, deviceIds: [d.id] });
+      const v = await waitFor('the run', async () => {
+        const r = await svc.call('install.status', { runId });
+        return r.finished ? r : null;
+      }, 180_000, 1000);
+      expect(v.devices[0]).toMatchObject({ phase: 'failed', failedStep: 'first-boot' });
+      expect(v.devices[0]!.error!.message).toMatch(/first-boot step failed \(systemd restarted it \d+ times\).*Its last error: "palette-agent: error: v4\.7\.9 failed to start/);
+      expect(v.devices[0]!.error!.detail).toContain('+ palette-agent install');
+      expect(dev.reboots).toBe(reboots + 1);
+    } finally {
+      svc.close();
+    }
   }, 300_000);
 });

@@ -370,12 +370,12 @@ export class InstallService {
           settleMs: this.opts.verifyTimeoutMs,
         });
         d.verify = checks;
-        if (checks.some((c) => !c.ok)) {
+        if (checks.some((c) => !c.ok && c.required !== false)) {
           run.journal.append({ kind: 'output', deviceId, step: 'verify', data: { verify: checks } });
           throw new AppError({
             code: 'COMMAND_FAILED',
             message: `The agent did not verify: ${checks
-              .filter((c) => !c.ok)
+              .filter((c) => !c.ok && c.required !== false)
               .map((c) => c.name)
               .join(', ')}.`,
             fix: 'Open the device\'s log (/var/log/stylus-upgrade.log, journalctl -u "spectro*") and retry.',

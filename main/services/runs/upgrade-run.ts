@@ -327,11 +327,11 @@ export class UpgradeService {
       verify: async () => {
         const c = await verifyAgent(r.link, { version: target, mode, localUiPort, settleMs: this.opts.verifyTimeoutMs });
         d.verify = c;
-        if (c.some((x) => !x.ok))
+        if (c.some((x) => !x.ok && x.required !== false))
           throw new AppError({
             code: 'COMMAND_FAILED',
             message: `The new agent did not verify: ${c
-              .filter((x) => !x.ok)
+              .filter((x) => !x.ok && x.required !== false)
               .map((x) => x.detail)
               .join(' ')}`,
             fix: 'The upgrade is rolled back to the backup.',
@@ -387,7 +387,7 @@ export class UpgradeService {
       await r.link.reboot({ marked: () => undefined });
       await back('reboot');
       const verify = await verifyAgent(r.link, { version: before, mode, localUiPort, settleMs: this.opts.verifyTimeoutMs });
-      const ok = verify.every((c) => c.ok);
+      const ok = verify.every((c) => c.ok || c.required === false);
       if (ok) this.devices.noteAgent(d.deviceId, { version: before, fips: d.installed?.fips ?? null });
       d.rollback = {
         ok,
@@ -395,7 +395,7 @@ export class UpgradeService {
         detail: ok
           ? `Rolled back to ${before}; it verifies again.`
           : `Rolled back to ${before}, but it does not verify: ${verify
-              .filter((c) => !c.ok)
+              .filter((c) => !c.ok && c.required !== false)
               .map((c) => c.detail)
               .join(' ')}`,
       };

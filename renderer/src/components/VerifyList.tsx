@@ -6,7 +6,10 @@ export function VerifyList({ checks, label }: { checks: VerifyCheck[]; label: st
     <ul className="verify" aria-label={label}>
       {checks.map((c) => (
         <li key={c.name}>
-          {c.ok ? '✔' : '✖'} <strong>{c.name}</strong>: {c.detail}
+          {/* A mark always agrees with its words: a check that is only reported (not required) and not met
+              yet is "◌ pending", never a tick. */}
+          <span aria-hidden="true">{c.ok ? '✔' : c.required === false ? '◌' : '✖'}</span> <strong>{c.name}</strong>
+          {c.required === false && !c.ok ? ' (not required yet)' : ''}: {c.detail}
         </li>
       ))}
     </ul>

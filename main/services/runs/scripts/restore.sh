@@ -1,5 +1,7 @@
 # restore.sh BACKUP USERDATA STYLUS_TREE INIT_SCRIPT — as root: put the backup of backup.sh back.
 set -e
+# A failed first-boot step is restarted by systemd every 5 s: stop it, or it would install again under us.
+systemctl stop spectro-init.service >/dev/null 2>&1 || true
 root=$(stylus_root)
 [ -f "$1/complete" ] || { echo "no complete backup in $1" >&2; exit 3; }
 rm -rf "$root/opt/spectrocloud" "$3"

@@ -132,6 +132,21 @@ function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallM
         </span>
       </header>
       {d.phase === 'upload' && d.progress && <progress max={d.progress.total} value={d.progress.bytes} aria-label={`Upload to ${label}`} />}
+      {d.phase === 'first-boot' && d.firstBoot && (
+        <div className="first-boot" data-testid={`first-boot-${label}`}>
+          <p>
+            {t.firstBootWaits(new Date(d.firstBoot.waitUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }))}{' '}
+            <button type="button" onClick={() => act(() => api['install.extendWait']({ runId, deviceId: d.deviceId, minutes: 10 }), onRun)}>
+              {t.waitLonger}
+            </button>
+          </p>
+          {d.firstBoot.tail.length > 0 && (
+            <pre className="detail" tabIndex={0} aria-label={t.firstBootLog}>
+              {d.firstBoot.tail.join('\n')}
+            </pre>
+          )}
+        </div>
+      )}
       <ol className="phases">
         {steps.map((s, i) => (
           <li
