@@ -145,7 +145,7 @@ export async function buildFixtureBundle(opts: FixtureBundleOptions): Promise<Fi
       .replace('@VERSION@', version)
       .replace('@FIPS@', String(fips))
       .replace('@FAIL_INSTALL@', String(!!opts.failInstall))
-        .replace('@INSTALL_SECONDS@', String(opts.installSeconds ?? 3)),
+      .replace('@INSTALL_SECONDS@', String(opts.installSeconds ?? 3)),
     0o755,
   );
   await file(`${stylus}/opt/spectrocloud/scripts/support-bundle-edge.sh`, readFileSync(join(FIXTURE, 'support-bundle-edge.sh')), 0o755);

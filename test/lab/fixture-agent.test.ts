@@ -25,7 +25,9 @@ describe('fixture agent bundle on a lab device', () => {
   const show = () => dev.exec('systemctl show spectro-init -p ActiveState -p SubState -p NRestarts');
   const extract = async (bundlePath: string, userData: string) => {
     copyFileSync(bundlePath, join(dev.control, 'bundle.tar'));
-    await dev.exec(`tar -xf /run/lab/bundle.tar -C / && printf '${userData}' > /var/lib/spectro/userdata && chmod 600 /var/lib/spectro/userdata`);
+    await dev.exec(
+      `tar -xf /run/lab/bundle.tar -C / && printf '${userData}' > /var/lib/spectro/userdata && chmod 600 /var/lib/spectro/userdata`,
+    );
   };
 
   it('installs at the first boot while sshd already answers, and the second boot leaves it alone (setup_done)', async () => {
@@ -47,16 +49,24 @@ describe('fixture agent bundle on a lab device', () => {
     expect(await dev.exec('systemctl is-active spectro-stylus-agent spectro-stylus-operator')).toBe('active\nactive\n');
     const log = await dev.exec('journalctl -u spectro-init -n 50 --no-pager -o cat');
     expect(log).toMatch(/^\+ palette-agent install --source dir:\/var\/lib\/spectro\/stylus/m);
-    expect(log.trim().split('\n').filter((l) => !l.startsWith('+')).at(-1)).toBe('palette-agent: installed v4.7.9');
+    expect(
+      log
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('+'))
+        .at(-1),
+    ).toBe('palette-agent: installed v4.7.9');
 
     await dev.reboot();
-    await waitFor('the second boot\'s step', async () => (await show()).includes('SubState=exited'), 30_000, 250);
+    await waitFor("the second boot's step", async () => (await show()).includes('SubState=exited'), 30_000, 250);
     expect((await dev.exec('grep -c "installed v" /var/log/lab-boot.log')).trim()).toBe('1');
     expect(await dev.exec('journalctl -u spectro-init -o cat')).toContain('first boot: already set up');
   });
 
   it('with a custom stylus.path the first sentinel write fails and systemd runs the step again, 5 s later (as published)', async () => {
-    await dev.exec('rm -rf /opt/spectrocloud /var/lib/spectro /etc/spectro /var/stylus-root /etc/systemd/system/spectro* /etc/systemd/system/*.wants/spectro*');
+    await dev.exec(
+      'rm -rf /opt/spectrocloud /var/lib/spectro /etc/spectro /var/stylus-root /etc/systemd/system/spectro* /etc/systemd/system/*.wants/spectro*',
+    );
     const bundle = await buildFixtureBundle({ dir: join(lab.dir, 'bundle-path'), version: '4.7.9', installSeconds: 1 });
     await extract(bundle.path, '#cloud-config\\nstylus:\\n  managementMode: local\\n  path: /var/stylus-root\\n');
     await dev.reboot();
@@ -65,6 +75,8 @@ describe('fixture agent bundle on a lab device', () => {
     const log = await dev.exec('journalctl -u spectro-init -o cat');
     expect(log).toMatch(/touch: cannot touch '\/opt\/spectrocloud\/state\/setup_done'/);
     expect(log.match(/palette-agent: installed v4\.7\.9/g)).toHaveLength(2);
-    expect(await dev.exec('cat /etc/spectro/environment; test -e /var/stylus-root/opt/spectrocloud/state/setup_done && echo yes')).toBe('STYLUS_ROOT=/var/stylus-root\nyes\n');
+    expect(await dev.exec('cat /etc/spectro/environment; test -e /var/stylus-root/opt/spectrocloud/state/setup_done && echo yes')).toBe(
+      'STYLUS_ROOT=/var/stylus-root\nyes\n',
+    );
   });
 });

@@ -301,17 +301,33 @@ describe('install: a first-boot step as slow, or as broken, as a real one', () =
     try {
       const d = await svc.addRoot(lab.devices[0]!, lab.clientKey);
       await svc.readAndClear(d.id);
-      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: slow.path })).bundleId, deviceIds: [d.id] });
-      const seen = await waitFor('the first-boot step to be shown', async () => (await svc.call('install.status', { runId })).devices[0]!.firstBoot ?? null, 120_000, 500);
+      const { runId } = await svc.call('install.start', {
+        bundleId: (await svc.call('bundle.inspect', { path: slow.path })).bundleId,
+        deviceIds: [d.id],
+      });
+      const seen = await waitFor(
+        'the first-boot step to be shown',
+        async () => (await svc.call('install.status', { runId })).devices[0]!.firstBoot ?? null,
+        120_000,
+        500,
+      );
       expect(seen.detail).toMatch(/^installing on the device \(first-boot step running for \d+/);
       expect(new Date(seen.waitUntil).getTime()).toBeGreaterThan(Date.now() + 5 * 60_000);
-      const done = await waitFor('the run', async () => {
-        const v = await svc.call('install.status', { runId });
-        return v.finished ? v : null;
-      }, 300_000, 1000);
+      const done = await waitFor(
+        'the run',
+        async () => {
+          const v = await svc.call('install.status', { runId });
+          return v.finished ? v : null;
+        },
+        300_000,
+        1000,
+      );
       expect(done.devices[0]!.error).toBeUndefined();
       expect(done.devices[0]!.phase).toBe('done');
-      const journal = readFileSync(join(svc.dataDir, 'runs', `${runId}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const journal = readFileSync(join(svc.dataDir, 'runs', `${runId}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const fb = journal.find((e) => e.kind === 'step-finished' && e.step === 'first-boot');
       expect(fb.data.firstBootWaitSec).toBeGreaterThan(90);
       expect(lab.devices[0]!.reboots).toBe(1);
@@ -320,22 +336,34 @@ describe('install: a first-boot step as slow, or as broken, as a real one', () =
     }
   }, 400_000);
 
-  it('a first boot that fails is reported with the script\'s own error line; nothing is re-applied', async () => {
+  it("a first boot that fails is reported with the script's own error line; nothing is re-applied", async () => {
     const dev = lab.devices[0]!;
-    await dev.exec('rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /var/lib/eai-stage /etc/systemd/system/spectro* /etc/systemd/system/*.wants/spectro*');
+    await dev.exec(
+      'rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /var/lib/eai-stage /etc/systemd/system/spectro* /etc/systemd/system/*.wants/spectro*',
+    );
     const broken = await buildFixtureBundle({ dir: join(lab.dir, 'broken'), version: '4.7.9', failInstall: true, installSeconds: 1 });
     const svc = servicesForTest();
     try {
       const d = await svc.addRoot(dev, lab.clientKey);
       await svc.readAndClear(d.id);
       const reboots = dev.reboots;
-      const { runId } = await svc.call('install.start', { bundleId: (await svc.call('bundle.inspect', { path: broken.path })).bundleId, deviceIds: [d.id] });
-      const v = await waitFor('the run', async () => {
-        const r = await svc.call('install.status', { runId });
-        return r.finished ? r : null;
-      }, 180_000, 1000);
+      const { runId } = await svc.call('install.start', {
+        bundleId: (await svc.call('bundle.inspect', { path: broken.path })).bundleId,
+        deviceIds: [d.id],
+      });
+      const v = await waitFor(
+        'the run',
+        async () => {
+          const r = await svc.call('install.status', { runId });
+          return r.finished ? r : null;
+        },
+        180_000,
+        1000,
+      );
       expect(v.devices[0]).toMatchObject({ phase: 'failed', failedStep: 'first-boot' });
-      expect(v.devices[0]!.error!.message).toMatch(/first-boot step failed \(systemd restarted it \d+ times\).*Its last error: "palette-agent: error: v4\.7\.9 failed to start/);
+      expect(v.devices[0]!.error!.message).toMatch(
+        /first-boot step failed \(systemd restarted it \d+ times\).*Its last error: "palette-agent: error: v4\.7\.9 failed to start/,
+      );
       expect(v.devices[0]!.error!.detail).toContain('+ palette-agent install');
       expect(dev.reboots).toBe(reboots + 1);
     } finally {
