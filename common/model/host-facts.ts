@@ -66,6 +66,8 @@ export interface SoftwareFacts {
   commands: Record<string, boolean>;
   /** systemd unit files present: systemd-timesyncd, systemd-resolved, systemd-networkd, rsyslog, docker, containerd. */
   units: Record<string, boolean>;
+  /** `systemctl is-enabled` of systemd-networkd, -resolved and -timesyncd ("enabled", "disabled", "masked", "absent"...). */
+  unitsEnabled?: Record<string, string>;
   rsyslogEnabled: boolean | null;
   docker: { engine: boolean; client: boolean };
   clock: {

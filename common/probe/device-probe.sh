@@ -41,6 +41,8 @@ for u in systemd-timesyncd systemd-resolved systemd-networkd rsyslog docker cont
   f=no; for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do [ -e "$d/$u.service" ] && f=yes; done; echo "$u $f"
 done
 s rsyslog-enabled; have systemctl && systemctl is-enabled rsyslog 2>/dev/null
+s units-enabled
+if have systemctl; then for u in systemd-networkd systemd-resolved systemd-timesyncd; do e=$(systemctl is-enabled "$u" 2>/dev/null) || true; echo "$u ${e:-absent}"; done; fi
 s docker; have dockerd && echo engine; [ -S /var/run/docker.sock ] && echo engine; have docker && echo client
 s timedatectl; if have timedatectl; then timedatectl show 2>/dev/null || timedatectl status 2>/dev/null; timedatectl timesync-status 2>/dev/null; fi
 s listening; ss -Htln 2>/dev/null || netstat -tln 2>/dev/null

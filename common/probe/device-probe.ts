@@ -146,6 +146,13 @@ function readSoftware(sec: Map<string, string>, freeSpace: SoftwareFacts['freeSp
   return {
     commands: yesNo(get('commands')),
     units: yesNo(get('units')),
+    unitsEnabled: Object.fromEntries(
+      get('units-enabled')
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .filter((p) => p.length === 2)
+        .map(([u, e]) => [u!, e!]),
+    ),
     rsyslogEnabled: get('rsyslog-enabled') ? get('rsyslog-enabled') === 'enabled' : null,
     docker: { engine: get('docker').includes('engine'), client: get('docker').includes('client') },
     clock: {

@@ -27,6 +27,9 @@ export type MeasureId =
   | 'unit:systemd-timesyncd'
   | 'unit:systemd-resolved'
   | 'unit:systemd-networkd'
+  | 'enabled:systemd-timesyncd'
+  | 'enabled:systemd-resolved'
+  | 'enabled:systemd-networkd'
   | 'rsyslogEnabled'
   | 'clockSynchronized'
   | 'clockOffsetMs'
@@ -58,7 +61,21 @@ export interface AppliesTo {
   minKubernetes?: string;
   /** Plan switches that bring the requirement in. */
   planFlags?: ('paletteManagesNtp' | 'paletteManagesNetwork' | 'overlay')[];
+  /** What this device's site settings ask for that brings the requirement in (see siteNeeds). */
+  siteNeeds?: (keyof SiteNeeds)[];
 }
+
+/** What a device's user-data will ask of its OS, from the site settings. */
+export interface SiteNeeds {
+  /** A static address on a NIC: systemd-networkd applies it. */
+  staticAddress: boolean;
+  /** stylus.site.network.nameserver (or a static NIC's DNS): systemd-resolved applies it. */
+  nameserver: boolean;
+  /** stylus.site.ntpServers: systemd-timesyncd applies them. */
+  ntpServers: boolean;
+}
+
+export const NO_SITE_NEEDS: SiteNeeds = { staticAddress: false, nameserver: false, ntpServers: false };
 
 export interface Requirement {
   id: string;
@@ -72,6 +89,22 @@ export interface Requirement {
   source: Source;
   note?: string;
   fix: string;
+}
+
+function enabledUnit(unit: 'systemd-networkd' | 'systemd-resolved' | 'systemd-timesyncd', need: keyof SiteNeeds, why: string): Requirement {
+  return {
+    id: `enabled-${unit}`,
+    title: `${unit} is installed and enabled`,
+    measure: `enabled:${unit}`,
+    threshold: { kind: 'is', value: true },
+    severity: 'block',
+    // Not overridable: the device would come back without the address, DNS or time the site asked for.
+    overridable: false,
+    appliesTo: { siteNeeds: [need] },
+    source: SOURCES.install,
+    note: why,
+    fix: `Install ${unit} and run: systemctl enable ${unit} (on the console: enabling systemd-networkd over SSH can cut the session), or remove that setting on the Site step.`,
+  };
 }
 
 const GB = 1_000_000_000; // drives are sold in decimal GB
@@ -242,6 +275,11 @@ export const CATALOG: Requirement[] = [
     { planFlags: ['paletteManagesNetwork', 'overlay'] },
     'Needed when Palette manages DNS, static IPs or the overlay. Enabling it over SSH can cut the session.',
   ),
+  // The newest install page: static addressing, nameserver and NTP servers in the user-data need these three
+  // installed AND enabled; otherwise the setting is silently not applied, or the device loses its network.
+  enabledUnit('systemd-networkd', 'staticAddress', 'A static address in the user-data is applied by systemd-networkd.'),
+  enabledUnit('systemd-resolved', 'nameserver', 'A nameserver in the user-data is applied by systemd-resolved.'),
+  enabledUnit('systemd-timesyncd', 'ntpServers', 'NTP servers in the user-data are applied by systemd-timesyncd.'),
   {
     id: 'clock-synchronized',
     title: 'Clock synchronised (NTP)',

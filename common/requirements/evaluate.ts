@@ -1,7 +1,7 @@
 import type { HostFacts } from '../model/host-facts';
 import { kubeAtLeast, type Plan, type Role } from '../plan/model';
 import { formatBytes } from '../format';
-import { CATALOG, type Requirement, type Threshold } from './catalog';
+import { CATALOG, NO_SITE_NEEDS, type Requirement, type SiteNeeds, type Threshold } from './catalog';
 import { measure } from './measures';
 
 export type CheckStatus = 'pass' | 'warn' | 'block' | 'unknown';
@@ -29,7 +29,7 @@ export interface CheckResult {
 }
 
 /** Does the requirement concern this device in this plan? */
-export function applies(req: Requirement, facts: HostFacts, plan: Plan, role: Role | undefined): boolean {
+export function applies(req: Requirement, facts: HostFacts, plan: Plan, role: Role | undefined, needs: SiteNeeds = NO_SITE_NEEDS): boolean {
   const a = req.appliesTo;
   if (!a) return true;
   if (a.distributions && !a.distributions.includes(plan.distribution)) return false;
@@ -43,6 +43,7 @@ export function applies(req: Requirement, facts: HostFacts, plan: Plan, role: Ro
     if (!kubeAtLeast(plan.kubernetesVersion, maj, min)) return false;
   }
   if (a.planFlags && !a.planFlags.some((flag) => plan[flag])) return false;
+  if (a.siteNeeds && !a.siteNeeds.some((n) => needs[n])) return false;
   return true;
 }
 
@@ -87,11 +88,12 @@ export function checkDevice(
   facts: HostFacts,
   plan: Plan,
   overrides: Override[],
+  needs: SiteNeeds = NO_SITE_NEEDS,
   catalog: Requirement[] = CATALOG,
 ): CheckResult[] {
   const role = plan.roles[deviceId];
   return catalog
-    .filter((req) => applies(req, facts, plan, role))
+    .filter((req) => applies(req, facts, plan, role, needs))
     .map((req) => {
       const m = measure(req.measure, facts);
       const ok = meets(req.threshold, m.value);

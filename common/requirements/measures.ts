@@ -14,6 +14,11 @@ export function measure(id: MeasureId, f: HostFacts): Measured {
   const sw = f.software;
   if (id.startsWith('command:')) return bool(sw.commands[id.slice(8)], 'installed', 'missing');
   if (id.startsWith('unit:')) return bool(sw.units[id.slice(5)], 'installed', 'missing');
+  if (id.startsWith('enabled:')) {
+    const state = sw.unitsEnabled?.[id.slice(8)];
+    if (!state) return unknown;
+    return { value: ['enabled', 'enabled-runtime', 'alias'].includes(state), shown: state === 'absent' ? 'not installed' : state };
+  }
   const root = f.disks.find((d) => d.holdsRoot);
   switch (id) {
     case 'cpuCores':

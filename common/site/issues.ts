@@ -2,6 +2,7 @@ import type { DeviceView } from '../model/device';
 import type { Plan } from '../plan/model';
 import type { SiteConfig, SiteSecrets } from './model';
 import { inSubnet, parseCidr } from './validate';
+import type { SiteNeeds } from '../requirements/catalog';
 
 /** A problem with the site as a whole, pinned to the field the form shows it next to. */
 export interface SiteIssue {
@@ -15,6 +16,16 @@ export function deviceAddresses(d: DeviceView, site: SiteConfig): { address: str
   const nic = site.devices[d.id]?.nic;
   if (nic?.mode === 'static' && parseCidr(nic.address)) return [{ address: nic.address.split('/')[0]!, cidr: nic.address }];
   return (d.facts?.nics ?? []).flatMap((n) => n.addresses.map((a) => ({ address: a.address, cidr: `${a.address}/${a.prefix}` })));
+}
+
+/** What this device's user-data will ask of its OS (the catalog's enabled-unit checks follow it). */
+export function siteNeeds(site: SiteConfig, deviceId: string): SiteNeeds {
+  const nic = site.devices[deviceId]?.nic;
+  return {
+    staticAddress: nic?.mode === 'static',
+    nameserver: !!site.nameserver || (nic?.mode === 'static' && nic.dns.length > 0),
+    ntpServers: site.ntpServers.length > 0,
+  };
 }
 
 /** Cross-field and completeness rules; field formats are checked by siteSchema. */

@@ -1,3 +1,4 @@
+import { siteNeeds } from '../../common/site/issues';
 import type { ChecksView, CrossCheckView } from '../../common/contract';
 import { AppError } from '../../common/errors';
 import type { VisitView } from '../../common/model/device';
@@ -15,7 +16,7 @@ export function evaluateChecks(visit: VisitView): ChecksView {
     devices: visit.devices
       .filter((d) => d.facts)
       .map((d) => {
-        const results = checkDevice(d.id, d.facts!, visit.plan, visit.overrides);
+        const results = checkDevice(d.id, d.facts!, visit.plan, visit.overrides, siteNeeds(visit.site, d.id));
         return { deviceId: d.id, results, cleared: deviceCleared(results) };
       }),
     plan: planIssues(visit.plan, visit.devices),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../common/model/host-facts';
 import type { Plan } from '../../common/plan/model';
-import { CATALOG } from '../../common/requirements/catalog';
+import { CATALOG, NO_SITE_NEEDS, type SiteNeeds } from '../../common/requirements/catalog';
 import { checkDevice, deviceCleared } from '../../common/requirements/evaluate';
 import { goodFacts, plan, withSoftware } from './fixtures-facts';
 
@@ -9,6 +9,7 @@ const GiB = 2 ** 30;
 const rootDisk = (over: Partial<HostFacts['disks'][number]>) => goodFacts({ disks: [{ ...goodFacts().disks[0]!, ...over }] });
 const cmd = (name: string, present: boolean) => withSoftware({ commands: { ...goodFacts().software.commands, [name]: present } });
 const unit = (name: string, present: boolean) => withSoftware({ units: { ...goodFacts().software.units, [name]: present } });
+const enabled = (name: string, state: string) => withSoftware({ unitsEnabled: { ...goodFacts().software.unitsEnabled, [name]: state } });
 const clock = (over: Partial<HostFacts['software']['clock']>) => withSoftware({ clock: { ...goodFacts().software.clock, ...over } });
 const rocky8 = (over: Partial<HostFacts> = {}) =>
   goodFacts({ os: { id: 'rocky', idLike: ['rhel'], versionId: '8.10', prettyName: 'Rocky Linux 8.10' }, ...over });
@@ -16,7 +17,14 @@ const rocky8 = (over: Partial<HostFacts> = {}) =>
 /** For every catalog entry: a plan where it applies, a device that passes, and one that fails with the expected status. */
 const CASES: Record<
   string,
-  { plan?: Partial<Plan>; pass: HostFacts; fail: HostFacts; failStatus?: 'block' | 'warn' | 'unknown'; measured?: RegExp }
+  {
+    plan?: Partial<Plan>;
+    needs?: Partial<SiteNeeds>;
+    pass: HostFacts;
+    fail: HostFacts;
+    failStatus?: 'block' | 'warn' | 'unknown';
+    measured?: RegExp;
+  }
 > = {
   'cpu-cores': { pass: goodFacts({ cpuCores: 4 }), fail: goodFacts({ cpuCores: 2 }), measured: /2 cores/ },
   'memory-minimum': { pass: goodFacts({ memoryBytes: 3.8 * GiB }), fail: goodFacts({ memoryBytes: 3 * GiB }) },
@@ -78,13 +86,37 @@ const CASES: Record<
   'fips-os': { plan: { flavour: 'fips' }, pass: rocky8(), fail: goodFacts() },
   'fips-kernel': { plan: { flavour: 'fips' }, pass: withSoftware({ fipsMode: true }), fail: withSoftware({ fipsMode: false }) },
   'el8-kernel-k8s-1.32': { plan: { distribution: 'pxke', kubernetesVersion: '1.32.8' }, pass: goodFacts(), fail: rocky8() },
+  'enabled-systemd-networkd': {
+    needs: { staticAddress: true },
+    pass: enabled('systemd-networkd', 'enabled'),
+    fail: enabled('systemd-networkd', 'disabled'),
+    measured: /disabled/,
+  },
+  'enabled-systemd-resolved': {
+    needs: { nameserver: true },
+    pass: enabled('systemd-resolved', 'enabled'),
+    fail: enabled('systemd-resolved', 'absent'),
+    measured: /not installed/,
+  },
+  'enabled-systemd-timesyncd': {
+    needs: { ntpServers: true },
+    pass: enabled('systemd-timesyncd', 'enabled'),
+    fail: enabled('systemd-timesyncd', 'masked'),
+  },
   'swap-off': { pass: withSoftware({ swapActive: false }), fail: withSoftware({ swapActive: true }) },
   'cgroup-v2': { pass: withSoftware({ cgroupV2: true }), fail: withSoftware({ cgroupV2: false }) },
 };
 
-const result = (id: string, f: HostFacts, p: Partial<Plan> = {}) => checkDevice('d1', f, plan(p), []).find((r) => r.id === id);
+const result = (id: string, f: HostFacts, p: Partial<Plan> = {}, needs: Partial<SiteNeeds> = {}) =>
+  checkDevice('d1', f, plan(p), [], { ...NO_SITE_NEEDS, ...needs }).find((r) => r.id === id);
 
 describe('requirements catalog', () => {
+  it('the enabled-unit checks apply only when the site asks for what the unit applies (static address, nameserver, NTP)', () => {
+    const off = enabled('systemd-networkd', 'disabled');
+    expect(result('enabled-systemd-networkd', off)).toBeUndefined();
+    expect(result('enabled-systemd-networkd', off, {}, { staticAddress: true })).toMatchObject({ status: 'block', overridable: false });
+  });
+
   it('every entry has a test case, a source and a fix', () => {
     expect(Object.keys(CASES).sort()).toEqual(CATALOG.map((r) => r.id).sort());
     for (const r of CATALOG) {
@@ -97,10 +129,10 @@ describe('requirements catalog', () => {
   describe.each(CATALOG.map((r) => [r.id, r] as const))('%s', (id, req) => {
     const c = CASES[id]!;
     it('passes on a device that meets it', () => {
-      expect(result(id, c.pass, c.plan)?.status).toBe('pass');
+      expect(result(id, c.pass, c.plan, c.needs)?.status).toBe('pass');
     });
     it(`gives ${req.severity} on one that does not, with measured and required values`, () => {
-      const r = result(id, c.fail, c.plan)!;
+      const r = result(id, c.fail, c.plan, c.needs)!;
       expect(r.status).toBe(c.failStatus ?? req.severity);
       expect(r.required).toBeTruthy();
       if (c.measured) expect(r.measured).toMatch(c.measured);

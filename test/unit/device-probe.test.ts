@@ -72,6 +72,11 @@ describe('hardware probe', () => {
     expect(f.unknown).toEqual(expect.arrayContaining(['hostname', 'memory', 'os-release', 'nics']));
   });
 
+  it('reads whether systemd-networkd, -resolved and -timesyncd are enabled (what the user-data needs of them)', () => {
+    const f = parseDeviceProbe(section('units-enabled', 'systemd-networkd disabled\nsystemd-resolved enabled\nsystemd-timesyncd absent') + section('end', ''));
+    expect(f.software.unitsEnabled).toEqual({ 'systemd-networkd': 'disabled', 'systemd-resolved': 'enabled', 'systemd-timesyncd': 'absent' });
+  });
+
   it('a cut-off probe is marked incomplete, and garbage never throws', () => {
     expect(parseDeviceProbe(section('uname', '6.1.0 x86_64')).unknown).toContain('probe-incomplete');
     const f = parseDeviceProbe(section('lsblk', '{not json') + section('ip', '[broken') + section('end', ''));

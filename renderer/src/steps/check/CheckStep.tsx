@@ -1,3 +1,4 @@
+import { siteNeeds } from '../../../../common/site/issues';
 import { useEffect } from 'react';
 import { checkDevice, deviceCleared } from '../../../../common/requirements/evaluate';
 import { api, useStore } from '../../store';
@@ -13,7 +14,10 @@ export function CheckStep() {
     for (const d of useStore.getState().visit?.devices ?? []) if (d.state === 'connected' && !d.facts && !d.probing) void read(d.id);
   }, []);
   // The same pure evaluation main runs again before anything is installed.
-  const results = visit.devices.map((d) => ({ d, results: d.facts ? checkDevice(d.id, d.facts, visit.plan, visit.overrides) : null }));
+  const results = visit.devices.map((d) => ({
+    d,
+    results: d.facts ? checkDevice(d.id, d.facts, visit.plan, visit.overrides, siteNeeds(visit.site, d.id)) : null,
+  }));
   const members = results.filter(({ d }) => visit.plan.roles[d.id]);
   const ready = members.length > 0 && members.every(({ results: r }) => r && deviceCleared(r));
   return (

@@ -1,3 +1,4 @@
+import { siteNeeds } from '../../../../common/site/issues';
 import { TableHead } from '../../components/TableHead';
 import { useState } from 'react';
 import type { CrossCheckView } from '../../../../common/contract';
@@ -26,7 +27,7 @@ export function PlanStep() {
   };
   const issues = planIssues(plan, visit.devices);
   const blockedDevices = visit.devices.filter(
-    (d) => plan.roles[d.id] && d.facts && !deviceCleared(checkDevice(d.id, d.facts, plan, visit.overrides)),
+    (d) => plan.roles[d.id] && d.facts && !deviceCleared(checkDevice(d.id, d.facts, plan, visit.overrides, siteNeeds(visit.site, d.id))),
   ).length;
   const dist = DISTRIBUTIONS.find((d) => d.id === plan.distribution)!;
   const radio = <K extends keyof Plan>(key: K, value: Plan[K], label: string, extra?: string) => (
@@ -112,7 +113,7 @@ export function PlanStep() {
               <TableHead cols={t.roleCols} />
               <tbody>
                 {visit.devices.map((d) => {
-                  const results = d.facts ? checkDevice(d.id, d.facts, plan, visit.overrides) : null;
+                  const results = d.facts ? checkDevice(d.id, d.facts, plan, visit.overrides, siteNeeds(visit.site, d.id)) : null;
                   const blocks = results?.filter((r) => r.status === 'block' && !r.override).length ?? 0;
                   return (
                     <tr key={d.id} data-testid={`role-${d.label}`}>
