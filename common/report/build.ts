@@ -141,8 +141,16 @@ function deviceReport(id: string, ctx: RunContext, mine: DeviceLine[], runFinish
     error: result === 'failed' || result === 'cancelled' ? errorText(failedError) : null,
     versionBefore: c?.versionBefore ?? null,
     versionAfter: doneData?.version ?? null,
+    stagingFreed: freed(mine),
     verification,
   };
+}
+
+function freed(mine: DeviceLine[]): string | null {
+  const cleanup = mine.find((e): e is Extract<DeviceLine, { kind: 'step-finished' }> => e.kind === 'step-finished' && e.step === 'cleanup');
+  return typeof cleanup?.data.freedBytes === 'number'
+    ? `${formatBytes(cleanup.data.freedBytes)} (staged bundle removed after verification)`
+    : null;
 }
 
 /** The verification a line carries: a finished or failed verify leaves its checks. */

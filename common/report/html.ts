@@ -156,6 +156,7 @@ function deviceSection(d: ReportDevice): Markup {
       ['OS', `${d.os.name ?? 'unknown'}, kernel ${d.os.kernel ?? 'unknown'}`],
       ['Agent before', d.versionBefore ?? 'none'],
       ['Agent after', d.versionAfter ?? 'not verified'],
+      ['Staging space returned', d.stagingFreed ?? '—'],
     ])}
     <h4>Checks</h4>
     <div class="scroll">

@@ -57,6 +57,8 @@ export const reportDeviceSchema = z.object({
   error: z.string().nullable(),
   versionBefore: z.string().nullable(),
   versionAfter: z.string().nullable(),
+  /** Space the removal of the staged bundle returned to the device (the documented minimum disk is 32 GB). */
+  stagingFreed: z.string().nullable().default(null),
   verification: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string(), required: z.literal(false).optional() })),
 });
 

@@ -26,6 +26,7 @@ export const stepSummarySchema = z
     installedSetUp: z.string().nullable().optional(),
     installed: z.custom<InstalledAgent | null>().optional(),
     verify: verifyChecks.optional(),
+    freedBytes: z.number().optional(),
   })
   .passthrough();
 export type StepSummary = z.infer<typeof stepSummarySchema>;

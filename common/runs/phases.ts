@@ -19,7 +19,7 @@ export interface PhaseSpec<P extends string = string> {
 }
 
 export type InstallRunPhase =
-  'upload' | 'stage' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'first-boot' | 'verify';
+  'upload' | 'stage' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'first-boot' | 'verify' | 'cleanup';
 export type UpgradePreparePhase = 'detect' | 'upload' | 'stage';
 export type UpgradeApplyPhase = 'backup' | 'apply' | 'reboot' | 'reconnect' | 'first-boot' | 'verify';
 
@@ -51,6 +51,8 @@ export const INSTALL_PHASES: readonly PhaseSpec<InstallRunPhase>[] = [
   reconnect,
   firstBoot,
   { phase: 'verify', title: 'Verify the agent', safeCancel: true, onInterrupted: 'rerun' },
+  // The staged copies hold a second agent image: removed once the agent verified, and the space reported.
+  { phase: 'cleanup', title: 'Remove the staged bundle', safeCancel: true, onInterrupted: 'rerun' },
 ];
 
 /** The two documented ways to finish (device-contract §1): let the first boot install, or install first. */

@@ -77,6 +77,7 @@ test('a full offline install on one device through the wizard, through its reboo
     'reconnect',
     'first-boot',
     'verify',
+    'cleanup',
   ]);
   expect(device.steps.every((x: { durationMs: number }) => x.durationMs >= 0)).toBe(true);
   expect(report.bundle.sha256).toBe(bundle.sha256);

@@ -99,7 +99,7 @@ describe('offline install', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     const steps = journal.filter((e) => e.kind === 'step-finished').map((e) => e.step);
-    expect(steps).toEqual(['upload', 'stage', 'apply', 'userdata', 'reboot', 'reconnect', 'first-boot', 'verify']);
+    expect(steps).toEqual(['upload', 'stage', 'apply', 'userdata', 'reboot', 'reconnect', 'first-boot', 'verify', 'cleanup']);
     expect(journal.at(-1)).toMatchObject({ kind: 'run-finished', data: { results: { [ids[0]!]: 'done' } } });
   });
 
@@ -152,6 +152,7 @@ describe('offline install', () => {
       'reconnect',
       'first-boot',
       'verify',
+      'cleanup',
     ]);
     // The agent's own install ran before the reboot: its log line exists, written by the session's sudo.
     expect(

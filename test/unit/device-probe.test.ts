@@ -73,8 +73,14 @@ describe('hardware probe', () => {
   });
 
   it('reads whether systemd-networkd, -resolved and -timesyncd are enabled (what the user-data needs of them)', () => {
-    const f = parseDeviceProbe(section('units-enabled', 'systemd-networkd disabled\nsystemd-resolved enabled\nsystemd-timesyncd absent') + section('end', ''));
-    expect(f.software.unitsEnabled).toEqual({ 'systemd-networkd': 'disabled', 'systemd-resolved': 'enabled', 'systemd-timesyncd': 'absent' });
+    const f = parseDeviceProbe(
+      section('units-enabled', 'systemd-networkd disabled\nsystemd-resolved enabled\nsystemd-timesyncd absent') + section('end', ''),
+    );
+    expect(f.software.unitsEnabled).toEqual({
+      'systemd-networkd': 'disabled',
+      'systemd-resolved': 'enabled',
+      'systemd-timesyncd': 'absent',
+    });
   });
 
   it('a cut-off probe is marked incomplete, and garbage never throws', () => {

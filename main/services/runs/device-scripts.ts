@@ -6,6 +6,7 @@ import lib from './scripts/lib.sh?raw';
 import agentInstall from './scripts/agent-install.sh?raw';
 import apply from './scripts/apply.sh?raw';
 import backup from './scripts/backup.sh?raw';
+import cleanup from './scripts/cleanup.sh?raw';
 import detect from './scripts/detect.sh?raw';
 import firstBoot from './scripts/first-boot.sh?raw';
 import prepareStaging from './scripts/prepare-staging.sh?raw';
@@ -26,6 +27,7 @@ const SCRIPTS = {
   agentInstall,
   apply,
   backup,
+  cleanup,
   detect,
   firstBoot,
   prepareStaging,

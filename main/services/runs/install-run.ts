@@ -15,7 +15,8 @@ import type { SiteService } from '../site/site-service';
 import { writeUserData } from '../site/write-userdata';
 import type { VisitStore } from '../visit-store';
 import { rebootDevice, stageBundle, uploadToStaging, verifyAgent, waitForFirstBoot } from './agent-steps';
-import { deviceScript } from './device-scripts';
+import { deviceScript, sections } from './device-scripts';
+import { formatBytes } from '../../../common/format';
 import { assertReadyForRun, deviceTools, newRunId, runPhases, type DeviceRun, type PhaseWork } from './engine';
 import { RunJournal } from './journal-file';
 import type { LinkFor } from './link';
@@ -382,6 +383,21 @@ export class InstallService {
           });
         }
         return { verify: checks };
+      },
+      cleanup: async () => {
+        // Not worth failing a verified install for: said in the log, and the folders named.
+        const r = await t
+          .root(deviceScript('cleanup', DEVICE_PATHS.staging, DEVICE_PATHS.stage))
+          .catch((err: unknown) => ({ code: 1, stdout: '', stderr: String(err) }));
+        if (r.code !== 0) {
+          t.log(
+            `Could not remove ${DEVICE_PATHS.staging} and ${DEVICE_PATHS.stage} (${r.stderr.trim().slice(-200)}); remove them by hand to get the space back.`,
+          );
+          return {};
+        }
+        const freedBytes = Number(sections(r.stdout)('freed')) * 1024 || 0;
+        t.log(`Staging removed: ${formatBytes(freedBytes)} returned to the device.`);
+        return { freedBytes };
       },
     };
     try {

@@ -89,7 +89,11 @@ describe('install run on the engine', () => {
       'rebooted',
       'firstBoot',
       'verify',
+      'cleanup',
     ]);
+    expect(w.journal(v.runId).find((l) => l.kind === 'step-finished' && l.step === 'cleanup')).toMatchObject({
+      data: { freedBytes: 2048 * 1024 },
+    });
     expect(w.journal(v.runId).at(-1)).toMatchObject({ kind: 'run-finished', data: { results: { [w.deviceId]: 'done' } } });
   });
 
@@ -223,7 +227,7 @@ describe('install run on the engine', () => {
     const before = w.fake.calls.length;
     w.install.retry(runId, w.deviceId);
     expect((await w.finished(runId)).devices[0]!.phase).toBe('done');
-    expect(w.fake.calls.slice(before)).toEqual(['firstBoot', 'verify']);
+    expect(w.fake.calls.slice(before)).toEqual(['firstBoot', 'verify', 'cleanup']);
   });
 
   it('the flavour comes from the staged agent, never the file name: a FIPS agent for a standard plan stops before apply', async () => {

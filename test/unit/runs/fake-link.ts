@@ -154,6 +154,10 @@ export class FakeDevice {
               sec({ sentinel: setUp ? 'yes' : '', unit, uptime: String(100 + 80 * (this.firstBoot.polls - this.firstBoot.left)), log }),
             );
           }
+          case 'cleanup':
+            this.state.uploaded = false;
+            this.state.staged = false;
+            return ok(sec({ freed: '2048' }));
           case 'detect':
             return ok(
               sec({
