@@ -48,17 +48,27 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
   const originOk = (origin: string | undefined) => origin === undefined || [...allowedHosts()].some((h) => origin === `http://${h}`);
   const hostOk = (host: string | undefined) => !!host && allowedHosts().has(host.toLowerCase());
-  const tokenOk = (req: IncomingMessage) => {
-    const url = new URL(req.url ?? '/', 'http://x');
+  const tokenOk = (req: IncomingMessage, url: URL) => {
     const given = url.searchParams.get('token') ?? readCookie(req.headers.cookie, COOKIE);
     return !!given && safeEqual(given, token);
   };
 
+  // Host and Origin are checked before anything of the request is parsed, and no request can end the
+  // process: a path such as `//[` makes new URL() throw, which once took every install in flight with it.
   const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch {
+      if (!res.headersSent) refuse(res, 400, 'Bad request.');
+      else res.destroy();
+    }
+  });
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (!hostOk(req.headers.host) || !originOk(req.headers.origin as string | undefined))
       return refuse(res, 403, 'Foreign Host or Origin.');
-    if (!tokenOk(req)) return refuse(res, 401, 'This page needs the address printed when the app started (it carries a token).');
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = parseUrl(req.url);
+    if (!url) return refuse(res, 400, 'Bad request.');
+    if (!tokenOk(req, url)) return refuse(res, 401, 'This page needs the address printed when the app started (it carries a token).');
     if (url.searchParams.has('token')) {
       // Keep the token out of history and screenshots: set the cookie and drop it from the address.
       res.writeHead(303, {
@@ -69,12 +79,14 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       return res.end();
     }
     serveStatic(opts.rendererDir, url.pathname, res);
-  });
+  };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/api' || !hostOk(req.headers.host) || !originOk(req.headers.origin) || !tokenOk(req)) {
+    socket.on('error', () => socket.destroy());
+    const ok = hostOk(req.headers.host) && originOk(req.headers.origin);
+    const url = ok ? parseUrl(req.url) : null;
+    if (!url || url.pathname !== '/api' || !tokenOk(req, url)) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -127,8 +139,23 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   };
 }
 
+/** The request's URL, or null when it cannot be parsed (never a throw). */
+function parseUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://x');
+  } catch {
+    return null;
+  }
+}
+
 function serveStatic(root: string, pathname: string, res: ServerResponse): void {
-  const rel = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^([/\\])+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+  } catch {
+    return refuse(res, 400, 'Bad request.'); // `GET /%`
+  }
+  const rel = normalize(decoded).replace(/^([/\\])+/, '');
   const file = join(root, rel);
   if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return refuse(res, 404, 'Not found.');
   res.writeHead(200, {

@@ -89,4 +89,34 @@ describe('browser host guard', () => {
     expect(await bad).toMatchObject({ id: 2, ok: false, error: { code: 'INVALID_INPUT' } });
     sock.close();
   });
+
+  // Found by a hostile review: each of these ended the process (and every install in flight) before the fix.
+  it('no request can end the process: an unparsable path, a bad escape, a malformed upgrade', async () => {
+    const cookie = { Cookie: `eai_token=${host.token}` };
+    expect((await get(host.port, '//[')).status).toBe(400);
+    expect((await get(host.port, '//[', cookie)).status).toBe(400);
+    expect((await get(host.port, '/%', cookie)).status).toBe(400);
+    await expect(ws(host.port, '//[', { Origin: `http://127.0.0.1:${host.port}` })).rejects.toThrow(/refused 403/);
+    expect((await get(host.port, '/', cookie)).status).toBe(200);
+  });
+
+  it('a socket error (a message over the size limit, invalid UTF-8) closes that socket only; null is ignored', async () => {
+    const origin = `http://127.0.0.1:${host.port}`;
+    const open = () => ws(host.port, '/api', { Origin: origin, Cookie: `eai_token=${host.token}` });
+    const closed = (sock: WebSocket) => new Promise<number>((r) => sock.once('close', (code) => r(code)));
+    const big = await open();
+    const bigClosed = closed(big);
+    big.send('x'.repeat(1024 * 1024 + 10));
+    expect(await bigClosed).toBe(1009);
+    const utf = await open();
+    const utfClosed = closed(utf);
+    utf.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect(await utfClosed).toBe(1007);
+    const sock = await open();
+    sock.send('null');
+    const reply = new Promise<Record<string, unknown>>((r) => sock.once('message', (d) => r(JSON.parse(String(d)))));
+    sock.send(JSON.stringify({ id: 3, method: 'app.info', input: {} }));
+    expect(await reply).toMatchObject({ id: 3, ok: true });
+    sock.close();
+  });
 });
