@@ -65,13 +65,24 @@ describe('known_hosts and pins', () => {
     expect(store.forget('dev', 22)).toEqual([]);
   });
 
-  it('a different key of the same type in known_hosts is a change; another type is only unknown', () => {
+  it('a different key in known_hosts is a change, of the same type or another (never offered for trust)', () => {
     const file = join(dir, 'kh3');
     writeFileSync(file, `dev3 ${a.line}\n`);
     const store = new HostKeyStore(join(dir, 'pins3.json'), [file, join(dir, 'missing')]);
     expect(store.verify('dev3', 22, a.blob)).toMatchObject({ status: 'trusted', via: 'known_hosts' });
-    expect(store.verify('dev3', 22, b.blob)).toMatchObject({ status: 'changed', expected: a.fp, expectedSource: file });
+    expect(store.verify('dev3', 22, b.blob)).toMatchObject({ status: 'changed', expected: `ssh-ed25519 ${a.fp}`, expectedSource: file });
     const rsaLike = Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from('ssh-rsa'), Buffer.from([0, 0, 0, 1, 1])]);
-    expect(store.verify('dev3', 22, rsaLike).status).toBe('unknown');
+    expect(store.verify('dev3', 22, rsaLike)).toMatchObject({ status: 'changed', expected: `ssh-ed25519 ${a.fp}` });
+    // A host known_hosts does not name at all is unknown, as before.
+    expect(store.verify('dev4', 22, rsaLike).status).toBe('unknown');
+  });
+
+  it('a key marked @revoked is refused, for a host it names or for every host (*), even when pinned nowhere', () => {
+    const file = join(dir, 'kh4');
+    writeFileSync(file, `@revoked * ${b.line}\n@revoked dev5 ${a.line}\n`);
+    const store = new HostKeyStore(join(dir, 'pins4.json'), [file]);
+    expect(store.verify('anything', 22, b.blob)).toMatchObject({ status: 'changed', revoked: true });
+    expect(store.verify('dev5', 22, a.blob)).toMatchObject({ status: 'changed', revoked: true });
+    expect(store.verify('dev6', 22, a.blob).status).toBe('unknown');
   });
 });

@@ -76,7 +76,9 @@ export function connectHop(ep: Endpoint, secrets: HopSecrets, opts: HopOptions):
           : new AppError({
               code: 'HOST_KEY_CHANGED',
               message: `The host key of ${ep.host}:${ep.port} has CHANGED. Expected ${verdict.expected} (${verdict.expectedSource}), the device presented ${verdict.fingerprint}. Nothing was sent.`,
-              fix: 'Stop: this may be an interception. If the device was reinstalled, confirm the new fingerprint on its console, then remove the old pin under Known devices and connect again.',
+              fix: verdict.revoked
+                ? 'Stop: this key is marked @revoked in your known_hosts. Do not connect until the device has a new host key.'
+                : 'Stop: this may be an interception. If the device was reinstalled, check the new fingerprint on its console, tick "I checked the new fingerprint on the device console" on this device\'s card, press "The device was reinstalled: forget the old key", then connect again.',
               data: { ...info, expected: verdict.expected, expectedSource: verdict.expectedSource },
             });
       return false;

@@ -6,7 +6,7 @@ import { entryMatches, fingerprintOf, keyTypeOf, parseKnownHosts } from './known
 export type HostKeyVerdict =
   | { status: 'trusted'; keyType: string; fingerprint: string; via: 'pin' | 'known_hosts' }
   | { status: 'unknown'; keyType: string; fingerprint: string }
-  | { status: 'changed'; keyType: string; fingerprint: string; expected: string; expectedSource: string };
+  | { status: 'changed'; keyType: string; fingerprint: string; expected: string; expectedSource: string; revoked?: boolean };
 
 /**
  * Host keys pinned on first use, in the app's data directory (0600), plus the user's own
@@ -26,6 +26,20 @@ export class HostKeyStore {
   verify(host: string, port: number, keyBlob: Buffer): HostKeyVerdict {
     const keyType = keyTypeOf(keyBlob);
     const fingerprint = fingerprintOf(keyBlob);
+    for (const file of this.knownHostsFiles) {
+      const all = readKnownHosts(file);
+      // As OpenSSH: a key marked @revoked is refused for every host the line names, even a pinned one.
+      if (all.some((e) => e.marker === '@revoked' && e.keyBlob.equals(keyBlob) && (e.hosts === '*' || entryMatches(e, host, port)))) {
+        return {
+          status: 'changed',
+          keyType,
+          fingerprint,
+          expected: 'any key but this one (it is marked @revoked)',
+          expectedSource: file,
+          revoked: true,
+        };
+      }
+    }
     const pin = this.pins.find((p) => p.host === host.toLowerCase() && p.port === port);
     if (pin) {
       return pin.fingerprint === fingerprint
@@ -35,10 +49,17 @@ export class HostKeyStore {
     for (const file of this.knownHostsFiles) {
       const entries = readKnownHosts(file).filter((e) => e.marker === null && entryMatches(e, host, port));
       if (entries.some((e) => e.keyBlob.equals(keyBlob))) return { status: 'trusted', keyType, fingerprint, via: 'known_hosts' };
-      // As OpenSSH: a different key of the same type for this host means the key changed.
-      const sameType = entries.find((e) => e.keyType === keyType);
-      if (sameType) {
-        return { status: 'changed', keyType, fingerprint, expected: fingerprintOf(sameType.keyBlob), expectedSource: file };
+      // A different key for this host means the key changed, whatever its type: offering a key of another
+      // type as "unknown" would let an interceptor with, say, an RSA key be trusted with one click.
+      const other = entries.find((e) => e.keyType === keyType) ?? entries[0];
+      if (other) {
+        return {
+          status: 'changed',
+          keyType,
+          fingerprint,
+          expected: `${other.keyType} ${fingerprintOf(other.keyBlob)}`,
+          expectedSource: file,
+        };
       }
     }
     return { status: 'unknown', keyType, fingerprint };
