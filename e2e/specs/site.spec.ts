@@ -23,10 +23,13 @@ test('site: VIP checked on the device, secrets masked in the preview, a profile 
   await page.getByLabel('Registration token').blur();
   await expect(page.getByText('Token entered (kept in memory only)')).toBeVisible();
 
-  // A VIP equal to the device's own address is refused next to the field, before anything runs.
+  // A single node may use its own address as the VIP (kube-vip then turns itself off): explained next to the
+  // field as a warning, not refused.
   const vip = page.getByLabel("VIP address (free, on the hosts' network)");
   await vip.fill(dev!.address);
   await expect(page.locator('#vip-msg')).toContainText('own address');
+  await expect(page.locator('#vip-msg')).toContainText('kube-vip then turns itself off');
+  await expect(page.locator('#vip-msg')).toHaveClass(/field-warn/);
 
   // A VIP another host already answers on is reported in use by the device itself.
   const taken = `${subnet}.210`;

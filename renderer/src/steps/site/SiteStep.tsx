@@ -258,6 +258,7 @@ export function SiteStep() {
             value={draft.endpoint.vip}
             onChange={(v) => update({ endpoint: { kind: 'vip', vip: v } })}
             error={errors['endpoint.vip']}
+            warning={warnings['endpoint.vip']}
           />
         ) : (
           <div className="grid-3">
