@@ -315,7 +315,15 @@ export interface SecretState {
 
 export type SiteSurveyView = {
   deviceId: string;
-  checks: { id: string; target: string; status: 'pass' | 'warn' | 'block' | 'unknown'; method: string; detail: string; fix: string }[];
+  checks: {
+    id: string;
+    title: string;
+    target: string;
+    status: 'pass' | 'warn' | 'block' | 'unknown';
+    method: string;
+    detail: string;
+    fix: string;
+  }[];
   error?: string;
 }[];
 

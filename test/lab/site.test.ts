@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { defaultSite } from '../../common/site/model';
+import { join } from 'node:path';
+import { buildFixtureBundle } from '../../e2e/lab/fixture-bundle';
 import { run } from '../../e2e/lab/run';
 import { Lab, type LabDevice } from '../../e2e/lab/lab';
 import { servicesForTest } from './helpers';
@@ -58,6 +60,15 @@ describe('site survey from a lab device', () => {
     expect(check).toMatchObject({ status: 'block', target: taken });
     expect(check!.method).toMatch(/ping \+ arping \+ neighbour table/);
     expect(check!.fix).toMatch(/another free address/);
+    expect(check!.title).toBe('The VIP is free (nothing answers on it)');
+    // A block found from the device blocks the install, named in words, before anything is sent.
+    await svc.readAndClear(id);
+    const bundle = await buildFixtureBundle({ dir: join(lab.dir, 'bundle'), version: '4.7.9' });
+    const { bundleId } = await svc.call('bundle.inspect', { path: bundle.path });
+    await expect(svc.call('install.start', { bundleId, deviceIds: [id] })).rejects.toMatchObject({
+      code: 'PRECONDITION',
+      message: expect.stringMatching(/the check from the device found a block: the VIP is free \(nothing answers on it\) — no/),
+    });
   });
 
   it('passes a free VIP, saying how it was tried', async () => {

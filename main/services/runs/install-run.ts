@@ -99,6 +99,18 @@ export class InstallService {
           fix: block.overridable ? `${block.fix} Or override it on the Check step with a reason.` : block.fix,
         });
       this.site.userDataFor(id); // refuses while the site is incomplete: nothing is sent before that
+      // "Check from the devices" found a block: it blocks (a VIP in use, a proxy that refuses...).
+      const survey = this.site.surveyBlocks(id);
+      if (survey.length) {
+        throw new AppError({
+          code: 'PRECONDITION',
+          message: `${d.label}: the check from the device found ${survey.length === 1 ? 'a block' : `${survey.length} blocks`}: ${survey.map((c) => `${c.title.replace(/^The /, 'the ')} — no (${c.detail})`).join('; ')}.`,
+          fix: `${survey
+            .map((c) => c.fix)
+            .filter(Boolean)
+            .join(' ')} Then run "Check from the devices" again on the Site step.`,
+        });
+      }
     }
     for (const id of deviceIds) this.devices.assertFree(id);
     const arches = new Set(deviceIds.map((id) => this.store.device(id).facts?.arch).filter(Boolean));

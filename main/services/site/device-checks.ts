@@ -5,8 +5,21 @@ import { shQuote, tcpConnectCommand } from '../../../common/shell/quote';
 import type { SiteConfig, SiteSecrets } from '../../../common/site/model';
 import type { SshSession } from '../ssh/session';
 
+export type SiteCheckId = 'vip-free' | 'gateway' | 'dns-endpoint' | 'dns-ntp' | 'proxy-tcp' | 'proxy-connect' | 'clock';
+
+/** What each survey check proves, in words (the window and the install's refusal show these, never the ids). */
+export const SITE_CHECK_TITLES: Record<SiteCheckId, string> = {
+  'vip-free': 'The VIP is free (nothing answers on it)',
+  gateway: 'The gateway answers',
+  'dns-endpoint': 'The Palette endpoint resolves',
+  'dns-ntp': 'The NTP servers resolve',
+  'proxy-tcp': 'The proxy accepts a connection',
+  'proxy-connect': 'The proxy lets the device through to Palette',
+  clock: 'The device clock is right',
+};
+
 export interface SiteCheck {
-  id: 'vip-free' | 'gateway' | 'dns-endpoint' | 'dns-ntp' | 'proxy-tcp' | 'proxy-connect' | 'clock';
+  id: SiteCheckId;
   target: string;
   status: 'pass' | 'warn' | 'block' | 'unknown';
   /** What was tried, so the technician can repeat it by hand. */

@@ -9,7 +9,7 @@ import { renderUserData } from '../../../common/site/userdata';
 import type { DeviceService } from '../devices';
 import type { VisitStore } from '../visit-store';
 import { parseCertificates } from './certificates';
-import { runSiteChecks, type SiteCheck } from './device-checks';
+import { runSiteChecks, SITE_CHECK_TITLES, type SiteCheck } from './device-checks';
 
 /**
  * Site properties: kept in the visit without secrets; the token and proxy password live only in this
@@ -100,19 +100,39 @@ export class SiteService {
     return renderUserData({ site: v.site, plan: v.plan, device: this.store.device(deviceId), secrets: this.secrets, mask: false });
   }
 
+  /** The last survey of each device, and the site and plan it was run against. */
+  private readonly surveys = new Map<string, { key: string; checks: (SiteCheck & { title: string })[] }>();
+
   /** The survey from every connected cluster member, in parallel. */
-  async checkOnDevices(): Promise<{ deviceId: string; checks: SiteCheck[]; error?: string }[]> {
+  async checkOnDevices(): Promise<{ deviceId: string; checks: (SiteCheck & { title: string })[]; error?: string }[]> {
     const v = this.store.get();
+    const key = JSON.stringify([v.site, v.plan]);
     const members = v.devices.filter((d) => v.plan.roles[d.id] && d.state === 'connected' && d.connection.kind === 'ssh');
     return Promise.all(
       members.map(async (d) => {
         try {
-          return { deviceId: d.id, checks: await runSiteChecks(this.devices.session(d.id), v.site, v.plan, d, this.secrets) };
+          const checks = (await runSiteChecks(this.devices.session(d.id), v.site, v.plan, d, this.secrets)).map((c) => ({
+            ...c,
+            title: SITE_CHECK_TITLES[c.id],
+          }));
+          this.surveys.set(d.id, { key, checks });
+          return { deviceId: d.id, checks };
         } catch (err) {
           return { deviceId: d.id, checks: [], error: err instanceof Error ? err.message : String(err) };
         }
       }),
     );
+  }
+
+  /**
+   * What the last survey of this device found blocking, when it was run against the site and plan as they
+   * are now (a survey of other settings proves nothing about these). A block there blocks the install.
+   */
+  surveyBlocks(deviceId: string): (SiteCheck & { title: string })[] {
+    const v = this.store.get();
+    const last = this.surveys.get(deviceId);
+    if (!last || last.key !== JSON.stringify([v.site, v.plan])) return [];
+    return last.checks.filter((c) => c.status === 'block');
   }
 
   exportProfile(name: string): { yaml: string } {

@@ -50,7 +50,7 @@ function Survey() {
                       </span>
                     </td>
                     <th scope="row">
-                      {c.id} <span className="mono muted">{c.target}</span>
+                      {c.title} <span className="mono muted">{c.target}</span>
                     </th>
                     <td>
                       {c.detail} <span className="muted">({c.method})</span>
