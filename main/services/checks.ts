@@ -1,27 +1,14 @@
-import { siteNeeds } from '../../common/site/issues';
 import type { ChecksView, CrossCheckView } from '../../common/contract';
 import { AppError } from '../../common/errors';
 import type { VisitView } from '../../common/model/device';
-import { planIssues } from '../../common/plan/rules';
-import { CATALOG_VERSION } from '../../common/requirements/catalog';
-import { checkDevice, deviceCleared, type Override } from '../../common/requirements/evaluate';
+import type { Override } from '../../common/requirements/evaluate';
 import type { DeviceService } from './devices';
 import { clusterAddress, probeFrom } from './reachability';
 import type { VisitStore } from './visit-store';
 
-/** Main's own evaluation of the checks (the window computes the same pure functions for display). */
-export function evaluateChecks(visit: VisitView): ChecksView {
-  return {
-    catalogVersion: CATALOG_VERSION,
-    devices: visit.devices
-      .filter((d) => d.facts)
-      .map((d) => {
-        const results = checkDevice(d.id, d.facts!, visit.plan, visit.overrides, siteNeeds(visit.site, d.id));
-        return { deviceId: d.id, results, cleared: deviceCleared(results) };
-      }),
-    plan: planIssues(visit.plan, visit.devices),
-  };
-}
+/** Main's own evaluation of the checks (the window computes the same pure function for display). */
+export { evaluateChecks } from '../../common/install/readiness';
+import { evaluateChecks } from '../../common/install/readiness';
 
 /** Records an override only for a block that exists now and may be overridden. */
 export function overrideCheck(store: VisitStore, input: Omit<Override, 'at'>): VisitView {

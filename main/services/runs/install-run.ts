@@ -9,7 +9,7 @@ import { installPhases, type InstallRunPhase } from '../../../common/runs/phases
 import { DISTRIBUTIONS } from '../../../common/plan/model';
 import { LOCAL_MANAGEMENT_MIN_AGENT, PACKS_4_7_20, PACKS_NEED_AGENT } from '../../../common/upgrade/rules';
 import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
-import { evaluateChecks } from '../checks';
+import { evaluateChecks, installBlockers } from '../../../common/install/readiness';
 import type { DeviceService } from '../devices';
 import type { SiteService } from '../site/site-service';
 import { writeUserData } from '../site/write-userdata';
@@ -75,29 +75,23 @@ export class InstallService {
         fix: 'Give devices a role in the plan, and connect them.',
       });
     const visit = this.store.get();
-    // Main checks again what the window showed: nothing is sent while the plan or a device is blocked.
+    // Main checks again what the window showed: nothing is sent while the plan or a device is blocked, and
+    // the refusal names every block, not only the first.
     const checks = evaluateChecks(visit);
-    const planBlock = checks.plan.find((i) => i.severity === 'block');
-    if (planBlock) throw new AppError({ code: 'PRECONDITION', message: `The plan is blocked: ${planBlock.message}`, fix: planBlock.fix });
+    const blockers = installBlockers(visit, deviceIds, checks);
+    if (blockers.length) {
+      throw new AppError({
+        code: blockers.some((b) => / is not connected/.test(b)) ? 'NOT_CONNECTED' : 'PRECONDITION',
+        message:
+          blockers.length === 1
+            ? blockers[0]!
+            : `${blockers.length} things block the install: ${blockers.map((b, n) => `(${n + 1}) ${b}`).join(' ')}`,
+        fix: 'Fix each of them (the Install button lists them too), then start again.',
+      });
+    }
     for (const id of deviceIds) {
       const d = this.store.device(id);
       assertReadyForRun(d);
-      if (!visit.plan.roles[id])
-        throw new AppError({
-          code: 'PRECONDITION',
-          message: `${d.label} has no role in the plan.`,
-          fix: 'Give it a role on the Plan step.',
-        });
-      const result = checks.devices.find((x) => x.deviceId === id);
-      if (!result)
-        throw new AppError({ code: 'PRECONDITION', message: `${d.label} has not been checked yet.`, fix: 'Read it on the Check step.' });
-      const block = result.results.find((r) => r.status === 'block' && !r.override);
-      if (block)
-        throw new AppError({
-          code: 'PRECONDITION',
-          message: `${d.label} is blocked: ${block.title} (measured ${block.measured}, required ${block.required}).`,
-          fix: block.overridable ? `${block.fix} Or override it on the Check step with a reason.` : block.fix,
-        });
       this.site.userDataFor(id); // refuses while the site is incomplete: nothing is sent before that
       // "Check from the devices" found a block: it blocks (a VIP in use, a proxy that refuses...).
       const survey = this.site.surveyBlocks(id);

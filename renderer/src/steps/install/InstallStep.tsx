@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { stepsFor, statusLine, type DeviceRunView, type InstallMethod, type RunView } from '../../../../common/install/model';
 import { act, useAction } from '../../actions';
+import { installBlockers } from '../../../../common/install/readiness';
 import { ErrorBox } from '../../components/ErrorBox';
 import { VerifyList } from '../../components/VerifyList';
 import { BundleCard, type CheckedBundle } from '../../components/BundleCard';
@@ -35,7 +36,9 @@ export function InstallStep() {
       () => api['install.start']({ bundleId: bundle!.bundleId, expectedSha256: bundle!.expectedSha256, deviceIds: chosen, method }),
       setRun,
     );
-  const ready = !!bundle && chosen.length > 0 && (!run || run.finished) && !starting.busy;
+  // The same pure rules main applies again: every block is named beside the button, which stays disabled.
+  const blockers = chosen.length ? installBlockers(visit, chosen) : [];
+  const ready = !!bundle && chosen.length > 0 && blockers.length === 0 && (!run || run.finished) && !starting.busy;
 
   return (
     <div className="step">
@@ -93,7 +96,7 @@ export function InstallStep() {
           >
             {starting.busy ? t.starting : t.start}
           </button>
-          {!ready && !run && !starting.busy && <span className="muted">{t.notReady}</span>}
+          {!ready && !run && !starting.busy && blockers.length === 0 && <span className="muted">{t.notReady}</span>}
           {run && !run.finished && (
             <button type="button" onClick={() => act(() => api['install.cancel']({ runId: run.runId }), setRun)}>
               {t.cancel}
@@ -105,6 +108,16 @@ export function InstallStep() {
             </button>
           )}
         </div>
+        {blockers.length > 0 && (
+          <div className="notice notice-warn" data-testid="install-blockers">
+            <p>{t.blocked(blockers.length)}</p>
+            <ul>
+              {blockers.map((b) => (
+                <li key={b}>{b}</li>
+              ))}
+            </ul>
+          </div>
+        )}
       </section>
 
       {run && (

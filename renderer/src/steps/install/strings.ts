@@ -5,6 +5,7 @@ export const installStrings = {
   devices: 'Devices to install',
   start: 'Install on the chosen devices',
   starting: 'Checking the bundle and starting…',
+  blocked: (n: number) => `Install cannot start: ${n === 1 ? 'one thing blocks it' : `${n} things block it`}.`,
   notReady: 'Check the bundle and choose at least one connected device.',
   cancel: 'Cancel at the next safe point',
   firstBootWaits: (time: string) => `The wizard waits for the first-boot step until ${time}; nothing is re-applied or rebooted meanwhile.`,
