@@ -52,6 +52,7 @@ const depsOk = ensureSystemDeps({ log: say });
 
 const checks =
   step('typecheck', 'npm', ['run', '-s', 'typecheck']) &&
+  step('format', 'npx', ['prettier', '--check', '.']) &&
   step('lint', 'npx', ['eslint', '.']) &&
   step('security', 'node', ['scripts/security.mjs']);
 results.push({ layer: 'static', passed: checks ? 1 : 0, failed: checks ? 0 : 1, skipped: 0 });
