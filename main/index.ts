@@ -4,15 +4,18 @@ import { pathToFileURL } from 'node:url';
 import type { EventSink } from '../common/contract';
 import { createServices } from './services/app-services';
 import { bindIpc, sendEvent } from './platform/ipc';
-import { createMainWindow } from './platform/window';
+import { createMainWindow, guardAllWebContents } from './platform/window';
 import { electronPdfPrinter } from './platform/pdf-electron';
 
 /** Electron composition root: services + IPC + the window. Everything else lives in services. */
 app.enableSandbox();
+guardAllWebContents();
 
 void app.whenReady().then(() => {
   const rendererFile = join(__dirname, '../renderer/index.html');
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
+  // Only a development run may load the renderer from a dev server: a packaged app ignores the variable,
+  // or anyone who could set it would choose what the window (and its IPC) talks to.
+  const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   let win: BrowserWindow | null = null;
   const emit: EventSink = (event, payload) => {
     if (win) sendEvent(win.webContents, event, payload);

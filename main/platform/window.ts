@@ -1,8 +1,21 @@
-import { BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, session, shell } from 'electron';
 import { join } from 'node:path';
 
 export const APP_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+/** Every web contents (not only the main window's): no navigation, no webviews, no popups. */
+export function guardAllWebContents(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (/^https:\/\/docs\.spectrocloud\.com\//.test(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+}
 
 /** The one window: isolated, sandboxed, no Node, strict CSP, no navigation, no popups, no permissions. */
 export function createMainWindow(rendererUrl: string | undefined, rendererFile: string): BrowserWindow {

@@ -22,6 +22,8 @@ export const STEPS: { id: StepId; title: string }[] = [
 interface State {
   visit: VisitView | null;
   step: StepId;
+  /** Steps opened in this window: the rail ticks only those (Upgrade is a branch, not a stage everyone passes). */
+  visited: StepId[];
   logs: LogLine[];
   prompts: AuthPrompt[];
   fatal: string | null;
@@ -48,6 +50,7 @@ const MAX_LOG_LINES = 500;
 export const useStore = create<State>((set, get) => ({
   visit: null,
   step: 'visit',
+  visited: ['visit'],
   logs: [],
   prompts: [],
   fatal: null,
@@ -58,8 +61,9 @@ export const useStore = create<State>((set, get) => ({
   showError: (actionError) => set({ actionError }),
   showInstallRun: (installRun) => set({ installRun }),
   showUpgradeRun: (upgradeRun) => set({ upgradeRun }),
-  setStep: (step) => set({ step }),
-  openReport: (runId) => set({ reportRunId: runId, step: 'report' }),
+  setStep: (step) => set((s) => ({ step, visited: s.visited.includes(step) ? s.visited : [...s.visited, step] })),
+  openReport: (runId) =>
+    set((s) => ({ reportRunId: runId, step: 'report', visited: s.visited.includes('report') ? s.visited : [...s.visited, 'report'] })),
   setVisit: (visit) => set({ visit }),
   upsertDevice: (device) => {
     const visit = get().visit;

@@ -91,7 +91,7 @@ function Preview() {
           </option>
         ))}
       </select>
-      <pre className="detail" data-testid="userdata-preview">
+      <pre className="detail" data-testid="userdata-preview" tabIndex={0} aria-label={t.preview}>
         {text}
       </pre>
     </section>
