@@ -15,6 +15,7 @@ import { BundleRegistry } from './bundle/registry';
 import { AppError } from '../../common/errors';
 import { basename } from 'node:path';
 import { HostKeyStore } from './ssh/host-key-store';
+import { secureDataDir } from './data-dir';
 import { VisitStore } from './visit-store';
 import { ReportService, type PdfPrinter } from './report/report-service';
 import { collectSupportBundle, supportBundlePath } from './report/support-bundle';
@@ -53,6 +54,7 @@ export interface Services {
 
 /** The composition root of the services. Knows nothing of Electron or of the browser host. */
 export function createServices(opts: ServiceOptions): Services {
+  secureDataDir(opts.dataDir);
   const store = new VisitStore(join(opts.dataDir, 'visit.json'));
   const hostKeys = new HostKeyStore(
     join(opts.dataDir, 'pinned-host-keys.json'),

@@ -120,3 +120,21 @@ describe('browser host guard', () => {
     sock.close();
   });
 });
+
+describe('the data folder', () => {
+  it('is made 0700 at every start, even when it existed with another mode', async () => {
+    const { chmodSync, statSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'eai-dd-'));
+    chmodSync(dir, 0o777);
+    createServices({ dataDir: dir, shell: 'browser', emit: () => undefined, knownHostsFiles: [] }).close();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+  it.skipIf(process.getuid?.() !== 0)('is refused when another user owns it', async () => {
+    const { chownSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'eai-dd-'));
+    chownSync(dir, 65534, 65534);
+    expect(() => createServices({ dataDir: dir, shell: 'browser', emit: () => undefined, knownHostsFiles: [] })).toThrow(
+      /belongs to another user/,
+    );
+  });
+});
