@@ -112,14 +112,19 @@ describe('offline install', () => {
       expect(d.error, d.deviceId).toBeUndefined();
       expect(d.phase).toBe('done');
     }
-    // The first device already had the bundle: its upload was skipped, not sent again.
+    // The first device's earlier install removed its staged bundle once verified (the space goes back to the
+    // device): it is sent again, and every device says how much space the cleanup returned.
     const journal = readFileSync(join(svc.dataDir, 'runs', `${run.runId}.jsonl`), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
     const uploads = journal.filter((e) => e.kind === 'output' && e.step === 'upload');
-    expect(uploads.find((e) => e.deviceId === ids[0])?.data).toMatchObject({ skipped: true, bytesSent: 0 });
+    expect(uploads.find((e) => e.deviceId === ids[0])?.data).toMatchObject({ skipped: false, bytesSent: bundle.size });
     expect(uploads.find((e) => e.deviceId === ids[2])?.data).toMatchObject({ skipped: false, bytesSent: bundle.size });
+    const cleanups = journal.filter((e) => e.kind === 'step-finished' && e.step === 'cleanup');
+    expect(cleanups).toHaveLength(3);
+    for (const c of cleanups) expect(c.data.freedBytes).toBeGreaterThan(bundle.size);
+    for (const dev of lab.devices) expect(await dev.exec('ls -d /var/lib/eai-staging /var/lib/eai-stage 2>/dev/null | wc -l')).toBe('0\n');
     for (const dev of lab.devices) expect(await dev.exec('test -e /opt/spectrocloud/state/setup_done && echo ok')).toBe('ok\n');
   });
 

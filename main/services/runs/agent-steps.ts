@@ -51,6 +51,14 @@ export async function stageBundle(t: Tools, bundle: BundleInfo): Promise<Staged>
   const r = await t.root(
     deviceScript('stage', `${DEVICE_PATHS.staging}/${bundle.fileName}`, bundle.sha256, DEVICE_PATHS.stage, AGENT_IN_BUNDLE),
   );
+  if (r.code === 4) {
+    throw new AppError({
+      code: 'NOT_FOUND',
+      message: 'The uploaded bundle is not on the device any more.',
+      fix: 'Retry: it is uploaded again.',
+      data: { uploadMissing: true },
+    });
+  }
   if (r.code === 28) {
     throw new AppError({
       code: 'COMMAND_FAILED',

@@ -291,7 +291,14 @@ export class InstallService {
         run.journal.append({ kind: 'output', deviceId, step: 'upload', data: { ...result } });
       },
       stage: async () => {
-        const staged = await stageBundle(t, run.bundle);
+        // The journal says the upload finished, but the file can be gone since (a resume after the staging was
+        // cleaned, or removed by hand): send it again rather than fail on what the journal cannot know.
+        const staged = await stageBundle(t, run.bundle).catch(async (err: unknown) => {
+          if (!(err instanceof AppError && err.data?.uploadMissing)) throw err;
+          t.log('The uploaded bundle is not on the device any more: uploading it again.');
+          await work.upload({});
+          return stageBundle(t, run.bundle);
+        });
         // An agent already set up skips the first-boot install: the new one would never run. Say so now.
         if (staged.installedSetUp && staged.installedSetUp !== staged.version) {
           throw new AppError({

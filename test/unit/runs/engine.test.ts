@@ -258,6 +258,32 @@ describe('install run on the engine', () => {
     expect(ok.devices[0]!.phase).toBe('done');
   });
 
+  it('a resume whose journal says "uploaded" on a device whose staging was removed since uploads again', async () => {
+    const ref = await world();
+    const runId = (await ref.install.start(ref.bundle.path, [ref.deviceId])).runId;
+    await ref.finished(runId);
+    const lines = readFileSync(join(ref.dir, 'runs', `${runId}.jsonl`), 'utf8')
+      .trim()
+      .split('\n');
+    const upTo = lines.findIndex((l) => l.includes('"step-finished"') && l.includes('"upload"'));
+    const fake = new FakeDevice('4.7.9'); // staging empty: uploaded stays false
+    const dir = mkdtempSync(join(tmpdir(), 'eai-resume-'));
+    const w = await world({ dataDir: dir, fake });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'runs'), { recursive: true });
+    writeFileSync(
+      join(dir, 'runs', 'r.jsonl'),
+      lines
+        .slice(0, upTo + 1)
+        .join('\n')
+        .replaceAll(ref.deviceId, w.deviceId)
+        .replaceAll(ref.bundle.path, w.bundle.path) + '\n',
+    );
+    await w.install.resume('r');
+    expect((await w.finished('r')).devices[0]!.phase).toBe('done');
+    expect(fake.calls.slice(0, 5)).toEqual(['stage', 'prepareStaging', 'upload', 'stage', 'apply']);
+  });
+
   it('every phase of the table has work, and the table names its safe points', () => {
     expect(INSTALL_PHASES.filter((p) => !p.safeCancel).map((p) => p.phase)).toEqual(['userdata', 'agent-install']);
     expect(INSTALL_PHASES.filter((p) => p.expectsDisconnect).map((p) => p.phase)).toEqual(['reboot']);

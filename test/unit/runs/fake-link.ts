@@ -99,7 +99,8 @@ export class FakeDevice {
           case 'prepareStaging':
             return ok();
           case 'stage':
-            if (!this.state.uploaded) return { code: 1, signal: null, stdout: '', stderr: 'no bundle' };
+            if (!this.state.uploaded)
+              return { code: 4, signal: null, stdout: '', stderr: 'the uploaded bundle is not on the device any more' };
             this.state.staged = true;
             return ok(sec({ staged: version(this.stagedVersion, this.stagedFips), installed: version(this.state.agent) }));
           case 'apply':

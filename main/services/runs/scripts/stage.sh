@@ -2,6 +2,8 @@
 # so the bundle is first copied into a root-only folder and hashed there; it is unpacked from that copy
 # (space checked first). Then the staged agent's version, and that of an agent already set up here.
 set -e
+# Gone (the staging was cleaned, or removed by hand): say so apart from any other failure.
+[ -f "$1" ] || { echo "the uploaded bundle is not on the device any more: $1" >&2; exit 4; }
 size=$(( $(wc -c < "$1") / 1024 ))
 mkdir -p "$3"
 chown 0:0 "$3"
