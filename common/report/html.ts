@@ -51,7 +51,7 @@ const STYLE = `
 :root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.45;color:#111}
 body{margin:0 auto;max-width:60rem;padding:1rem}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;margin-top:1.6rem;border-bottom:2px solid #333}h3{font-size:1.1rem;margin-top:1.2rem}
-table{border-collapse:collapse;width:100%;margin:.4rem 0;font-size:.92rem}th,td{border:1px solid #999;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;margin:.4rem 0;font-size:.92rem}th,td{border:1px solid #999;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
 th{background:#eee}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;overflow-wrap:anywhere}
 .s-pass,.s-ok{color:#0a5d0a}.s-warn{color:#7a4d00}.s-block,.s-failed{color:#a00}.s-interrupted,.s-unknown{color:#555}
 .banner{border:2px solid #333;padding:.6rem;font-weight:600}.device{break-inside:avoid-page}

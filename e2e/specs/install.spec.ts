@@ -94,7 +94,11 @@ test('a full offline install on one device through the wizard, through its reboo
   expect(html.match(/<tr data-check=/g)?.length).toBe(device.checks.length);
 
   // Table cells wrap: compare without whitespace.
-  const pdfText = execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+  const pdfLines = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
+  // No word of the check table is broken across lines (the columns once got so narrow that "Result" read "Res/ult").
+  const tokens = new Set(pdfLines.split(/\s+/));
+  expect(['Res', 'Resu', 'Resul', 'Requir', 'Requi', 'Measur', 'Measu', 'bloc', 'Statu'].filter((t) => tokens.has(t))).toEqual([]);
+  const pdfText = pdfLines.replace(/\s+/g, '');
   expect(Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' }))?.[1])).toBeGreaterThan(1);
   for (const text of [hostName!, machineId!, bundle.sha256.slice(0, 32), 'Lab device on a two-core test machine', 'Verify the agent'])
     expect(pdfText).toContain(text.replace(/\s+/g, ''));

@@ -377,3 +377,72 @@ describe('install: a first-boot step as slow, or as broken, as a real one', () =
     }
   }, 300_000);
 });
+
+describe('install: putting the agent in place never locks other users out of the device', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.start(1);
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('a non-root login keeps working during the apply, and / keeps its mode when the apply is killed half way', async () => {
+    const dev = lab.devices[0]!;
+    // GNU tar --no-overwrite-dir (the old apply) made /, /var, /etc ... 0700 while it ran, and left them so if killed.
+    const modes = 'stat -c "%n %a %U" / /var /var/lib /etc /etc/systemd /etc/systemd/system';
+    const before = await dev.exec(modes);
+    const big = await buildFixtureBundle({ dir: join(lab.dir, 'big-apply'), version: '4.7.9', payloadBytes: 384 * 2 ** 20 });
+    // A non-root user resolving paths under / all through the run, as the wizard's own sudo login does.
+    await dev.exec(
+      "(while :; do su tech -s /bin/sh -c 'cd / && ls /etc/systemd/system /var/lib >/dev/null && echo ok || echo LOCKED' >> /root/probe.log 2>&1; sleep 0.05; done) >/dev/null 2>&1 & echo $! > /root/probe.pid",
+    );
+    const svc = servicesForTest();
+    try {
+      const d = await svc.addTrusted(
+        { kind: 'ssh', host: dev.address, port: 22, user: 'tech', auth: 'password' },
+        { password: dev.techPassword, sudoPassword: dev.techPassword },
+      );
+      await svc.readAndClear(d.id);
+      const { runId } = await svc.call('install.start', {
+        bundleId: (await svc.call('bundle.inspect', { path: big.path })).bundleId,
+        deviceIds: [d.id],
+      });
+      await waitFor('the apply', async () => (await svc.call('install.status', { runId })).devices[0]!.phase === 'apply', 180_000, 20);
+      // Killed half way: whatever rsync had done, no existing directory changed its mode or owner.
+      await dev.exec('pkill -9 -x rsync; true');
+      const failed = await waitFor(
+        'the apply to stop',
+        async () => {
+          const v = await svc.call('install.status', { runId });
+          return v.finished ? v : null;
+        },
+        120_000,
+        200,
+      );
+      expect(await dev.exec(modes)).toBe(before);
+      if (failed.devices[0]!.phase === 'failed') {
+        expect(failed.devices[0]!.failedStep).toBe('apply');
+        await svc.call('install.retry', { runId, deviceId: d.id });
+      }
+      const done = await waitFor(
+        'the run',
+        async () => {
+          const v = await svc.call('install.status', { runId });
+          return v.finished ? v : null;
+        },
+        240_000,
+        500,
+      );
+      expect(done.devices[0]!.error).toBeUndefined();
+      expect(done.devices[0]!.phase).toBe('done');
+      expect(await dev.exec(modes)).toBe(before);
+      await dev.exec('kill "$(cat /root/probe.pid)"; true');
+      const probe = await dev.exec('sort /root/probe.log | uniq -c');
+      expect(probe).not.toMatch(/LOCKED|Permission denied/);
+      expect(probe).toMatch(/\d+ ok/);
+    } finally {
+      svc.close();
+    }
+  }, 400_000);
+});
