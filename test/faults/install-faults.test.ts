@@ -136,7 +136,7 @@ describe('faults during an install', () => {
       const lost = await verifiedOn(dev);
       recordFault(
         'link cut during extraction',
-        `failed at "${failed.devices[0]!.failedStep}": ${failed.devices[0]!.error?.message}; agent in / after the cut: ${agentAfterCut.trim()}; retry: upload skipped (same sha256), staged again, verified`,
+        `failed at "${failed.devices[0]!.failedStep}": ${failed.devices[0]!.error?.message}; agent in / after the cut: ${agentAfterCut.trim()}; retry: continued at stage (the journal says the upload finished; no byte sent again), staged again, verified`,
         lost,
       );
       expect(lost).toEqual([]);
@@ -407,7 +407,7 @@ describe('faults during an install', () => {
       const lost = await verifiedOn(dev);
       recordFault(
         'service process killed mid-run (SIGKILL) and restarted',
-        `killed with ${(onDevice / 2 ** 20).toFixed(1)} MiB on the device; the new process listed the run from its journal, resumed it: upload continued at ${(upload.resumedFrom / 2 ** 20).toFixed(1)} MiB, then stage, apply, user-data, reboot, verified`,
+        `killed with ${(onDevice / 2 ** 20).toFixed(1)} MiB on the device; the new process listed the run from its journal, resumed it: upload continued at ${(upload.resumedFrom / 2 ** 20).toFixed(1)} MiB, then stage, apply, user-data, reboot, first boot, verified, staging removed`,
         lost,
       );
       expect(upload.resumedFrom).toBeGreaterThan(0);
