@@ -53,7 +53,7 @@ export const siteStrings = {
   localUiUser: 'Local UI login user (optional)',
   localUiPassword: 'Password for that user',
   setUser: 'Create this user',
-  clearUser: 'No extra user',
+  clearUser: 'Remove the Local UI user',
   userSet: (name: string) => `${name} will be created (only a SHA-512 hash of the password is kept).`,
   survey: 'Check from the devices',
   surveyHelp:
