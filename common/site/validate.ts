@@ -55,7 +55,10 @@ export const proxyUrlSchema = z
       return false;
     }
   }, 'Type the proxy as http://host:port (or https://), without a path.')
-  .refine((s) => !/@/.test(s), 'Take the user and password out of the address: type the user in "Proxy user" below, and its password appears next to it.')
+  .refine(
+    (s) => !/@/.test(s),
+    'Take the user and password out of the address: type the user in "Proxy user" below, and its password appears next to it.',
+  )
   .refine((s) => {
     try {
       const host = new URL(s).hostname.replace(/^\[(.*)\]$/, '$1');

@@ -52,7 +52,9 @@ describe('field rules', () => {
   it('proxy URLs', () => {
     expect(proxyUrlSchema.safeParse('http://proxy.corp:3128').success).toBe(true);
     expect(proxyUrlSchema.safeParse('https://10.0.0.1:8443').success).toBe(true);
-    expect(proxyUrlSchema.safeParse('http://user:pw@proxy:3128').error!.issues[0]!.message).toMatch(/own fields/);
+    expect(proxyUrlSchema.safeParse('http://user:pw@proxy:3128').error!.issues[0]!.message).toMatch(
+      /type the user in "Proxy user" below, and its password appears next to it/,
+    );
     expect(proxyUrlSchema.safeParse('socks5://proxy:1080').error!.issues[0]!.message).toMatch(/http:\/\/host:port/);
     expect(proxyUrlSchema.safeParse('http://proxy:3128/path').success).toBe(false);
   });
