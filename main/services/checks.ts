@@ -1,4 +1,4 @@
-import type { ChecksView, CrossCheckView } from '../../common/contract';
+import type { CrossCheckView } from '../../common/contract';
 import { AppError } from '../../common/errors';
 import type { VisitView } from '../../common/model/device';
 import type { Override } from '../../common/requirements/evaluate';
