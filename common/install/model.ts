@@ -30,6 +30,11 @@ export interface VerifyCheck {
   required?: false;
 }
 
+/** The checks that fail the verification: not met, and required (Local UI, say, is only reported). */
+export function verifyFailures(checks: VerifyCheck[]): VerifyCheck[] {
+  return checks.filter((c) => !c.ok && c.required !== false);
+}
+
 export interface DeviceRunView {
   deviceId: string;
   phase: InstallPhase;

@@ -15,13 +15,16 @@ export type Role = Plan['roles'][string];
 export type Topology = Plan['topology'];
 export type Cni = Plan['cni'];
 
-export const DISTRIBUTIONS: { id: Distribution; name: string; techPreview: boolean; versions: string[] }[] = [
+/**
+ * The distributions of the newest agent-mode architecture page (PXK-E, Canonical, K3s, RKE2), which no longer
+ * calls Canonical a Tech Preview: https://docs.spectrocloud.com/deployment-modes/agent-mode/architecture/
+ */
+export const DISTRIBUTIONS: { id: Distribution; name: string; versions: string[] }[] = [
   // Versions named in the agent-mode architecture page (4.7.20 packs); others can be typed.
-  { id: 'pxke', name: 'Palette eXtended Kubernetes Edge (PXK-E)', techPreview: false, versions: ['1.31.12', '1.32.8', '1.33.4'] },
-  { id: 'k3s', name: 'Palette Optimized K3s', techPreview: false, versions: [] },
-  // The newest architecture page no longer calls Canonical a Tech Preview, and lists RKE2.
-  { id: 'canonical', name: 'Palette Optimized Canonical', techPreview: false, versions: ['1.32.8', '1.33.4'] },
-  { id: 'rke2', name: 'Palette Optimized RKE2', techPreview: false, versions: [] },
+  { id: 'pxke', name: 'Palette eXtended Kubernetes Edge (PXK-E)', versions: ['1.31.12', '1.32.8', '1.33.4'] },
+  { id: 'k3s', name: 'Palette Optimized K3s', versions: [] },
+  { id: 'canonical', name: 'Palette Optimized Canonical', versions: ['1.32.8', '1.33.4'] },
+  { id: 'rke2', name: 'Palette Optimized RKE2', versions: [] },
 ];
 
 export function defaultPlan(): Plan {

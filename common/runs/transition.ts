@@ -13,10 +13,8 @@ export type Next<P extends string> =
  *
  * A phase counts as done when its last record is a finish; a failure or an open start makes it the next one
  * to run, except a reboot that recorded its marker (the reconnect then finds out which system answers).
- * `since` leaves out the lines before a run of these phases began (an upgrade prepares, then applies).
  */
-export function nextPhase<P extends string>(phases: readonly PhaseSpec<P>[], lines: DeviceLines, since = 0): Next<P> {
-  const mine = lines.slice(since);
+export function nextPhase<P extends string>(phases: readonly PhaseSpec<P>[], mine: DeviceLines): Next<P> {
   if (mine.some((l) => l.kind === 'device-done')) return { kind: 'done', state: summaries(mine) };
   const state = summaries(mine);
   for (const spec of phases) {

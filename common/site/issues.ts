@@ -44,7 +44,8 @@ export function siteIssues(
   if (plan.mode === 'central') {
     if (!site.central.paletteEndpoint)
       block('central.paletteEndpoint', 'Central management needs the Palette endpoint host name (for example api.spectrocloud.com).');
-    // Both may be left out when the registration token has a default project (installer reference, stylus.site).
+    // Both may be left out when the registration token has a default project; a name that does not exist never
+    // registers (installer reference, site parameters: https://docs.spectrocloud.com/clusters/edge/edge-configuration/installer-reference/).
     if (!site.central.projectName && !site.central.projectUid)
       warn('central.projectName', 'No project: the host registers only if its registration token has a default project in Palette.');
     else if (site.central.projectName && !site.central.projectUid)
@@ -67,6 +68,7 @@ export function siteIssues(
   } else if (site.installPath !== '/') {
     warn('installPath', 'A custom install path is documented as risky; use it only where the root filesystem cannot hold the agent.');
   }
+  // Local UI accepts any OS user with a password (https://docs.spectrocloud.com/clusters/edge/local-ui/host-management/access-console/).
   if (plan.mode === 'local' && !site.localUiUser)
     warn(
       'localUiUser.name',
@@ -118,7 +120,8 @@ export function siteIssues(
     } else {
       const addrs = members.flatMap((d) => deviceAddresses(d, site).map((a) => ({ ...a, d })));
       const same = addrs.find((a) => a.address === vip);
-      // A single node may use its own address: kube-vip then turns itself off (device-contract §2).
+      // A single node may use its own address: kube-vip then turns itself off (device-contract §2; cluster
+      // endpoint in https://docs.spectrocloud.com/clusters/edge/site-deployment/cluster-deployment/).
       if (same && members.length === 1)
         warn(
           'endpoint.vip',

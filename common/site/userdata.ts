@@ -102,7 +102,8 @@ export function renderUserData(args: { site: SiteConfig; plan: Plan; device: Dev
 
 /**
  * The admin group of the host's OS family: `sudo` on Debian and Ubuntu, `wheel` on RHEL, Rocky and their
- * kin. The stage skips a group the host lacks without a word, so the wrong one would leave the Local UI user
+ * kin. The stage skips a group the host lacks without a word (device-contract §2; Kairos user stages,
+ * https://kairos.io/docs/reference/configuration/), so the wrong one would leave the Local UI user
  * without admin rights; when the OS is not known yet, both are listed (the missing one is skipped).
  */
 export function adminGroups(device: DeviceView): string[] {

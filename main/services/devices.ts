@@ -133,11 +133,6 @@ export class DeviceService {
     return this.secrets.get(id)?.sudoPassword;
   }
 
-  /** Whether the connection's secrets are still in memory (they are not kept across a restart). */
-  canConnectAgain(id: string): boolean {
-    return this.secrets.has(id);
-  }
-
   /** Pins exactly the key the technician was shown; anything else is refused. */
   trustHostKey(id: string, hop: 'target' | 'jump', fingerprint: string): DeviceView {
     const pending = this.store.device(id).pendingHostKey;

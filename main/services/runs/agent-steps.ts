@@ -1,6 +1,7 @@
 import { DEVICE_PATHS, AGENT_IN_BUNDLE } from '../../../common/device/paths';
 import { AppError } from '../../../common/errors';
-import type { FirstBootView, VerifyCheck } from '../../../common/install/model';
+import { verifyFailures, type FirstBootView, type VerifyCheck } from '../../../common/install/model';
+import type { RunJournal } from './journal-file';
 import { duration, firstBootVerdict, parseUnitShow } from '../../../common/runs/first-boot';
 import { parseAgentVersion } from '../../../common/parsers/agent-version';
 import type { BundleInfo } from '../bundle/verify-bundle';
@@ -90,12 +91,15 @@ export async function verifyAgent(
   expected: { version: string; mode: string; localUiPort: number; settleMs?: number; signal?: AbortSignal },
 ): Promise<VerifyCheck[]> {
   const until = Date.now() + (expected.settleMs ?? 90_000);
+  let reconnected = false;
   for (;;) {
     let checks: VerifyCheck[];
     try {
       checks = await verifyOnce(link, expected);
     } catch (err) {
-      if (!(err instanceof AppError) || err.code !== 'NOT_CONNECTED' || Date.now() > until) throw err;
+      // A drop gets one reconnect whatever the time; more only while the limit lasts.
+      if (!(err instanceof AppError) || err.code !== 'NOT_CONNECTED' || (reconnected && Date.now() > until)) throw err;
+      reconnected = true;
       await link.waitUntilBack({
         deadlineMs: Math.max(5_000, until - Date.now()),
         afterReboot: false,
@@ -104,7 +108,7 @@ export async function verifyAgent(
       });
       continue;
     }
-    if (checks.every((c) => c.ok || c.required === false) || Date.now() >= until) return checks;
+    if (verifyFailures(checks).length === 0 || Date.now() >= until) return checks;
     await new Promise((r) => setTimeout(r, 3000));
   }
 }
@@ -147,9 +151,9 @@ async function verifyOnce(link: DeviceLink, expected: { version: string; mode: s
 }
 
 /** Reboots through the link and records the marker: from then on a resume asks the device which system answers. */
-export function rebootDevice(link: DeviceLink, t: Tools, journal: { marked: () => void }): Promise<'dropped' | 'suspended'> {
+export function rebootDevice(link: DeviceLink, t: Tools, journal: RunJournal, deviceId: string): Promise<'dropped' | 'suspended'> {
   t.log('Rebooting: the session drops on purpose.');
-  return link.reboot(journal);
+  return link.reboot({ marked: () => journal.append({ kind: 'output', deviceId, step: 'reboot', data: { rebootMarker: true } }) });
 }
 
 export interface FirstBootWaitOptions {
@@ -158,6 +162,8 @@ export interface FirstBootWaitOptions {
   /** No change at all (state, restarts, log) for this long is a stalled step. */
   stallMs: number;
   onStatus: (v: FirstBootView) => void;
+  /** The device's log can hold a secret (set -x traces the environment it sources): shown and kept only redacted. */
+  redact: (text: string) => string;
   signal?: AbortSignal;
   pollMs?: number;
 }
@@ -196,7 +202,7 @@ export async function waitForFirstBoot(link: DeviceLink, o: FirstBootWaitOptions
     const status = {
       sentinel: part('sentinel') === 'yes',
       unit: parseUnitShow(part('unit'), Number.isFinite(uptime) ? uptime : null),
-      tail: part('log').split('\n').filter(Boolean).slice(-20),
+      tail: o.redact(part('log')).split('\n').filter(Boolean).slice(-20),
     };
     const verdict = firstBootVerdict(status);
     if (verdict.kind === 'done') return { firstBootWaitSec: Math.round((Date.now() - started) / 1000) };

@@ -56,7 +56,7 @@ export interface DeviceRun<P extends string> {
 }
 
 /**
- * The per-device tools of every run: `root` and `user` (a device script as root or as the login user),
+ * The per-device tools of every run: `root` (a device script as root: the link knows how to become it),
  * `must` (logs a command's output and turns a non-zero exit into a specific error), `log` (redacted,
  * journaled, shown), `step` (sets the phase and journals its start, end or failure with its duration).
  */
@@ -70,7 +70,6 @@ export function deviceTools<P extends string>(r: DeviceRun<P>) {
     r.changed();
   };
   const root = (s: DeviceScript, timeoutMs?: number): Promise<ExecResult> => r.link.script(s, { root: true, timeoutMs });
-  const user = (s: DeviceScript, timeoutMs?: number): Promise<ExecResult> => r.link.script(s, { root: false, timeoutMs });
   const must = (res: ExecResult, what: string, fix: string): ExecResult => {
     log(res.stdout.replace(/^@@EAI-SECTION .*@@$/gm, '') + res.stderr);
     if (res.code !== 0)
@@ -102,11 +101,11 @@ export function deviceTools<P extends string>(r: DeviceRun<P>) {
       throw err;
     }
   };
-  return { log, root, user, must, step };
+  return { log, root, must, step };
 }
 
 /** The tools that do not depend on a run kind's phases: what shared device work takes. */
-export type Tools = Pick<ReturnType<typeof deviceTools<string>>, 'log' | 'root' | 'user' | 'must'>;
+export type Tools = Pick<ReturnType<typeof deviceTools<string>>, 'log' | 'root' | 'must'>;
 
 /** A phase's work: gets what the finished phases left (from the journal) and returns its own summary. */
 export type PhaseWork<P extends string> = Record<P, (state: StepSummary) => Promise<StepSummary | void>>;
@@ -121,11 +120,11 @@ export async function runPhases<Q extends string, P extends Q>(
   r: DeviceRun<Q>,
   table: readonly PhaseSpec<P>[],
   work: PhaseWork<P>,
-  o: { cancelled: () => boolean; since?: number; suspended?: () => boolean },
+  o: { cancelled: () => boolean; suspended?: () => boolean },
 ): Promise<{ state: StepSummary; suspended: boolean }> {
   const { step } = deviceTools(r);
   for (;;) {
-    const next = nextPhase(table, deviceLines(r.journal.lines, r.device.deviceId), o.since ?? 0);
+    const next = nextPhase(table, deviceLines(r.journal.lines, r.device.deviceId));
     if (next.kind === 'done') return { state: next.state, suspended: false };
     if (next.spec.safeCancel && o.cancelled()) {
       r.device.failedStep = next.phase;
@@ -134,9 +133,4 @@ export async function runPhases<Q extends string, P extends Q>(
     await step(next.phase, () => work[next.phase](next.state));
     if (o.suspended?.()) return { state: next.state, suspended: true };
   }
-}
-
-/** Where in the journal a device's current attempt at a table starts (its lines before belong to another). */
-export function linesSoFar(journal: RunJournal, deviceId: string): number {
-  return deviceLines(journal.lines, deviceId).length;
 }

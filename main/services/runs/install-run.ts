@@ -3,10 +3,12 @@ import { coerce, gte, lt } from 'semver';
 import type { EventSink } from '../../../common/contract';
 import { DEVICE_PATHS } from '../../../common/device/paths';
 import { AppError, toErrorShape } from '../../../common/errors';
-import type { DeviceRunView, InstallMethod, InstallPhase, RunView } from '../../../common/install/model';
+import { verifyFailures, type DeviceRunView, type InstallMethod, type InstallPhase, type RunView } from '../../../common/install/model';
+import { redact } from '../../../common/redact';
 import { deviceLines, firstStart, runFinished, type JournalLine } from '../../../common/runs/journal';
 import { installPhases, type InstallRunPhase } from '../../../common/runs/phases';
 import { DISTRIBUTIONS } from '../../../common/plan/model';
+import { SOURCES } from '../../../common/requirements/sources';
 import { LOCAL_MANAGEMENT_MIN_AGENT, PACKS_4_7_20, PACKS_NEED_AGENT } from '../../../common/upgrade/rules';
 import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
 import { evaluateChecks, installBlockers } from '../../../common/install/readiness';
@@ -320,7 +322,7 @@ export class InstallService {
           throw new AppError({
             code: 'PRECONDITION',
             message: `The plan is for the ${flavour === 'fips' ? 'FIPS' : 'standard'} agent, but the staged agent says it is a ${staged.fips ? 'FIPS' : 'standard'} build (whatever the file is called).`,
-            fix: `Carry the ${flavour === 'fips' ? 'FIPS' : 'standard'} agent-mode bundle, or change the agent flavour on the Plan step. Nothing was applied.`,
+            fix: `Carry the ${flavour === 'fips' ? 'FIPS' : 'standard'} agent-mode bundle, or change the agent flavour on the Plan step. Nothing was applied. (Source: device-contract §1 — the documented FIPS download saves the tar under the standard name; the agent's own version output says its flavour.)`,
           });
         }
         packRule(this.store.get().plan, staged.version);
@@ -344,9 +346,7 @@ export class InstallService {
         );
       },
       reboot: async () => {
-        const how = await rebootDevice(link, t, {
-          marked: () => run.journal.append({ kind: 'output', deviceId, step: 'reboot', data: { rebootMarker: true } }),
-        });
+        const how = await rebootDevice(link, t, run.journal, deviceId);
         suspended = how === 'suspended';
       },
       reconnect: () =>
@@ -364,6 +364,7 @@ export class InstallService {
             until: () => this.firstBootUntil.get(key) ?? 0,
             stallMs: this.opts.firstBootStallMs ?? 10 * 60_000,
             pollMs: this.opts.firstBootPollMs,
+            redact: (text) => redact(text, this.secrets()),
             signal: run.abort.signal,
             onStatus: (fb) => {
               d.firstBoot = fb;
@@ -384,14 +385,12 @@ export class InstallService {
           settleMs: this.opts.verifyTimeoutMs,
         });
         d.verify = checks;
-        if (checks.some((c) => !c.ok && c.required !== false)) {
+        const failures = verifyFailures(checks);
+        if (failures.length) {
           run.journal.append({ kind: 'output', deviceId, step: 'verify', data: { verify: checks } });
           throw new AppError({
             code: 'COMMAND_FAILED',
-            message: `The agent did not verify: ${checks
-              .filter((c) => !c.ok && c.required !== false)
-              .map((c) => c.name)
-              .join(', ')}.`,
+            message: `The agent did not verify: ${failures.map((c) => c.name).join(', ')}.`,
             fix: 'Open the device\'s log (/var/log/stylus-upgrade.log, journalctl -u "spectro*") and retry.',
           });
         }
@@ -469,7 +468,7 @@ function packRule(plan: { distribution: string; kubernetesVersion: string }, age
     throw new AppError({
       code: 'PRECONDITION',
       message: `Agent ${agent} cannot run the ${DISTRIBUTIONS.find((d) => d.id === plan.distribution)?.name ?? plan.distribution} ${plan.kubernetesVersion} pack: packs released with Palette 4.7.20 need agent ${PACKS_NEED_AGENT} or later.`,
-      fix: `Carry an agent-mode bundle of ${PACKS_NEED_AGENT} or later, or plan an earlier Kubernetes version. Nothing was applied.`,
+      fix: `Carry an agent-mode bundle of ${PACKS_NEED_AGENT} or later, or plan an earlier Kubernetes version. Nothing was applied. (Source: ${SOURCES.limitations.title}, ${SOURCES.limitations.url})`,
     });
   }
 }

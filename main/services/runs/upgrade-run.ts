@@ -10,6 +10,8 @@ import {
   type UpgradePreparePhase,
 } from '../../../common/runs/phases';
 import type { UpgradeDeviceView, UpgradePhase, UpgradeRunView } from '../../../common/upgrade/model';
+import { verifyFailures } from '../../../common/install/model';
+import { redact } from '../../../common/redact';
 import { planUpgrade, type InstalledAgent, type UpgradeConfirmations } from '../../../common/upgrade/rules';
 import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
 import type { DeviceService } from '../devices';
@@ -304,9 +306,7 @@ export class UpgradeService {
         );
       },
       reboot: async () => {
-        await rebootDevice(r.link, t, {
-          marked: () => run.journal.append({ kind: 'output', deviceId: d.deviceId, step: 'reboot', data: { rebootMarker: true } }),
-        });
+        await rebootDevice(r.link, t, run.journal, d.deviceId);
       },
       reconnect: () =>
         r.link.waitUntilBack({
@@ -314,26 +314,24 @@ export class UpgradeService {
           afterReboot: true,
           onAttempt: (n, e) => t.log(`reconnect attempt ${n}: ${e ?? ''}`),
         }),
-      'first-boot': () =>
-        waitForFirstBoot(r.link, {
-          until: (() => {
-            const until = Date.now() + (this.opts.firstBootTimeoutMs ?? 20 * 60_000);
-            return () => until;
-          })(),
+      'first-boot': () => {
+        const until = Date.now() + (this.opts.firstBootTimeoutMs ?? 20 * 60_000);
+        return waitForFirstBoot(r.link, {
+          until: () => until,
           stallMs: this.opts.firstBootStallMs ?? 10 * 60_000,
           pollMs: this.opts.firstBootPollMs,
+          redact: (text) => redact(text, this.secrets()),
           onStatus: () => this.changed(run.view),
-        }),
+        });
+      },
       verify: async () => {
         const c = await verifyAgent(r.link, { version: target, mode, localUiPort, settleMs: this.opts.verifyTimeoutMs });
         d.verify = c;
-        if (c.some((x) => !x.ok && x.required !== false))
+        const failures = verifyFailures(c);
+        if (failures.length)
           throw new AppError({
             code: 'COMMAND_FAILED',
-            message: `The new agent did not verify: ${c
-              .filter((x) => !x.ok && x.required !== false)
-              .map((x) => x.detail)
-              .join(' ')}`,
+            message: `The new agent did not verify: ${failures.map((x) => x.detail).join(' ')}`,
             fix: 'The upgrade is rolled back to the backup.',
           });
         return { verify: c };
@@ -387,15 +385,14 @@ export class UpgradeService {
       await r.link.reboot({ marked: () => undefined });
       await back('reboot');
       const verify = await verifyAgent(r.link, { version: before, mode, localUiPort, settleMs: this.opts.verifyTimeoutMs });
-      const ok = verify.every((c) => c.ok || c.required === false);
+      const ok = verifyFailures(verify).length === 0;
       if (ok) this.devices.noteAgent(d.deviceId, { version: before, fips: d.installed?.fips ?? null });
       d.rollback = {
         ok,
         verify,
         detail: ok
           ? `Rolled back to ${before}; it verifies again.`
-          : `Rolled back to ${before}, but it does not verify: ${verify
-              .filter((c) => !c.ok && c.required !== false)
+          : `Rolled back to ${before}, but it does not verify: ${verifyFailures(verify)
               .map((c) => c.detail)
               .join(' ')}`,
       };

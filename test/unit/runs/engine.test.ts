@@ -59,7 +59,7 @@ async function world(opts: { dataDir?: string; fake?: FakeDevice; deviceId?: str
     throw new Error('the run did not finish');
   };
   const journal = (runId: string): JournalLine[] => parseJournal(readFileSync(join(dir, 'runs', `${runId}.jsonl`), 'utf8'));
-  return { dir, store, install, upgrade, fake, deviceId: d.id, bundle, finished, journal };
+  return { dir, store, site, install, upgrade, fake, deviceId: d.id, bundle, finished, journal };
 }
 
 const PHASE_OF: Partial<Record<ScriptName | 'upload', InstallRunPhase>> = {
@@ -211,6 +211,21 @@ describe('install run on the engine', () => {
     expect(seen.some((s) => /^installing on the device \(first-boot step running for \d+ (s|min)/.test(s))).toBe(true);
     expect(w.fake.calls.filter((c) => c === 'firstBoot').length).toBe(6);
     expect(w.fake.state.boots).toBe(1);
+  });
+
+  it('the first-boot log is shown and kept redacted (set -x traces the environment it sources)', async () => {
+    const w = await world();
+    w.site.setSecrets({ proxyPassword: 'CANARY-proxy-pw' });
+    w.fake.firstBoot = { ...w.fake.firstBoot, polls: 2, log: '++ HTTPS_PROXY=http://u:CANARY-proxy-pw@proxy:3128\n' };
+    const seen: string[] = [];
+    const { runId } = await w.install.start(w.bundle.path, [w.deviceId]);
+    for (let i = 0; i < 400 && !w.install.status(runId).finished; i++) {
+      seen.push(...(w.install.status(runId).devices[0]!.firstBoot?.tail ?? []));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect((await w.finished(runId)).devices[0]!.phase).toBe('done');
+    expect(seen.some((l) => l.includes('HTTPS_PROXY'))).toBe(true);
+    expect(seen.join('\n')).not.toContain('CANARY-proxy-pw');
   });
 
   it("a first boot that fails is reported with the script's own error line; Retry waits again and never re-applies or reboots", async () => {

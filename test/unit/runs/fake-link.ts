@@ -30,7 +30,7 @@ export class FakeDevice {
   onScript?: (name: ScriptName) => void;
   online = true;
   /** The first boot after an install: how many reads it still runs for, and whether it then fails. */
-  firstBoot = { polls: 0, fail: false, left: 0, restarts: 0 };
+  firstBoot = { polls: 0, fail: false, left: 0, restarts: 0, log: '' };
   /** The agent set up by the first boot verifies as this version (a broken new agent does not). */
   agentWorks = (version: string) => version !== '0.0.0-broken';
 
@@ -148,9 +148,11 @@ export class FakeDevice {
               : failed
                 ? 'LoadState=loaded\nActiveState=failed\nSubState=failed\nNRestarts=3\nExecMainStatus=1'
                 : 'LoadState=loaded\nActiveState=active\nSubState=exited\nNRestarts=0\nExecMainStatus=0';
-            const log = failed
-              ? '+ palette-agent install --source dir:/var/lib/spectro/stylus\npalette-agent: error: disk quota exceeded'
-              : '+ palette-agent install --source dir:/var/lib/spectro/stylus';
+            const log =
+              this.firstBoot.log +
+              (failed
+                ? '+ palette-agent install --source dir:/var/lib/spectro/stylus\npalette-agent: error: disk quota exceeded'
+                : '+ palette-agent install --source dir:/var/lib/spectro/stylus');
             return ok(
               sec({ sentinel: setUp ? 'yes' : '', unit, uptime: String(100 + 80 * (this.firstBoot.polls - this.firstBoot.left)), log }),
             );

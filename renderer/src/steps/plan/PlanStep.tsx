@@ -60,7 +60,7 @@ export function PlanStep() {
         </fieldset>
         <fieldset className="radios">
           <legend>{t.distribution}</legend>
-          {DISTRIBUTIONS.map((d) => radio('distribution', d.id, d.name, d.techPreview ? t.techPreview : undefined))}
+          {DISTRIBUTIONS.map((d) => radio('distribution', d.id, d.name))}
         </fieldset>
         <div className="field">
           <label htmlFor="k8s-version">{t.version}</label>

@@ -5,7 +5,6 @@ export const planStrings = {
   topology: 'Topology',
   topologies: { single: 'Single node', multi: 'Multi-node' },
   distribution: 'Kubernetes distribution',
-  techPreview: 'Tech Preview',
   version: 'Kubernetes version',
   versionHint: 'major.minor.patch, e.g. 1.32.8',
   flavour: 'Agent flavour',
