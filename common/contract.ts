@@ -120,9 +120,12 @@ export const contract = {
   /** From each device, can it reach the others on the cluster ports? */
   'network.crossCheck': method(empty, declareOutput<CrossCheckView>()),
   'site.update': method(siteSchema, declareOutput<VisitView>()),
-  /** The registration token and proxy password: kept in main's memory only. An empty string clears one. */
+  /**
+   * The registration token, the proxy password and (optional) a Palette API key: kept in main's memory only.
+   * An empty string clears one.
+   */
   'site.setSecrets': method(
-    z.object({ edgeHostToken: secretSchema.optional(), proxyPassword: secretSchema.optional() }).strict(),
+    z.object({ edgeHostToken: secretSchema.optional(), proxyPassword: secretSchema.optional(), paletteApiKey: secretSchema.optional() }).strict(),
     declareOutput<SecretState>(),
   ),
   'site.secretState': method(empty, declareOutput<SecretState>()),
@@ -311,6 +314,7 @@ export interface CrossCheckView {
 export interface SecretState {
   edgeHostToken: boolean;
   proxyPassword: boolean;
+  paletteApiKey: boolean;
 }
 
 export type SiteSurveyView = {
@@ -323,6 +327,7 @@ export type SiteSurveyView = {
     method: string;
     detail: string;
     fix: string;
+    value?: string;
   }[];
   error?: string;
 }[];

@@ -39,11 +39,13 @@ export const keyPathSchema = z
   .max(4096, 'That path is too long.')
   .refine((s) => !s.includes('\0'), 'A path cannot contain a NUL character.');
 
-/** Secrets are carried exactly as typed; only size and NUL are refused. */
+/** Secrets are carried exactly as typed; only size, NUL and line breaks are refused. */
 export const secretSchema = z
   .string()
   .max(4096, 'That secret is longer than 4096 characters; check what was pasted.')
-  .refine((s) => !s.includes('\0'), 'A secret cannot contain a NUL character.');
+  .refine((s) => !s.includes('\0'), 'A secret cannot contain a NUL character.')
+  // A line break in a secret is a paste gone wrong, and a secret split over lines escapes redaction.
+  .refine((s) => !/[\r\n]/.test(s), 'A secret cannot contain a line break: paste it again on one line.');
 
 export const labelSchema = z.string().trim().max(80, 'A device name is at most 80 characters.');
 

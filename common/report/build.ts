@@ -179,6 +179,7 @@ function siteProperties(ctx: RunContext): Report['siteProperties'] {
       ['Palette endpoint', s.central.paletteEndpoint],
       ['Project', s.central.projectName || s.central.projectUid],
       ['Registration token', set('edgeHostToken')],
+      ['Palette API key', set('paletteApiKey')],
     );
   }
   if (s.proxy.httpProxy || s.proxy.httpsProxy) {
@@ -231,8 +232,11 @@ function handoff(ctx: RunContext, devices: ReportDevice[], leader: string | null
         `Link the other hosts to the leader ${leader ?? ''} in Local UI before creating the cluster; a linked host's IP must not change.`,
       );
   } else {
+    // The wizard cannot see registration from the device: only Palette's Edge Hosts list confirms it
+    // (librarium deployment-modes/agent-mode/install-agent-host.md, "Validate").
+    const names = ctx.devices.map((d) => ctx.site.devices[d.id]?.edgeHostName || `${d.label} (named by the agent)`);
     steps.push(
-      `In Palette (${ctx.site.central.paletteEndpoint || 'the Palette endpoint'}), project ${ctx.site.central.projectName || ctx.site.central.projectUid || '(as registered)'}: check that the edge hosts appear as registered.`,
+      `Registration is confirmed in Palette only: in ${ctx.site.central.paletteEndpoint || 'Palette'}, project ${ctx.site.central.projectName || ctx.site.central.projectUid || '(as registered)'}, open Clusters → Edge Hosts and check that each host shows as Healthy: ${names.join(', ')}.`,
     );
     steps.push(`Create the cluster from those hosts with ${distro} and the endpoint ${endpointText(ctx.site)}.`);
   }

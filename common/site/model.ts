@@ -57,6 +57,8 @@ export interface AgentOptions {
 export interface SiteSecrets {
   edgeHostToken?: string;
   proxyPassword?: string;
+  /** A Palette API key, only to read the agent version the instance expects (memory only, never written). */
+  paletteApiKey?: string;
 }
 
 export const DEFAULT_LOCAL_UI_PORT = 5080;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectionSpecSchema } from '../../common/contract';
-import { fieldErrors, hostSchema, portSchema, userSchema } from '../../common/validate';
+import { fieldErrors, hostSchema, portSchema, secretSchema, userSchema } from '../../common/validate';
 
 describe('connection fields', () => {
   it.each(['192.168.1.20', 'edge-01', 'edge-01.site.local', 'fd00::2', '::1'])('accepts the address %s', (h) => {
@@ -36,5 +36,13 @@ describe('connection fields', () => {
     const errors = fieldErrors(r.error!);
     expect(errors.host).toMatch(/IPv4/);
     expect(errors.port).toMatch(/65535/);
+  });
+});
+
+describe('secrets', () => {
+  it('are kept exactly as typed, but a line break or NUL is refused (a secret split over lines escapes redaction)', () => {
+    expect(secretSchema.parse(' pa ss\t"\'$(x) ')).toBe(' pa ss\t"\'$(x) ');
+    for (const bad of ['a\nb', 'a\r\nb', 'trailing\n', 'a\0b']) expect(secretSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    expect(secretSchema.safeParse('a\nb').error?.issues[0]?.message).toBe('A secret cannot contain a line break: paste it again on one line.');
   });
 });

@@ -16,6 +16,7 @@ import type { DeviceService } from '../devices';
 import type { SiteService } from '../site/site-service';
 import { writeUserData } from '../site/write-userdata';
 import type { VisitStore } from '../visit-store';
+import { STYLUS_VERSION_PATH } from '../site/palette-checks';
 import { rebootDevice, stageBundle, uploadToStaging, verifyAgent, waitForFirstBoot } from './agent-steps';
 import { deviceScript, sections } from './device-scripts';
 import { formatBytes } from '../../../common/format';
@@ -136,7 +137,7 @@ export class InstallService {
         method,
       },
     });
-    journal.append({ kind: 'context', data: runContext('install', visit, deviceIds, checks, this.site.secretState()) });
+    journal.append({ kind: 'context', data: runContext('install', visit, deviceIds, checks, { ...this.site.secretState() }) });
     this.changed(run.view);
     void this.runAll(run, deviceIds);
     return structuredClone(view);
@@ -326,6 +327,16 @@ export class InstallService {
           });
         }
         packRule(this.store.get().plan, staged.version);
+        // Central management: Palette replaces an agent of another version than its own (device-contract §1),
+        // so a bundle that differs from what the survey read with the API key is refused before it is applied.
+        const expected = this.site.expectedAgentVersion();
+        if (mode === 'central' && expected && expected.version !== staged.version) {
+          throw new AppError({
+            code: 'PRECONDITION',
+            message: `Palette at ${expected.endpoint} expects agent ${expected.version}; this bundle carries ${staged.version}.`,
+            fix: `Carry the agent-mode bundle of version ${expected.version} (the documented download for a dedicated or self-hosted Palette names it). Nothing was applied. (Source: librarium deployment-modes/agent-mode/install-agent-host.md, GET ${STYLUS_VERSION_PATH}.)`,
+          });
+        }
         d.agentVersion = staged.version;
         return { version: staged.version, fips: staged.fips };
       },

@@ -4,8 +4,18 @@ import { splitSections, SECTION_MARK } from '../../../common/probe/sections';
 import { shQuote, tcpConnectCommand } from '../../../common/shell/quote';
 import type { SiteConfig, SiteSecrets } from '../../../common/site/model';
 import type { SshSession } from '../ssh/session';
+import { curlProxyConfig, paletteCheckScript, parsePaletteTls, parsePaletteVersion, STYLUS_VERSION_PATH } from './palette-checks';
 
-export type SiteCheckId = 'vip-free' | 'gateway' | 'dns-endpoint' | 'dns-ntp' | 'proxy-tcp' | 'proxy-connect' | 'clock';
+export type SiteCheckId =
+  | 'vip-free'
+  | 'gateway'
+  | 'dns-endpoint'
+  | 'dns-ntp'
+  | 'proxy-tcp'
+  | 'proxy-connect'
+  | 'palette-tls'
+  | 'palette-version'
+  | 'clock';
 
 /** What each survey check proves, in words (the window and the install's refusal show these, never the ids). */
 export const SITE_CHECK_TITLES: Record<SiteCheckId, string> = {
@@ -15,6 +25,8 @@ export const SITE_CHECK_TITLES: Record<SiteCheckId, string> = {
   'dns-ntp': 'The NTP servers resolve',
   'proxy-tcp': 'The proxy accepts a connection',
   'proxy-connect': 'The proxy lets the device through to Palette',
+  'palette-tls': 'Palette answers TLS on 443 with a certificate the device trusts',
+  'palette-version': 'The agent version Palette expects',
   clock: 'The device clock is right',
 };
 
@@ -26,6 +38,8 @@ export interface SiteCheck {
   method: string;
   detail: string;
   fix: string;
+  /** A value the check read (the agent version Palette expects). */
+  value?: string;
 }
 
 /**
@@ -75,10 +89,7 @@ export function siteCheckScript(site: SiteConfig, plan: Plan, device: DeviceView
       `if have timeout && have bash; then ${tcpConnectCommand(u.hostname.replace(/^\[(.*)\]$/, '$1'), port, 5)} 2>&1 && echo "open" || echo "closed $?"; else echo "untested"; fi`,
     );
     if (plan.mode === 'central' && site.central.paletteEndpoint) {
-      const config = [
-        `proxy = ${curlQuote(proxy)}`,
-        ...(site.proxy.username ? [`proxy-user = ${curlQuote(`${site.proxy.username}:${secrets.proxyPassword ?? ''}`)}`] : []),
-      ].join('\n');
+      const config = curlProxyConfig(site, secrets).join('\n');
       lines.push(
         's proxy-connect',
         'if have curl; then',
@@ -90,13 +101,9 @@ export function siteCheckScript(site: SiteConfig, plan: Plan, device: DeviceView
       );
     }
   }
+  if (plan.mode === 'central' && site.central.paletteEndpoint) lines.push(...paletteCheckScript(site, secrets, (name) => `s ${name}`));
   lines.push('s end');
   return lines.join('\n') + '\n';
-}
-
-/** curl's config syntax: a double-quoted string with backslash escapes. */
-function curlQuote(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
 }
 
 export function parseSiteChecks(output: string, site: SiteConfig, device: DeviceView): SiteCheck[] {
@@ -206,6 +213,23 @@ export function parseSiteChecks(output: string, site: SiteConfig, device: Device
         : m?.[2] === '407'
           ? 'Enter the proxy user and password.'
           : 'Check that the proxy allows CONNECT to the Palette endpoint on 443, and its TLS interception CA.',
+    });
+  }
+  const tls = sec.get('palette-tls');
+  if (tls !== undefined) {
+    out.push({ id: 'palette-tls', target: `${site.central.paletteEndpoint}:443`, method: 'curl from the device (site proxy and CA certificates)', ...parsePaletteTls(tls, site) });
+  }
+  const version = sec.get('palette-version');
+  if (version !== undefined) {
+    const r = parsePaletteVersion(version, site.central.paletteEndpoint);
+    out.push({
+      id: 'palette-version',
+      target: site.central.paletteEndpoint,
+      status: r.status,
+      method: `GET ${STYLUS_VERSION_PATH} with the API key`,
+      detail: r.detail,
+      fix: r.fix,
+      ...(r.version ? { value: r.version } : {}),
     });
   }
   const clock = device.facts?.software.clock;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { encrypt } from 'unixcrypt';
 import { AppError } from '../../../common/errors';
+import type { SecretState } from '../../../common/contract';
 import type { VisitView } from '../../../common/model/device';
 import { siteIssues, type SiteIssue } from '../../../common/site/issues';
 import type { SiteConfig, SiteSecrets } from '../../../common/site/model';
@@ -27,8 +28,8 @@ export class SiteService {
     return this.store.setSite(site);
   }
 
-  setSecrets(secrets: SiteSecrets): { edgeHostToken: boolean; proxyPassword: boolean } {
-    for (const key of ['edgeHostToken', 'proxyPassword'] as const) {
+  setSecrets(secrets: SiteSecrets): SecretState {
+    for (const key of ['edgeHostToken', 'proxyPassword', 'paletteApiKey'] as const) {
       if (secrets[key] !== undefined) this.secrets[key] = secrets[key] || undefined;
     }
     return this.secretState();
@@ -36,11 +37,15 @@ export class SiteService {
 
   /** For redaction only: the values to scrub from anything that leaves main. */
   secretValues(): (string | undefined)[] {
-    return [this.secrets.edgeHostToken, this.secrets.proxyPassword];
+    return [this.secrets.edgeHostToken, this.secrets.proxyPassword, this.secrets.paletteApiKey];
   }
 
-  secretState() {
-    return { edgeHostToken: !!this.secrets.edgeHostToken, proxyPassword: !!this.secrets.proxyPassword };
+  secretState(): SecretState {
+    return {
+      edgeHostToken: !!this.secrets.edgeHostToken,
+      proxyPassword: !!this.secrets.proxyPassword,
+      paletteApiKey: !!this.secrets.paletteApiKey,
+    };
   }
 
   /** Local UI login: the password is hashed here (SHA-512 crypt) and only the hash is kept. */
@@ -133,6 +138,21 @@ export class SiteService {
     const last = this.surveys.get(deviceId);
     if (!last || last.key !== JSON.stringify([v.site, v.plan])) return [];
     return last.checks.filter((c) => c.status === 'block');
+  }
+
+  /**
+   * The agent version the Palette instance expects, as the last survey (of the site and plan as they are now)
+   * read it with the API key; null when no survey read one.
+   */
+  expectedAgentVersion(): { version: string; endpoint: string } | null {
+    const v = this.store.get();
+    const key = JSON.stringify([v.site, v.plan]);
+    for (const s of this.surveys.values()) {
+      if (s.key !== key) continue;
+      const c = s.checks.find((x) => x.id === 'palette-version' && x.value);
+      if (c?.value) return { version: c.value, endpoint: v.site.central.paletteEndpoint };
+    }
+    return null;
   }
 
   exportProfile(name: string): { yaml: string } {

@@ -14,7 +14,7 @@ export function SiteStep() {
   const { draft, update, errors, warnings, valid, saveError, visit, status } = useSiteDraft();
   const setVisit = useStore((s) => s.setVisit);
   const setStep = useStore((s) => s.setStep);
-  const [secrets, setSecrets] = useState<SecretState>({ edgeHostToken: false, proxyPassword: false });
+  const [secrets, setSecrets] = useState<SecretState>({ edgeHostToken: false, proxyPassword: false, paletteApiKey: false });
   const [noProxyText, setNoProxyText] = useState(draft.proxy.noProxy.join('\n'));
   const [ntpText, setNtpText] = useState(draft.ntpServers.join(', '));
   const [certError, setCertError] = useState('');
@@ -100,6 +100,13 @@ export function SiteStep() {
               warning={warnings['central.projectUid']}
             />
             <SecretField id="edge-token" label={t.token} isSet={secrets.edgeHostToken} onSet={(v) => setSecret('edgeHostToken', v)} />
+            <SecretField
+              id="palette-api-key"
+              label={t.apiKey}
+              isSet={secrets.paletteApiKey}
+              onSet={(v) => setSecret('paletteApiKey', v)}
+            />
+            <p className="muted">{t.apiKeyHint}</p>
           </div>
         )}
       </section>

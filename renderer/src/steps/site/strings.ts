@@ -7,6 +7,9 @@ export const siteStrings = {
   modeCentral: 'Central: the devices register with Palette',
   endpoint: 'Palette endpoint (host name)',
   token: 'Registration token',
+  apiKey: 'Palette API key (optional)',
+  apiKeyHint:
+    '"Check from the devices" uses it to ask Palette which agent version it expects; a bundle of another version is then refused. Kept in memory only, never saved.',
   tokenSet: 'Token entered (kept in memory only)',
   projectName: 'Project name',
   projectUid: 'or project uid',
