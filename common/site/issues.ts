@@ -18,6 +18,12 @@ export function deviceAddresses(d: DeviceView, site: SiteConfig): { address: str
   return (d.facts?.nics ?? []).flatMap((n) => n.addresses.map((a) => ({ address: a.address, cidr: `${a.address}/${a.prefix}` })));
 }
 
+/** The static address the site gives this device (no prefix), when there is one. */
+export function staticAddressOf(site: SiteConfig, deviceId: string): string | undefined {
+  const nic = site.devices[deviceId]?.nic;
+  return nic?.mode === 'static' && parseCidr(nic.address) ? nic.address.split('/')[0] : undefined;
+}
+
 /** What this device's user-data will ask of its OS (the catalog's enabled-unit checks follow it). */
 export function siteNeeds(site: SiteConfig, deviceId: string): SiteNeeds {
   const nic = site.devices[deviceId]?.nic;
@@ -104,6 +110,13 @@ export function siteIssues(
         block(`${at}.gateway`, `The gateway ${nic.gateway} is not inside ${nic.address}.`);
       else if (nic.address && nic.gateway === nic.address.split('/')[0])
         block(`${at}.gateway`, "The gateway cannot be the device's own address.");
+      // The address changes at the reboot: say so before the install, and how the wizard follows it.
+      const moveTo = staticAddressOf(site, d.id);
+      if (moveTo && d.connection.kind === 'ssh' && d.connection.host !== moveTo)
+        warn(
+          `${at}.address`,
+          `${d.label} takes ${moveTo} at its reboot (the wizard reaches it at ${d.connection.host} now). After the reboot the wizard connects to ${moveTo} and accepts only the host key it knows; if the device comes back at ${d.connection.host} instead, the install goes on there and says so.`,
+        );
       if (d.facts && !d.facts.nics.some((n) => n.name === nic.name))
         warn(
           `${at}.name`,

@@ -17,6 +17,15 @@ done
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /run/lab /run/sshd /run/systemd/system
 mount --bind "$DEV_DIR/control" /run/lab
+# A static address the device takes at this boot (LabDevice.moveAtNextBoot): eth0 gets it, sshd listens there.
+if [ -s /run/lab/address-at-boot ]; then
+  addr=$(cat /run/lab/address-at-boot)
+  ip addr flush dev eth0 scope global
+  ip addr add "$addr/16" dev eth0
+  ip route replace default via 198.18.0.1
+  sed -i "s/^ListenAddress .*/ListenAddress $addr:22/" /run/lab/sshd_config
+  rm -f /run/lab/address-at-boot
+fi
 # Last: the device folder may itself live under /tmp.
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 # Everything else the device sees of the machine is read-only, so nothing it does can leak out of its

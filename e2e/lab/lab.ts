@@ -52,7 +52,7 @@ export class LabDevice {
     readonly name: string,
     readonly ns: string,
     readonly veth: string,
-    readonly address: string,
+    public address: string,
     readonly dir: string,
     opts: DeviceOptions,
   ) {
@@ -79,7 +79,17 @@ export class LabDevice {
     }
   }
 
+  /**
+   * The device takes `address` at its next boot (as a host given a static address in its user-data does;
+   * when the real agent applies it is not documented, so the lab makes the hardest case: at the reboot).
+   */
+  moveAtNextBoot(address: string): void {
+    writeFileSync(join(this.control, 'address-at-boot'), address);
+  }
+
   async boot(): Promise<void> {
+    const moveFile = join(this.control, 'address-at-boot');
+    if (existsSync(moveFile)) this.address = readFileSync(moveFile, 'utf8').trim();
     const child = spawn(
       'ip',
       [

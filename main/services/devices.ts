@@ -36,8 +36,10 @@ export class DeviceService {
     return [...this.typed];
   }
 
-  async connect(id: string, secrets: ConnectSecrets): Promise<DeviceView> {
-    const device = this.store.device(id);
+  /** `host`: sign in at another address than the stored one (a device that moved); stored once it answers. */
+  async connect(id: string, secrets: ConnectSecrets, host?: string): Promise<DeviceView> {
+    const stored = this.store.device(id);
+    const device = host && stored.connection.kind === 'ssh' ? { ...stored, connection: { ...stored.connection, host } } : stored;
     for (const v of Object.values(secrets)) if (v) this.typed.add(v);
     this.drop(id);
     if (device.connection.kind === 'local') {
@@ -89,11 +91,17 @@ export class DeviceService {
               }
             : undefined;
       this.log('info', id, `Connected (${privilege}); host key ${session.hostKey.fingerprint}`);
-      return this.update(id, { state: 'connected', privilege, hostKey: session.hostKey, error });
+      return this.update(id, { state: 'connected', privilege, hostKey: session.hostKey, error, connection: device.connection });
     } catch (err) {
       const error = toErrorShape(err);
       this.log('error', id, error.message);
-      return this.update(id, { state: 'connected', privilege: 'sudo-needs-password', hostKey: session.hostKey, error });
+      return this.update(id, {
+        state: 'connected',
+        privilege: 'sudo-needs-password',
+        hostKey: session.hostKey,
+        error,
+        connection: device.connection,
+      });
     }
   }
 
@@ -102,7 +110,7 @@ export class DeviceService {
    * the same pinned host key checked as always. One attempt, which may not outlive `attemptMs` whatever
    * the device does; the caller's loop (the run's link) owns the retries and the one deadline.
    */
-  async connectAgain(id: string, attemptMs: number): Promise<DeviceView> {
+  async connectAgain(id: string, attemptMs: number, opts: { host?: string } = {}): Promise<DeviceView> {
     const secrets = this.secrets.get(id);
     if (!secrets)
       throw new AppError({
@@ -110,10 +118,11 @@ export class DeviceService {
         message: 'This device was never connected in this session.',
         fix: 'Connect to it on the Devices step.',
       });
+    if (opts.host) this.carryPin(id, opts.host);
     // The timer is cleared when the attempt settles: left running, it would drop a good session later.
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([
-      this.connect(id, secrets),
+      this.connect(id, secrets, opts.host),
       new Promise<DeviceView>((resolve) => {
         timer = setTimeout(() => {
           this.drop(id);
@@ -126,6 +135,20 @@ export class DeviceService {
         }, attemptMs);
       }),
     ]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * A device that takes its static address at the reboot keeps its host key: the key it proved at the old
+   * address is pinned for the new one, so the same key is accepted there and any other is refused as a
+   * changed key. An existing pin for the new address is never replaced.
+   */
+  private carryPin(id: string, host: string): void {
+    const d = this.store.device(id);
+    if (d.connection.kind !== 'ssh' || !d.hostKey || d.hostKey.hop !== 'target') return;
+    const port = d.connection.port;
+    if (this.hostKeys.list().some((p) => p.host === host.toLowerCase() && p.port === port)) return;
+    this.hostKeys.pin(host, port, d.hostKey.keyType, d.hostKey.fingerprint);
+    this.log('info', id, `Pinned ${d.hostKey.keyType} key ${d.hostKey.fingerprint} for ${host}:${port} (the address the device takes)`);
   }
 
   /** The sudo password given when connecting, for a run on this machine (memory only; null when none). */

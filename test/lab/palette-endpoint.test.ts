@@ -109,7 +109,9 @@ describe('the Palette endpoint, checked from the device', () => {
   it('names the certificate the device does not trust yet, with its subject and issuer', async () => {
     const tls = await check('palette-tls');
     expect(tls).toMatchObject({ status: 'block', target: `${ENDPOINT}:443` });
-    expect(tls!.detail).toMatch(/does not trust the certificate palette\.lab\.test presented \(subject "CN ?= ?palette\.lab\.test", issued by "CN ?= ?Lab Palette CA"\)/);
+    expect(tls!.detail).toMatch(
+      /does not trust the certificate palette\.lab\.test presented \(subject "CN ?= ?palette\.lab\.test", issued by "CN ?= ?Lab Palette CA"\)/,
+    );
     expect(tls!.fix).toMatch(/Add the CA certificate that issued it/);
     expect(await check('palette-version')).toBeUndefined(); // no API key, no version question
   });
@@ -118,7 +120,9 @@ describe('the Palette endpoint, checked from the device', () => {
     await svc.call('site.addCertificates', { pem: paletteCa });
     const tls = await check('palette-tls');
     expect(tls).toMatchObject({ status: 'pass' });
-    expect(tls!.detail).toMatch(/certificate the device trusts with the 1 CA certificate of the site added: subject "CN ?= ?palette\.lab\.test", issued by "CN ?= ?Lab Palette CA"/);
+    expect(tls!.detail).toMatch(
+      /certificate the device trusts with the 1 CA certificate of the site added: subject "CN ?= ?palette\.lab\.test", issued by "CN ?= ?Lab Palette CA"/,
+    );
   });
 
   it('names a TLS-intercepting proxy whose CA was not given', async () => {
@@ -128,14 +132,19 @@ describe('the Palette endpoint, checked from the device', () => {
     expect(checks.find((c) => c.id === 'proxy-connect')).toMatchObject({ status: 'block' });
     const tls = checks.find((c) => c.id === 'palette-tls');
     expect(tls).toMatchObject({ status: 'block' });
-    expect(tls!.detail).toMatch(/issued by "CN ?= ?Corp Intercept CA".*TLS-intercepting proxy re-signs traffic with its own CA: that CA was not given/);
+    expect(tls!.detail).toMatch(
+      /issued by "CN ?= ?Corp Intercept CA".*TLS-intercepting proxy re-signs traffic with its own CA: that CA was not given/,
+    );
     expect(tls!.fix).toMatch(/proxy's CA certificate/);
     await svc.call('site.update', { ...v.site, proxy: { ...v.site.proxy, httpsProxy: '' } });
   });
 
   it('reads the agent version Palette expects with the API key, and refuses a bundle of another version before applying it', async () => {
     await svc.call('site.setSecrets', { paletteApiKey: 'wrong-key' });
-    expect(await check('palette-version')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/refused the API key \(HTTP 401\)/) });
+    expect(await check('palette-version')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringMatching(/refused the API key \(HTTP 401\)/),
+    });
 
     await svc.call('site.setSecrets', { paletteApiKey: API_KEY });
     expect(await check('palette-version')).toMatchObject({

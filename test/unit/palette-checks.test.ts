@@ -9,7 +9,7 @@ const site = (over: Partial<SiteConfig> = {}): SiteConfig => ({
 });
 
 // curl 7.88 (OpenSSL 3) verbose lines as the device script filters them.
-const TRUSTED = 'rc=0\n*  subject: CN=api.palette.example\n*  issuer: C=US; O=Let\'s Encrypt; CN=R11\n';
+const TRUSTED = "rc=0\n*  subject: CN=api.palette.example\n*  issuer: C=US; O=Let's Encrypt; CN=R11\n";
 const UNTRUSTED =
   'rc=60\n* SSL certificate problem: unable to get local issuer certificate\ncurl: (60) SSL certificate problem: unable to get local issuer certificate\npresented-subject: CN=api.palette.example\npresented-issuer: CN=Corp Intercept CA\n';
 const WRONG_NAME =
@@ -19,14 +19,17 @@ describe('Palette TLS from the device', () => {
   it('passes a trusted certificate and shows its subject and issuer', () => {
     expect(parsePaletteTls(TRUSTED, site())).toMatchObject({
       status: 'pass',
-      detail: 'api.palette.example:443 answered TLS with a certificate the device trusts: subject "CN=api.palette.example", issued by "C=US; O=Let\'s Encrypt; CN=R11".',
+      detail:
+        'api.palette.example:443 answered TLS with a certificate the device trusts: subject "CN=api.palette.example", issued by "C=US; O=Let\'s Encrypt; CN=R11".',
     });
   });
 
   it('an untrusted issuer without a proxy asks for the CA that issued it', () => {
     const r = parsePaletteTls(UNTRUSTED, site());
     expect(r.status).toBe('block');
-    expect(r.detail).toMatch(/does not trust the certificate api\.palette\.example presented \(subject "CN=api\.palette\.example", issued by "CN=Corp Intercept CA"\)/);
+    expect(r.detail).toMatch(
+      /does not trust the certificate api\.palette\.example presented \(subject "CN=api\.palette\.example", issued by "CN=Corp Intercept CA"\)/,
+    );
     expect(r.detail).not.toMatch(/intercepting/);
   });
 
@@ -37,14 +40,18 @@ describe('Palette TLS from the device', () => {
   });
 
   it('a certificate for another name says so, proxy or not', () => {
-    const r = parsePaletteTls(WRONG_NAME, site({ proxy: { httpProxy: '', httpsProxy: 'http://10.0.0.1:3128', username: '', noProxy: [] } }));
+    const r = parsePaletteTls(
+      WRONG_NAME,
+      site({ proxy: { httpProxy: '', httpsProxy: 'http://10.0.0.1:3128', username: '', noProxy: [] } }),
+    );
     expect(r.detail).toMatch(/^The certificate presented \(subject "CN=other\.example".*\) is not for api\.palette\.example/);
   });
 
   it('no TLS answer, no name, no curl', () => {
-    expect(parsePaletteTls('rc=7\ncurl: (7) Failed to connect to api.palette.example port 443 after 3 ms: Couldn\'t connect to server\n', site()).detail).toMatch(
-      /^No TLS answer from api\.palette\.example:443 \(Failed to connect/,
-    );
+    expect(
+      parsePaletteTls("rc=7\ncurl: (7) Failed to connect to api.palette.example port 443 after 3 ms: Couldn't connect to server\n", site())
+        .detail,
+    ).toMatch(/^No TLS answer from api\.palette\.example:443 \(Failed to connect/);
     expect(parsePaletteTls('rc=6\ncurl: (6) Could not resolve host: api.palette.example\n', site()).detail).toMatch(/does not resolve/);
     expect(parsePaletteTls('curl missing\n', site()).status).toBe('unknown');
   });
@@ -56,8 +63,16 @@ describe('the agent version Palette expects', () => {
     expect(parsePaletteVersion(`${body}\n@@EAI-HTTP 200\n`, 'p.example')).toMatchObject({ status: 'pass', version: '4.5.5' });
   });
   it('a refused key, another status, or an answer without a version is a warning, never a version', () => {
-    expect(parsePaletteVersion('{"code":"Unauthorized"}\n@@EAI-HTTP 401\n', 'p')).toMatchObject({ status: 'warn', version: null, detail: expect.stringMatching(/refused the API key/) });
-    expect(parsePaletteVersion('oops\n@@EAI-HTTP 502\n', 'p')).toMatchObject({ status: 'warn', version: null, detail: expect.stringMatching(/HTTP 502/) });
+    expect(parsePaletteVersion('{"code":"Unauthorized"}\n@@EAI-HTTP 401\n', 'p')).toMatchObject({
+      status: 'warn',
+      version: null,
+      detail: expect.stringMatching(/refused the API key/),
+    });
+    expect(parsePaletteVersion('oops\n@@EAI-HTTP 502\n', 'p')).toMatchObject({
+      status: 'warn',
+      version: null,
+      detail: expect.stringMatching(/HTTP 502/),
+    });
     expect(parsePaletteVersion('{"spec":{}}\n@@EAI-HTTP 200\n', 'p')).toMatchObject({ status: 'warn', version: null });
     expect(parsePaletteVersion('not json\n@@EAI-HTTP 200\n', 'p')).toMatchObject({ status: 'warn', version: null });
   });

@@ -8,6 +8,7 @@ import { redact } from '../../../common/redact';
 import { deviceLines, firstStart, runFinished, type JournalLine } from '../../../common/runs/journal';
 import { installPhases, type InstallRunPhase } from '../../../common/runs/phases';
 import { DISTRIBUTIONS } from '../../../common/plan/model';
+import { staticAddressOf } from '../../../common/site/issues';
 import { SOURCES } from '../../../common/requirements/sources';
 import { LOCAL_MANAGEMENT_MIN_AGENT, PACKS_4_7_20, PACKS_NEED_AGENT } from '../../../common/upgrade/rules';
 import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
@@ -366,6 +367,8 @@ export class InstallService {
           afterReboot: true,
           signal: run.abort.signal,
           onAttempt: (attempt, error) => t.log(`reconnect attempt ${attempt}: ${error ?? ''}`),
+          moveTo: staticAddressOf(this.store.get().site, deviceId),
+          onMoved: (message) => t.log(message),
         }),
       'first-boot': async () => {
         const key = `${run.view.runId}:${deviceId}`;

@@ -39,6 +39,10 @@ export interface DeviceLink {
     afterReboot: boolean;
     onAttempt: (attempt: number, error?: string) => void;
     signal?: AbortSignal;
+    /** The static address the device takes at this reboot: tried first, the old address after it. */
+    moveTo?: string;
+    /** Told where the device came back when it was expected to move. */
+    onMoved?: (message: string) => void;
   }): Promise<void>;
   /** Whether a command could be sent now. */
   connected(): boolean;

@@ -57,10 +57,15 @@ export function sshLink(deviceId: string, devices: DeviceService, store: VisitSt
       }
       return 'dropped';
     },
-    async waitUntilBack({ deadlineMs, afterReboot, onAttempt, signal }) {
+    async waitUntilBack({ deadlineMs, afterReboot, onAttempt, signal, moveTo, onMoved }) {
       const until = Date.now() + deadlineMs;
       let delay = 1000;
       let last = 'no answer';
+      const c = store.device(deviceId).connection;
+      const from = c.kind === 'ssh' ? c.host : '';
+      // A device given a static address comes back there; if it comes back at the old one (the address was
+      // not applied), that is said plainly and the run goes on there. Each attempt tries both.
+      const addresses = moveTo && moveTo !== from ? [moveTo, from] : [undefined];
       for (let attempt = 1; ; attempt++) {
         if (signal?.aborted)
           throw new AppError({
@@ -69,24 +74,39 @@ export function sshLink(deviceId: string, devices: DeviceService, store: VisitSt
             fix: 'Retry the device to continue.',
           });
         if (!afterReboot && link.connected()) return;
-        const view = await devices.connectAgain(deviceId, Math.min(ATTEMPT_MS, Math.max(1000, until - Date.now())));
-        if (view.state === 'connected') {
-          if (!afterReboot) return;
-          const r = await link
-            .script(deviceScript('rebooted', DEVICE_PATHS.rebootMarker), { root: false, timeoutMs: 15_000 })
-            .catch(() => null);
-          if (r?.stdout.trim() === 'rebooted') return;
-          last = 'reached the system that is going down; waiting for the reboot';
-          devices.disconnect(deviceId);
-        } else {
+        const tried: string[] = [];
+        for (const host of addresses) {
+          const attemptMs = Math.min(ATTEMPT_MS, Math.max(1000, until - Date.now())) / (host === undefined ? 1 : 2);
+          const view = await devices.connectAgain(deviceId, attemptMs, host ? { host } : {});
+          if (view.state === 'connected') {
+            if (afterReboot) {
+              const r = await link
+                .script(deviceScript('rebooted', DEVICE_PATHS.rebootMarker), { root: false, timeoutMs: 15_000 })
+                .catch(() => null);
+              if (r?.stdout.trim() !== 'rebooted') {
+                tried.push(`${host ? `at ${host}: ` : ''}reached the system that is going down; waiting for the reboot`);
+                devices.disconnect(deviceId);
+                continue;
+              }
+            }
+            if (moveTo && host === from) {
+              onMoved?.(
+                `The device came back at its old address ${from}, not at the static address ${moveTo} the site gives it: the address was not applied. Check the interface name and the address on the Site step (and the device's console); the install goes on at ${from}.`,
+              );
+            } else if (moveTo && host === moveTo) {
+              onMoved?.(`The device came back at its static address ${moveTo} (it was ${from}), with the same host key.`);
+            }
+            return;
+          }
           // A changed host key or refused credentials are their own answer; anything else is "not back yet".
           const e = view.error;
           if (e && (e.code === 'HOST_KEY_CHANGED' || e.code === 'AUTH_FAILED' || view.state === 'needs-trust')) throw new AppError(e);
-          last = e?.message ?? 'no answer';
+          tried.push(`${host ? `at ${host}: ` : ''}${e?.message ?? 'no answer'}`);
         }
+        last = tried.join('; ');
         onAttempt(attempt, last);
         if (Date.now() + delay > until) {
-          const rebootedNot = last.startsWith('reached the system');
+          const rebootedNot = /reached the system/.test(last);
           throw new AppError({
             code: 'TIMED_OUT',
             message: rebootedNot

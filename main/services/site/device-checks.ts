@@ -7,15 +7,7 @@ import type { SshSession } from '../ssh/session';
 import { curlProxyConfig, paletteCheckScript, parsePaletteTls, parsePaletteVersion, STYLUS_VERSION_PATH } from './palette-checks';
 
 export type SiteCheckId =
-  | 'vip-free'
-  | 'gateway'
-  | 'dns-endpoint'
-  | 'dns-ntp'
-  | 'proxy-tcp'
-  | 'proxy-connect'
-  | 'palette-tls'
-  | 'palette-version'
-  | 'clock';
+  'vip-free' | 'gateway' | 'dns-endpoint' | 'dns-ntp' | 'proxy-tcp' | 'proxy-connect' | 'palette-tls' | 'palette-version' | 'clock';
 
 /** What each survey check proves, in words (the window and the install's refusal show these, never the ids). */
 export const SITE_CHECK_TITLES: Record<SiteCheckId, string> = {
@@ -217,7 +209,12 @@ export function parseSiteChecks(output: string, site: SiteConfig, device: Device
   }
   const tls = sec.get('palette-tls');
   if (tls !== undefined) {
-    out.push({ id: 'palette-tls', target: `${site.central.paletteEndpoint}:443`, method: 'curl from the device (site proxy and CA certificates)', ...parsePaletteTls(tls, site) });
+    out.push({
+      id: 'palette-tls',
+      target: `${site.central.paletteEndpoint}:443`,
+      method: 'curl from the device (site proxy and CA certificates)',
+      ...parsePaletteTls(tls, site),
+    });
   }
   const version = sec.get('palette-version');
   if (version !== undefined) {

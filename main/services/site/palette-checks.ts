@@ -79,7 +79,11 @@ export interface PaletteTlsResult {
 /** Reads the `palette-tls` section. */
 export function parsePaletteTls(text: string, site: SiteConfig): PaletteTlsResult {
   if (/curl missing/.test(text)) {
-    return { status: 'unknown', detail: 'curl is not installed on the device, so TLS to Palette could not be tried.', fix: 'Install curl on the device, or check TLS to the Palette endpoint by hand.' };
+    return {
+      status: 'unknown',
+      detail: 'curl is not installed on the device, so TLS to Palette could not be tried.',
+      fix: 'Install curl on the device, or check TLS to the Palette endpoint by hand.',
+    };
   }
   const endpoint = site.central.paletteEndpoint;
   const rc = Number(/rc=(\d+)/.exec(text)?.[1] ?? -1);
@@ -89,7 +93,9 @@ export function parsePaletteTls(text: string, site: SiteConfig): PaletteTlsResul
   const error = (/^curl: \(\d+\) (.+)$/m.exec(text)?.[1] ?? /^\* SSL[^:]*: (.+)$/m.exec(text)?.[1] ?? '').trim().slice(0, 240);
   const proxy = site.proxy.httpsProxy || site.proxy.httpProxy;
   const cert = subject ? `subject "${subject}", issued by "${issuer ?? 'unknown'}"` : '';
-  const siteCas = site.caCerts.length ? ` with the ${site.caCerts.length} CA certificate${site.caCerts.length === 1 ? '' : 's'} of the site added` : '';
+  const siteCas = site.caCerts.length
+    ? ` with the ${site.caCerts.length} CA certificate${site.caCerts.length === 1 ? '' : 's'} of the site added`
+    : '';
   if (rc === 0) {
     return { status: 'pass', detail: `${endpoint}:443 answered TLS with a certificate the device trusts${siteCas}: ${cert}.`, fix: '' };
   }
@@ -113,7 +119,11 @@ export function parsePaletteTls(text: string, site: SiteConfig): PaletteTlsResul
     };
   }
   if (rc === 6) {
-    return { status: 'block', detail: `${endpoint} does not resolve on the device.`, fix: "Set the site nameserver, or check that the device's DNS server knows the Palette endpoint." };
+    return {
+      status: 'block',
+      detail: `${endpoint} does not resolve on the device.`,
+      fix: "Set the site nameserver, or check that the device's DNS server knows the Palette endpoint.",
+    };
   }
   return {
     status: 'block',
@@ -135,10 +145,21 @@ export interface PaletteVersionResult {
 /** Reads the `palette-version` section: the response body, then the HTTP status curl wrote after it. */
 export function parsePaletteVersion(text: string, endpoint: string): PaletteVersionResult {
   const at = text.lastIndexOf(HTTP_MARK);
-  const code = at >= 0 ? text.slice(at + HTTP_MARK.length).trim().slice(0, 3) : '';
+  const code =
+    at >= 0
+      ? text
+          .slice(at + HTTP_MARK.length)
+          .trim()
+          .slice(0, 3)
+      : '';
   const body = at >= 0 ? text.slice(0, at) : text;
   if (code === '401' || code === '403') {
-    return { status: 'warn', version: null, detail: `Palette refused the API key (HTTP ${code}).`, fix: 'Check the API key (Palette → Tenant Settings → API Keys), or leave it empty to skip this check.' };
+    return {
+      status: 'warn',
+      version: null,
+      detail: `Palette refused the API key (HTTP ${code}).`,
+      fix: 'Check the API key (Palette → Tenant Settings → API Keys), or leave it empty to skip this check.',
+    };
   }
   if (code !== '200') {
     return {
@@ -159,7 +180,17 @@ export function parsePaletteVersion(text: string, endpoint: string): PaletteVers
     version = null;
   }
   if (!version) {
-    return { status: 'warn', version: null, detail: `The answer of ${STYLUS_VERSION_PATH} carried no agent version.`, fix: 'Check the agent version in Palette by hand.' };
+    return {
+      status: 'warn',
+      version: null,
+      detail: `The answer of ${STYLUS_VERSION_PATH} carried no agent version.`,
+      fix: 'Check the agent version in Palette by hand.',
+    };
   }
-  return { status: 'pass', version, detail: `Palette at ${endpoint} expects agent ${version}; the bundle must carry that version.`, fix: '' };
+  return {
+    status: 'pass',
+    version,
+    detail: `Palette at ${endpoint} expects agent ${version}; the bundle must carry that version.`,
+    fix: '',
+  };
 }

@@ -100,12 +100,7 @@ export function SiteStep() {
               warning={warnings['central.projectUid']}
             />
             <SecretField id="edge-token" label={t.token} isSet={secrets.edgeHostToken} onSet={(v) => setSecret('edgeHostToken', v)} />
-            <SecretField
-              id="palette-api-key"
-              label={t.apiKey}
-              isSet={secrets.paletteApiKey}
-              onSet={(v) => setSecret('paletteApiKey', v)}
-            />
+            <SecretField id="palette-api-key" label={t.apiKey} isSet={secrets.paletteApiKey} onSet={(v) => setSecret('paletteApiKey', v)} />
             <p className="muted">{t.apiKeyHint}</p>
           </div>
         )}
