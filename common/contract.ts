@@ -125,7 +125,9 @@ export const contract = {
    * An empty string clears one.
    */
   'site.setSecrets': method(
-    z.object({ edgeHostToken: secretSchema.optional(), proxyPassword: secretSchema.optional(), paletteApiKey: secretSchema.optional() }).strict(),
+    z
+      .object({ edgeHostToken: secretSchema.optional(), proxyPassword: secretSchema.optional(), paletteApiKey: secretSchema.optional() })
+      .strict(),
     declareOutput<SecretState>(),
   ),
   'site.secretState': method(empty, declareOutput<SecretState>()),

@@ -83,6 +83,13 @@ export interface SoftwareFacts {
   fipsMode: boolean | null;
   selinux: 'enforcing' | 'permissive' | 'disabled' | null;
   cgroupV2: boolean | null;
+  /**
+   * What the FIPS agent on Rocky needs of SELinux for rsync: the boolean rsync_full_access and the policy module
+   * rsync_dac_override (null: could not be read, e.g. semodule needs root). Absent on older probes.
+   */
+  selinuxRsync?: { fullAccess: boolean | null; module: boolean | null };
+  /** firewalld: running or not, and the ports its default zone opens (null: could not be read). */
+  firewalld?: { active: boolean; ports: string[] | null } | null;
   swapActive: boolean | null;
   /** Free space at the places the bundle and the agent go (nearest existing folder). */
   freeSpace: { path: string; availableBytes: number | null }[];

@@ -61,6 +61,16 @@ if [ -x "$b" ]; then echo binary; "$b" version 2>/dev/null | head -n 5; fi
 s fips; show /proc/sys/crypto/fips_enabled
 s selinux; getenforce 2>/dev/null || show /sys/fs/selinux/enforce
 s cgroup; stat -fc %T /sys/fs/cgroup 2>/dev/null
+# The Rocky FIPS prerequisites: SELinux lets rsync work, firewalld opens the Cilium ports (read only).
+s selinux-rsync
+if have getsebool; then
+  getsebool rsync_full_access 2>/dev/null
+  if m=$(semodule -l 2>/dev/null); then printf '%s\n' "$m" | grep -q '^rsync_dac_override\([[:space:]]\|$\)' && echo "module present" || echo "module absent"; else echo "module unreadable"; fi
+fi
+s firewalld
+if have firewall-cmd; then
+  if systemctl is-active --quiet firewalld 2>/dev/null; then echo active; firewall-cmd --list-ports 2>/dev/null || echo unreadable; else echo inactive; fi
+fi
 s swaps; show /proc/swaps
 s space
 # Where the bundle is staged and the agent goes; the nearest existing folder of each is measured.

@@ -180,6 +180,8 @@ function readSoftware(sec: Map<string, string>, freeSpace: SoftwareFacts['freeSp
             ? 'disabled'
             : null,
     cgroupV2: get('cgroup') ? get('cgroup') === 'cgroup2fs' : null,
+    selinuxRsync: parseSelinuxRsync(get('selinux-rsync')),
+    firewalld: parseFirewalld(get('firewalld')),
     swapActive: sec.has('swaps') && get('swaps') !== '' ? swaps.length > 0 : null,
     freeSpace,
   };
@@ -210,4 +212,23 @@ export function serialNumber(raw: string): string | null {
   const v = raw.trim();
   if (!v || /^(to be filled.*|default string|system serial number|not specified|none|0+|n\/a)$/i.test(v)) return null;
   return v.slice(0, 80);
+}
+
+/** `getsebool rsync_full_access` ("rsync_full_access --> on") and whether semodule lists rsync_dac_override. */
+export function parseSelinuxRsync(text: string): HostFacts['software']['selinuxRsync'] {
+  const bool = /^rsync_full_access\s+-->\s+(on|off)\s*$/m.exec(text)?.[1];
+  const module = /^module (present|absent|unreadable)$/m.exec(text)?.[1];
+  return {
+    fullAccess: bool === 'on' ? true : bool === 'off' ? false : null,
+    module: module === 'present' ? true : module === 'absent' ? false : null,
+  };
+}
+
+/** "inactive", or "active" then `firewall-cmd --list-ports` ("6443/tcp 8472/udp ...") or "unreadable". */
+export function parseFirewalld(text: string): HostFacts['software']['firewalld'] {
+  const lines = text.split('\n').map((l) => l.trim());
+  if (lines[0] === 'inactive') return { active: false, ports: [] };
+  if (lines[0] !== 'active') return null;
+  const rest = lines.slice(1).join(' ').trim();
+  return { active: true, ports: rest === 'unreadable' ? null : rest.split(/\s+/).filter(Boolean) };
 }

@@ -1,5 +1,5 @@
 import type { Arch } from '../model/host-facts';
-import type { AgentFlavour, Distribution, ManagementMode, Role, Topology } from '../plan/model';
+import type { AgentFlavour, Cni, Distribution, ManagementMode, Role, Topology } from '../plan/model';
 import { SOURCES, type Source } from './sources';
 
 /**
@@ -40,7 +40,9 @@ export type MeasureId =
   | 'osIdVersion'
   | 'fipsMode'
   | 'swapActive'
-  | 'cgroupV2';
+  | 'cgroupV2'
+  | 'selinuxRsync'
+  | 'firewalldCilium';
 
 export type Threshold =
   | { kind: 'atLeast'; value: number; unit: 'cores' | 'bytes' }
@@ -56,6 +58,7 @@ export interface AppliesTo {
   modes?: ManagementMode[];
   arches?: Arch[];
   flavours?: AgentFlavour[];
+  cnis?: Cni[];
   topologies?: Topology[];
   /** Kubernetes at or above this minor version ("1.32"). */
   minKubernetes?: string;
@@ -106,6 +109,9 @@ function enabledUnit(unit: 'systemd-networkd' | 'systemd-resolved' | 'systemd-ti
     fix: `Install ${unit} and run: systemctl enable ${unit} (on the console: enabling systemd-networkd over SSH can cut the session), or remove that setting on the Site step.`,
   };
 }
+
+/** The ports of the install page's firewalld script that Kubernetes and Cilium cannot work without. */
+export const FIREWALLD_CILIUM_PORTS = ['6443/tcp', '2379-2380/tcp', '10250/tcp', '8472/udp', '4240/tcp'];
 
 const GB = 1_000_000_000; // drives are sold in decimal GB
 const GiB = 2 ** 30;
@@ -445,6 +451,30 @@ export const CATALOG: Requirement[] = [
     overridable: true,
     source: SOURCES.k8sCgroup,
     fix: 'Use an OS release that mounts cgroup v2 (Ubuntu 22.04+, RHEL 9), or boot with systemd.unified_cgroup_hierarchy=1.',
+  },
+  {
+    id: 'fips-selinux-rsync',
+    title: 'SELinux lets rsync work for the FIPS agent (rsync_full_access on, module rsync_dac_override installed)',
+    measure: 'selinuxRsync',
+    threshold: { kind: 'oneOf', values: ['allowed', 'SELinux not enforcing'] },
+    severity: 'block',
+    overridable: true,
+    appliesTo: { flavours: ['fips'] },
+    source: SOURCES.install,
+    note: 'The install page: the FIPS agent on Rocky Linux needs SELinux to grant rsync the host permissions (a boolean and a small policy module).',
+    fix: 'As root on the device: setsebool -P rsync_full_access 1; then build and install the rsync_dac_override policy module as the agent-mode install page shows (dnf install selinux-policy-devel audit; checkmodule, semodule_package, semodule --install).',
+  },
+  {
+    id: 'fips-firewalld-cilium',
+    title: 'firewalld opens the Kubernetes and Cilium ports',
+    measure: 'firewalldCilium',
+    threshold: { kind: 'oneOf', values: ['firewalld not running', 'ports open'] },
+    severity: 'warn',
+    overridable: true,
+    appliesTo: { flavours: ['fips'], cnis: ['cilium'] },
+    source: SOURCES.install,
+    note: `The install page (Rocky, FIPS, Cilium with firewalld): open ${FIREWALLD_CILIUM_PORTS.join(', ')} among others, ESP and masquerade, in the zone of the host's interface.`,
+    fix: "Run the install page's firewalld-cilium script with the interface's zone (firewall-cmd --permanent --zone=<zone> --add-port=...; firewall-cmd --reload), or stop firewalld if the site allows it.",
   },
 ];
 

@@ -35,6 +35,7 @@ export function applies(req: Requirement, facts: HostFacts, plan: Plan, role: Ro
   if (a.distributions && !a.distributions.includes(plan.distribution)) return false;
   if (a.modes && !a.modes.includes(plan.mode)) return false;
   if (a.flavours && !a.flavours.includes(plan.flavour)) return false;
+  if (a.cnis && !a.cnis.includes(plan.cni)) return false;
   if (a.topologies && !a.topologies.includes(plan.topology)) return false;
   if (a.arches && !a.arches.includes(facts.arch)) return false;
   if (a.roles && (!role || !a.roles.includes(role))) return false;

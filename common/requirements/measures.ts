@@ -1,6 +1,6 @@
 import { formatBytes } from '../format';
 import type { HostFacts } from '../model/host-facts';
-import { CLUSTER_PORTS, type MeasureId } from './catalog';
+import { CLUSTER_PORTS, FIREWALLD_CILIUM_PORTS, type MeasureId } from './catalog';
 
 export type Measured = { value: number | boolean | string | string[] | null; shown: string };
 
@@ -84,6 +84,28 @@ export function measure(id: MeasureId, f: HostFacts): Measured {
       return bool(sw.swapActive, 'on', 'off');
     case 'cgroupV2':
       return bool(sw.cgroupV2, 'cgroup v2', 'cgroup v1');
+    case 'selinuxRsync': {
+      if (sw.selinux !== null && sw.selinux !== 'enforcing') return { value: 'SELinux not enforcing', shown: `SELinux ${sw.selinux}` };
+      const r = sw.selinuxRsync;
+      if (sw.selinux === null || !r || r.fullAccess === null) return unknown;
+      const missing = [
+        ...(r.fullAccess ? [] : ['rsync_full_access off']),
+        ...(r.module === false ? ['module rsync_dac_override missing'] : []),
+      ];
+      if (missing.length) return { value: missing.join(', '), shown: missing.join(', ') };
+      // The module list needs root; the boolean alone is not the whole prerequisite.
+      return r.module ? { value: 'allowed', shown: 'rsync_full_access on, module installed' } : unknown;
+    }
+    case 'firewalldCilium': {
+      const fw = sw.firewalld;
+      if (fw === undefined || fw === null) return unknown;
+      if (!fw.active) return { value: 'firewalld not running', shown: 'firewalld not running' };
+      if (!fw.ports) return { value: null, shown: 'firewalld running; its ports could not be read' };
+      const missing = FIREWALLD_CILIUM_PORTS.filter((p) => !fw.ports!.includes(p));
+      return missing.length
+        ? { value: `missing ${missing.join(', ')}`, shown: `firewalld running, missing ${missing.join(', ')}` }
+        : { value: 'ports open', shown: 'ports open' };
+    }
   }
   return unknown;
 }

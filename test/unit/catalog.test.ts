@@ -1,3 +1,4 @@
+import { parseFirewalld, parseSelinuxRsync } from '../../common/probe/device-probe';
 import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../common/model/host-facts';
 import type { Plan } from '../../common/plan/model';
@@ -105,6 +106,18 @@ const CASES: Record<
   },
   'swap-off': { pass: withSoftware({ swapActive: false }), fail: withSoftware({ swapActive: true }) },
   'cgroup-v2': { pass: withSoftware({ cgroupV2: true }), fail: withSoftware({ cgroupV2: false }) },
+  'fips-selinux-rsync': {
+    pass: withSoftware({ selinux: 'enforcing', selinuxRsync: { fullAccess: true, module: true } }),
+    fail: withSoftware({ selinux: 'enforcing', selinuxRsync: { fullAccess: false, module: false } }),
+    plan: { flavour: 'fips' },
+  },
+  'fips-firewalld-cilium': {
+    pass: withSoftware({
+      firewalld: { active: true, ports: ['6443/tcp', '2379-2380/tcp', '10250/tcp', '8472/udp', '4240/tcp', '22/tcp'] },
+    }),
+    fail: withSoftware({ firewalld: { active: true, ports: ['6443/tcp'] } }),
+    plan: { flavour: 'fips', cni: 'cilium' },
+  },
 };
 
 const result = (id: string, f: HostFacts, p: Partial<Plan> = {}, needs: Partial<SiteNeeds> = {}) =>
@@ -191,5 +204,32 @@ describe('overrides', () => {
 
   it('an override of another device does not apply', () => {
     expect(deviceCleared(checkDevice('d1', facts, plan(), [{ ...o, deviceId: 'd2' }]))).toBe(false);
+  });
+});
+
+describe('the Rocky FIPS prerequisites, as the probe reads them', () => {
+  it('reads getsebool, the module list and firewalld; what needs root and was not readable stays unknown', () => {
+    expect(parseSelinuxRsync('rsync_full_access --> on\nmodule present\n')).toEqual({ fullAccess: true, module: true });
+    expect(parseSelinuxRsync('rsync_full_access --> off\nmodule unreadable\n')).toEqual({ fullAccess: false, module: null });
+    expect(parseSelinuxRsync('')).toEqual({ fullAccess: null, module: null });
+    expect(parseFirewalld('inactive')).toEqual({ active: false, ports: [] });
+    expect(parseFirewalld('active\n6443/tcp 8472/udp\n')).toEqual({ active: true, ports: ['6443/tcp', '8472/udp'] });
+    expect(parseFirewalld('active\nunreadable')).toEqual({ active: true, ports: null });
+    expect(parseFirewalld('')).toBeNull();
+  });
+  it('passes when SELinux does not enforce or firewalld is not running; unknown when the module list could not be read', () => {
+    const fips = { flavour: 'fips' as const, cni: 'cilium' as const };
+    expect(
+      result('fips-selinux-rsync', withSoftware({ selinux: 'permissive', selinuxRsync: { fullAccess: false, module: null } }), fips)
+        ?.status,
+    ).toBe('pass');
+    expect(
+      result('fips-selinux-rsync', withSoftware({ selinux: 'enforcing', selinuxRsync: { fullAccess: true, module: null } }), fips)?.status,
+    ).toBe('unknown');
+    expect(result('fips-firewalld-cilium', withSoftware({ firewalld: { active: false, ports: [] } }), fips)?.status).toBe('pass');
+    expect(result('fips-firewalld-cilium', withSoftware({ firewalld: { active: true, ports: null } }), fips)?.status).toBe('unknown');
+    expect(
+      result('fips-firewalld-cilium', withSoftware({ firewalld: { active: true, ports: [] } }), { ...fips, cni: 'calico' }),
+    ).toBeUndefined();
   });
 });

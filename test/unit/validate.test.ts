@@ -42,7 +42,10 @@ describe('connection fields', () => {
 describe('secrets', () => {
   it('are kept exactly as typed, but a line break or NUL is refused (a secret split over lines escapes redaction)', () => {
     expect(secretSchema.parse(' pa ss\t"\'$(x) ')).toBe(' pa ss\t"\'$(x) ');
-    for (const bad of ['a\nb', 'a\r\nb', 'trailing\n', 'a\0b']) expect(secretSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
-    expect(secretSchema.safeParse('a\nb').error?.issues[0]?.message).toBe('A secret cannot contain a line break: paste it again on one line.');
+    for (const bad of ['a\nb', 'a\r\nb', 'trailing\n', 'a\0b'])
+      expect(secretSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    expect(secretSchema.safeParse('a\nb').error?.issues[0]?.message).toBe(
+      'A secret cannot contain a line break: paste it again on one line.',
+    );
   });
 });
