@@ -4,6 +4,7 @@ import { deviceLines, firstStart, isKind, runContextOf, runFinished, type Device
 import type { AppErrorShape } from '../errors';
 import type { SiteConfig } from '../site/model';
 import { UPGRADE_STEPS } from '../upgrade/model';
+import { UPGRADE_PATH_TEXT } from '../upgrade/paths';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportDevice, type ReportStep } from './schema';
 
 const DISTRIBUTION_NAMES: Record<string, string> = {
@@ -53,6 +54,7 @@ export function buildReport(runId: string, events: JournalLine[], generatedAt: s
     siteProperties: siteProperties(ctx),
     devices,
     handoff: handoff(ctx, devices, leader?.label ?? null),
+    ...(ctx.upgrade?.paths ? { upgrade: upgradeSummary(ctx) } : {}),
   };
 }
 
@@ -241,4 +243,22 @@ function handoff(ctx: RunContext, devices: ReportDevice[], leader: string | null
     steps.push(`Create the cluster from those hosts with ${distro} and the endpoint ${endpointText(ctx.site)}.`);
   }
   return { endpoint: endpointText(ctx.site), leader, nextSteps: steps };
+}
+
+/** The path each host of an upgrade took, and the order used with its reason (issue: the report states both). */
+type RunContextLine = NonNullable<ReturnType<typeof runContextOf>>;
+
+function upgradeSummary(ctx: RunContextLine): NonNullable<Report['upgrade']> {
+  const u = ctx.upgrade!;
+  const label = (id: string) => ctx.devices.find((d) => d.id === id)?.label ?? id;
+  return {
+    order: u.order.map(label),
+    orderReason: u.orderReason ?? '',
+    paths: Object.entries(u.paths ?? {}).map(([id, path]) => ({
+      device: label(id),
+      path,
+      title: UPGRADE_PATH_TEXT[path].title,
+      documented: UPGRADE_PATH_TEXT[path].documented,
+    })),
+  };
 }

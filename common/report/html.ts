@@ -103,6 +103,16 @@ export function reportHtml(r: Report): string {
           ['CNI', r.plan.cni],
           ...r.plan.issues.map((i): [string, Value] => [`Plan ${i.severity}`, i.message]),
         ])}
+        ${
+          r.upgrade
+            ? html`<h2>Upgrade paths</h2>
+                ${table([
+                  ...r.upgrade.paths.map((p): [string, Value] => [p.device, `${p.title}${p.documented ? '' : ' — not a documented path'}`]),
+                  ['Order', r.upgrade.order.join(' → ') || 'none'],
+                  ['Why this order', r.upgrade.orderReason],
+                ])}`
+            : ''
+        }
         <h2>Site properties</h2>
         ${table(r.siteProperties.map((p): [string, Value] => [p.name, p.value]))}
         <h2>Hand-off</h2>

@@ -90,6 +90,14 @@ export const reportSchema = z.object({
   siteProperties: z.array(z.object({ name: z.string(), value: z.string() })),
   devices: z.array(reportDeviceSchema),
   handoff: z.object({ endpoint: z.string(), leader: z.string().nullable(), nextSteps: z.array(z.string()) }),
+  /** Upgrades: the path each host took (documented or not) and the order used, with why. */
+  upgrade: z
+    .object({
+      order: z.array(z.string()),
+      orderReason: z.string(),
+      paths: z.array(z.object({ device: z.string(), path: z.string(), title: z.string(), documented: z.boolean() })),
+    })
+    .optional(),
 });
 
 export type Report = z.infer<typeof reportSchema>;

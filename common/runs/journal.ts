@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppErrorShape } from '../errors';
 import type { RunContext, VerifyCheck } from '../install/model';
 import type { InstalledAgent, UpgradeConfirmations } from '../upgrade/rules';
+import type { UpgradePath } from '../upgrade/paths';
 
 /**
  * The run journal (runs/<runId>.jsonl): one discriminated union for every line, written and read by these
@@ -50,9 +51,19 @@ export const journalLineSchema = z.discriminatedUnion('kind', [
   z.object({
     t,
     kind: z.literal('context'),
-    data: z.custom<RunContext & { upgrade?: { target: unknown; order: string[]; confirm: UpgradeConfirmations; targetPack: unknown } }>(
-      (v) => typeof v === 'object' && v !== null,
-    ),
+    data: z.custom<
+      RunContext & {
+        upgrade?: {
+          target: unknown;
+          order: string[];
+          confirm: UpgradeConfirmations;
+          targetPack: unknown;
+          /** The path each device took (common/upgrade/paths.ts) and why the hosts went in that order. */
+          paths?: Record<string, UpgradePath>;
+          orderReason?: string;
+        };
+      }
+    >((v) => typeof v === 'object' && v !== null),
   }),
   z.object({ t, kind: z.literal('step-started'), deviceId: z.string(), step: z.string() }),
   z.object({ t, kind: z.literal('step-finished'), deviceId: z.string(), step: z.string(), data: stepSummarySchema.default({}) }),

@@ -20,8 +20,10 @@ export interface PhaseSpec<P extends string = string> {
 
 export type InstallRunPhase =
   'upload' | 'stage' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'first-boot' | 'verify' | 'cleanup';
-export type UpgradePreparePhase = 'detect' | 'upload' | 'stage';
+export type UpgradePreparePhase = 'detect' | 'upload' | 'stage' | 'dry-run';
 export type UpgradeApplyPhase = 'backup' | 'apply' | 'reboot' | 'reconnect' | 'first-boot' | 'verify';
+export type UpgradeReinstallPhase =
+  'backup' | 'uninstall' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'first-boot' | 'verify';
 
 const upload = { phase: 'upload', title: 'Upload the bundle', safeCancel: true, onInterrupted: 'rerun' } as const;
 const reboot = {
@@ -64,11 +66,30 @@ export const UPGRADE_PREPARE_PHASES: readonly PhaseSpec<UpgradePreparePhase>[] =
   { phase: 'detect', title: 'Read the installed agent', safeCancel: true, onInterrupted: 'rerun' },
   upload,
   { phase: 'stage', title: 'Stage and read the new version', safeCancel: true, onInterrupted: 'rerun' },
+  // Only on the documented reinstall path: what `palette-agent uninstall --dry-run` says it would do, for the plan.
+  { phase: 'dry-run', title: 'Read what uninstall would do (dry run)', safeCancel: true, onInterrupted: 'rerun' },
 ];
 
 export const UPGRADE_APPLY_PHASES: readonly PhaseSpec<UpgradeApplyPhase>[] = [
   { phase: 'backup', title: 'Back up the current agent and user-data', safeCancel: true, onInterrupted: 'rerun' },
   { phase: 'apply', title: 'Put the new agent in place', safeCancel: false, onInterrupted: 'rerun' },
+  reboot,
+  reconnect,
+  firstBoot,
+  { phase: 'verify', title: 'Verify the new version', safeCancel: true, onInterrupted: 'rerun' },
+];
+
+/**
+ * The documented reinstall (librarium install-agent-host, "Uninstall" then "Reinstall Palette Agent", local
+ * management): uninstall, re-extract, keep /var/lib/spectro/userdata, run the staged agent's install, reboot.
+ * The backup first, so that a failure can still be rolled back.
+ */
+export const UPGRADE_REINSTALL_PHASES: readonly PhaseSpec<UpgradeReinstallPhase>[] = [
+  { phase: 'backup', title: 'Back up the current agent and user-data', safeCancel: true, onInterrupted: 'rerun' },
+  { phase: 'uninstall', title: 'palette-agent uninstall', safeCancel: false, onInterrupted: 'rerun' },
+  { phase: 'apply', title: 'Extract the new agent', safeCancel: false, onInterrupted: 'rerun' },
+  { phase: 'userdata', title: 'Keep the same user-data', safeCancel: false, onInterrupted: 'rerun' },
+  { phase: 'agent-install', title: 'Run palette-agent install', safeCancel: false, onInterrupted: 'rerun' },
   reboot,
   reconnect,
   firstBoot,

@@ -1,4 +1,5 @@
-import { UPGRADE_APPLY_PHASES, UPGRADE_PREPARE_PHASES } from '../runs/phases';
+import { UPGRADE_APPLY_PHASES, UPGRADE_PREPARE_PHASES, UPGRADE_REINSTALL_PHASES } from '../runs/phases';
+import type { UpgradePath } from './paths';
 import type { AppErrorShape } from '../errors';
 import type { VerifyCheck } from '../install/model';
 import type { InstalledAgent, UpgradeConfirmations, UpgradePlan } from './rules';
@@ -9,7 +10,11 @@ export type UpgradePhase =
   | 'upload'
   | 'stage'
   | 'ready' // staged, waiting for the plan to be confirmed
+  | 'dry-run'
   | 'backup'
+  | 'uninstall'
+  | 'userdata'
+  | 'agent-install'
   | 'apply'
   | 'reboot'
   | 'reconnect'
@@ -22,9 +27,11 @@ export type UpgradePhase =
   | 'skipped';
 
 /** The steps the window lists: the prepare and apply phase tables' names and titles (common/runs/phases.ts). */
-export const UPGRADE_STEPS: { phase: UpgradePhase; title: string }[] = [...UPGRADE_PREPARE_PHASES, ...UPGRADE_APPLY_PHASES].map(
-  ({ phase, title }) => ({ phase, title }),
-);
+export const UPGRADE_STEPS: { phase: UpgradePhase; title: string }[] = [
+  ...UPGRADE_PREPARE_PHASES,
+  ...UPGRADE_APPLY_PHASES,
+  ...UPGRADE_REINSTALL_PHASES.filter((p) => !UPGRADE_APPLY_PHASES.some((a) => a.phase === p.phase)),
+].map(({ phase, title }) => ({ phase, title }));
 
 export interface UpgradeDeviceView {
   deviceId: string;
@@ -32,6 +39,10 @@ export interface UpgradeDeviceView {
   leader: boolean;
   phase: UpgradePhase;
   installed: InstalledAgent | null;
+  /** The documented (or not) path this device takes, once its agent was read. */
+  path?: UpgradePath;
+  /** What `palette-agent uninstall --dry-run` printed (reinstall path), redacted. */
+  dryRun?: string;
   progress?: { bytes: number; total: number; rateBytesPerSec: number; etaSeconds: number | null };
   stagedVersion?: string;
   stagedFips?: boolean | null;

@@ -1,4 +1,5 @@
 import { clean, coerce, compare, valid } from 'semver';
+import { UPGRADE_PATH_TEXT, UPGRADE_SOURCE, upgradePathOf, type UpgradePath } from './paths';
 
 /**
  * Offline agent upgrade: the version rules (device-contract §5) as pure functions, each with its source.
@@ -21,6 +22,10 @@ export interface InstalledAgent {
   setupDone: boolean;
   mode: 'local' | 'central' | null;
   multiNode: boolean | null;
+  /** Kubernetes runs on the host (it is a member of a cluster); null when it could not be read. */
+  inCluster?: boolean | null;
+  /** The agent lists `uninstall` among its commands (agent 4.9.10 and later). */
+  canUninstall?: boolean;
 }
 
 export interface UpgradeDevice {
@@ -52,7 +57,11 @@ export interface UpgradeIssue {
     | 'fips-swap'
     | 'packs-order'
     | 'packs-too-old'
-    | 'central-self-upgrade'
+    | 'central-palette'
+    | 'content-bundle'
+    | 'reinstall'
+    | 'not-documented'
+    | 'mode-unknown'
     | 'version-unknown';
   severity: 'block' | 'warn' | 'info';
   message: string;
@@ -66,6 +75,10 @@ export interface UpgradePlan {
   order: string[];
   issues: UpgradeIssue[];
   blocked: boolean;
+  /** The path each device takes (devices with an agent whose management mode was read). */
+  paths?: Record<string, UpgradePath>;
+  /** Why the hosts go in this order (the report says it). */
+  orderReason?: string;
 }
 
 /** Agent versions: "v4.7.9", "4.7.9", "4.8.0-rc.1". Null when it is not a version at all. */
@@ -85,7 +98,12 @@ export function compareAgentVersions(a: string, b: string): -1 | 0 | 1 {
 export function planUpgrade(
   devices: UpgradeDevice[],
   target: UpgradeTarget,
-  opts: { confirm?: UpgradeConfirmations; targetPack?: { distribution: string; kubernetesVersion: string } | null } = {},
+  opts: {
+    confirm?: UpgradeConfirmations;
+    targetPack?: { distribution: string; kubernetesVersion: string } | null;
+    /** The agent version the Palette instance expects, when it was read with an API key. */
+    paletteExpects?: string | null;
+  } = {},
 ): UpgradePlan {
   const issues: UpgradeIssue[] = [];
   const add = (i: UpgradeIssue) => i.deviceIds.length && issues.push(i);
@@ -191,20 +209,81 @@ export function planUpgrade(
       });
     }
   }
-  add({
-    id: 'central-self-upgrade',
-    severity: 'info',
-    message: 'Centrally managed hosts upgrade their agent themselves when platform upgrades are not paused.',
-    fix: 'Prefer that; upgrade here only when the host cannot reach Palette.',
-    source: SRC_VERSIONS,
-    deviceIds: withAgent.filter((d) => d.installed!.mode === 'central').map((d) => d.id),
-  });
+  const paths = pathsOf(withAgent);
+  const onPath = (p: UpgradePath) => withAgent.filter((d) => paths[d.id] === p).map((d) => d.id);
+  for (const i of pathIssues(withAgent, opts.paletteExpects ?? null)) add(i);
 
-  const skipped = new Set(issues.filter((i) => i.id === 'same-version' || i.id === 'not-installed').flatMap((i) => i.deviceIds));
+  const skipped = new Set([
+    ...issues.filter((i) => i.id === 'same-version' || i.id === 'not-installed').flatMap((i) => i.deviceIds),
+    ...onPath('palette'),
+    ...onPath('content-bundle'),
+  ]);
   // One at a time and the leader last: the cluster keeps its leader while the others change.
   const order = devices
     .filter((d) => !skipped.has(d.id))
     .sort((a, b) => Number(a.leader) - Number(b.leader))
     .map((d) => d.id);
-  return { order, issues, blocked: issues.some((i) => i.severity === 'block') || order.length === 0 };
+  const orderReason =
+    "One host at a time, the leader last. No Palette page gives an order for hosts that are not in a cluster yet: this is the installer's choice, so that a failure stops the run with the other hosts untouched.";
+  return { order, issues, blocked: issues.some((i) => i.severity === 'block') || order.length === 0, paths, orderReason };
+}
+
+function pathsOf(devices: UpgradeDevice[]): Record<string, UpgradePath> {
+  const paths: Record<string, UpgradePath> = {};
+  for (const d of devices) {
+    const p = upgradePathOf(d.installed);
+    if (p) paths[d.id] = p;
+  }
+  return paths;
+}
+
+/** What each device's path means for this run (common/upgrade/paths.ts), as plan issues. */
+export function pathIssues(devices: UpgradeDevice[], paletteExpects: string | null): UpgradeIssue[] {
+  const issues: UpgradeIssue[] = [];
+  const add = (i: UpgradeIssue) => i.deviceIds.length && issues.push(i);
+  const withAgent = devices.filter((d) => d.installed?.version);
+  const paths = pathsOf(withAgent);
+  const onPath = (p: UpgradePath) => withAgent.filter((d) => paths[d.id] === p).map((d) => d.id);
+  add({
+    id: 'mode-unknown',
+    severity: 'block',
+    message: 'The management mode could not be read (no /var/lib/spectro/userdata): the documented path depends on it.',
+    fix: 'Check the user-data on the device, or reinstall it with the Install flow.',
+    source: 'device-contract §5',
+    deviceIds: withAgent.filter((d) => !paths[d.id]).map((d) => d.id),
+  });
+  add({
+    id: 'central-palette',
+    severity: 'block',
+    message: `${UPGRADE_PATH_TEXT.palette.summary}${paletteExpects ? ` This Palette instance expects agent ${paletteExpects}.` : ''} The wizard does not replace it.`,
+    fix: "Leave these hosts out. In Palette, open Clusters → Edge Hosts and check the host's agent version; if it lags, check that platform upgrades are not paused and that the host reaches Palette.",
+    source: UPGRADE_SOURCE.central,
+    deviceIds: onPath('palette'),
+  });
+  add({
+    id: 'content-bundle',
+    severity: 'info',
+    message: `${UPGRADE_PATH_TEXT['content-bundle'].summary} These hosts are left out of this run.`,
+    fix: 'Use "Verify a cluster upgrade" below once the cluster is updated in Local UI.',
+    source: UPGRADE_SOURCE.localCluster,
+    deviceIds: onPath('content-bundle'),
+  });
+  add({
+    id: 'reinstall',
+    severity: 'info',
+    message: `${UPGRADE_PATH_TEXT.reinstall.title}: ${UPGRADE_PATH_TEXT.reinstall.summary}`,
+    fix: 'Read the dry run of each host below before you confirm.',
+    source: UPGRADE_SOURCE.reinstall,
+    deviceIds: onPath('reinstall'),
+  });
+  add({
+    id: 'not-documented',
+    severity: 'warn',
+    message: UPGRADE_PATH_TEXT.replace.summary,
+    fix: 'Prefer a bundle whose agent has uninstall for the next upgrade; this one keeps a backup and rolls back on failure.',
+    source: 'device-contract §5 (an inference from the first-boot script, not a documented path)',
+    deviceIds: onPath('replace'),
+  });
+
+  return issues;
 }

@@ -73,6 +73,7 @@ export function createServices(opts: ServiceOptions): Services {
     verifyTimeoutMs: opts.verifyTimeoutMs,
     firstBootTimeoutMs: opts.firstBootTimeoutMs,
     firstBootStallMs: opts.firstBootStallMs,
+    paletteExpects: () => site.expectedAgentVersion()?.version ?? null,
   });
   const install = new InstallService(store, devices, site, linkFor, opts.emit, opts.dataDir, {
     rebootTimeoutMs: opts.rebootTimeoutMs,

@@ -74,11 +74,35 @@ describe('offline agent upgrade', () => {
     const { runId } = await svc.call('upgrade.start', { bundleId: await bundle('4.7.5'), deviceIds: ids });
     const review = await until(runId, 'review');
     expect(review.devices.map((d) => d.installed)).toEqual([
-      { version: '4.7.6', build: 'release', fips: false, setupDone: true, mode: 'local', multiNode: true },
-      { version: '4.7.6', build: 'release', fips: false, setupDone: true, mode: 'local', multiNode: true },
+      {
+        version: '4.7.6',
+        build: 'release',
+        fips: false,
+        setupDone: true,
+        mode: 'local',
+        multiNode: true,
+        inCluster: false,
+        canUninstall: false,
+      },
+      {
+        version: '4.7.6',
+        build: 'release',
+        fips: false,
+        setupDone: true,
+        mode: 'local',
+        multiNode: true,
+        inCluster: false,
+        canUninstall: false,
+      },
     ]);
     expect(review.target).toMatchObject({ version: '4.7.5', fips: false });
     expect(review.plan!.issues.find((i) => i.id === 'downgrade')).toMatchObject({ severity: 'block' });
+    // 4.7.6 has no uninstall (it came with 4.9.10): the installer's own method, said to be undocumented.
+    expect(review.devices.map((d) => d.path)).toEqual(['replace', 'replace']);
+    expect(review.plan!.issues.find((i) => i.id === 'not-documented')).toMatchObject({
+      severity: 'warn',
+      message: expect.stringMatching(/no uninstall/),
+    });
     await expect(svc.call('upgrade.apply', { runId, confirm: {}, targetPack: null })).rejects.toMatchObject({
       message: expect.stringMatching(/blocked: This is a downgrade to 4\.7\.5/),
     });

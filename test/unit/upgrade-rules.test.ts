@@ -134,9 +134,33 @@ describe('upgrade rules', () => {
     expect(planUpgrade([dev('a', '4.7.9')], { version: 'unknown', fips: false })).toMatchObject({ blocked: true, order: [] });
   });
 
-  it('says centrally managed hosts upgrade themselves', () => {
-    expect(
-      ids(planUpgrade([dev('a', '4.7.9', { mode: 'central' })], { version: '4.7.20', fips: false }), 'central-self-upgrade'),
-    ).toMatchObject({ severity: 'info' });
+  it('takes the documented path per device: Palette for central, Local UI for a cluster, reinstall with uninstall', () => {
+    const plan = planUpgrade(
+      [
+        dev('central', '4.9.10', { mode: 'central' }),
+        dev('member', '4.9.10', { mode: 'local', inCluster: true }),
+        dev('fresh', '4.9.10', { mode: 'local', inCluster: false, canUninstall: true }),
+        dev('old', '4.7.9', { mode: 'local', inCluster: false, canUninstall: false }),
+      ],
+      { version: '4.9.12', fips: false },
+      { paletteExpects: '4.9.11' },
+    );
+    expect(plan.paths).toEqual({ central: 'palette', member: 'content-bundle', fresh: 'reinstall', old: 'replace' });
+    // Central: refused, with what Palette expects; the cluster member is left out (Local UI); both never in the order.
+    expect(ids(plan, 'central-palette')).toMatchObject({ severity: 'block', deviceIds: ['central'] });
+    expect(ids(plan, 'central-palette')!.message).toMatch(
+      /This Palette instance expects agent 4\.9\.11\. The wizard does not replace it\./,
+    );
+    expect(ids(plan, 'content-bundle')).toMatchObject({ severity: 'info', deviceIds: ['member'] });
+    expect(ids(plan, 'reinstall')).toMatchObject({ severity: 'info', deviceIds: ['fresh'] });
+    expect(ids(plan, 'not-documented')).toMatchObject({ severity: 'warn', deviceIds: ['old'] });
+    expect(plan.order).toEqual(['fresh', 'old']);
+    expect(plan.blocked).toBe(true);
+    expect(plan.orderReason).toMatch(/installer's choice/);
+  });
+
+  it('a host whose management mode cannot be read is blocked, not guessed', () => {
+    const plan = planUpgrade([dev('x', '4.9.10', { mode: null })], { version: '4.9.12', fips: false });
+    expect(ids(plan, 'mode-unknown')).toMatchObject({ severity: 'block' });
   });
 });

@@ -9,11 +9,14 @@ import backup from './scripts/backup.sh?raw';
 import cleanup from './scripts/cleanup.sh?raw';
 import detect from './scripts/detect.sh?raw';
 import firstBoot from './scripts/first-boot.sh?raw';
+import keepUserdata from './scripts/keep-userdata.sh?raw';
 import prepareStaging from './scripts/prepare-staging.sh?raw';
 import reboot from './scripts/reboot.sh?raw';
 import rebooted from './scripts/rebooted.sh?raw';
 import restore from './scripts/restore.sh?raw';
 import stage from './scripts/stage.sh?raw';
+import uninstall from './scripts/uninstall.sh?raw';
+import uninstalled from './scripts/uninstalled.sh?raw';
 import upgradeApply from './scripts/upgrade-apply.sh?raw';
 import verify from './scripts/verify.sh?raw';
 import writeUserdata from './scripts/write-userdata.sh?raw';
@@ -30,11 +33,14 @@ const SCRIPTS = {
   cleanup,
   detect,
   firstBoot,
+  keepUserdata,
   prepareStaging,
   reboot,
   rebooted,
   restore,
   stage,
+  uninstall,
+  uninstalled,
   upgradeApply,
   verify,
   writeUserdata,

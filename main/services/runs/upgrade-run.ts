@@ -1,18 +1,21 @@
 import { join } from 'node:path';
 import type { EventSink } from '../../../common/contract';
-import { DEVICE_PATHS } from '../../../common/device/paths';
+import { AGENT_IN_BUNDLE, DEVICE_PATHS } from '../../../common/device/paths';
 import { AppError, toErrorShape } from '../../../common/errors';
 import { parseAgentVersion } from '../../../common/parsers/agent-version';
 import {
   UPGRADE_APPLY_PHASES,
   UPGRADE_PREPARE_PHASES,
+  UPGRADE_REINSTALL_PHASES,
   type UpgradeApplyPhase,
   type UpgradePreparePhase,
+  type UpgradeReinstallPhase,
 } from '../../../common/runs/phases';
 import type { UpgradeDeviceView, UpgradePhase, UpgradeRunView } from '../../../common/upgrade/model';
 import { verifyFailures } from '../../../common/install/model';
 import { redact } from '../../../common/redact';
-import { planUpgrade, type InstalledAgent, type UpgradeConfirmations } from '../../../common/upgrade/rules';
+import { pathIssues, planUpgrade, type InstalledAgent, type UpgradeConfirmations } from '../../../common/upgrade/rules';
+import { upgradePathOf } from '../../../common/upgrade/paths';
 import { verifyBundle, type BundleInfo } from '../bundle/verify-bundle';
 import type { DeviceService } from '../devices';
 import type { VisitStore } from '../visit-store';
@@ -52,6 +55,8 @@ export class UpgradeService {
       firstBootTimeoutMs?: number;
       firstBootStallMs?: number;
       firstBootPollMs?: number;
+      /** The agent version the Palette instance expects (the site survey read it with an API key). */
+      paletteExpects?: () => string | null;
     } = {},
   ) {}
 
@@ -96,7 +101,7 @@ export class UpgradeService {
     journal.append({ kind: 'run-started', data: { kind: 'upgrade', bundle: view.bundle, bundlePath, devices: deviceIds } });
     this.changed(view);
     void Promise.all(view.devices.map((d) => this.prepare(run, d))).then(() => {
-      const staged = view.devices.filter((d) => d.phase === 'ready');
+      const staged = view.devices.filter((d) => d.phase === 'ready' && d.stagedVersion);
       const versions = new Set(staged.map((d) => d.stagedVersion));
       const first = staged[0];
       view.target = first && versions.size === 1 ? { version: first.stagedVersion!, fips: !!first.stagedFips, build: null } : null;
@@ -113,13 +118,13 @@ export class UpgradeService {
     confirm: UpgradeConfirmations,
     targetPack: { distribution: string; kubernetesVersion: string } | null,
   ) {
-    const ready = view.devices.filter((d) => d.phase === 'ready');
-    if (!view.target) return { order: [], issues: [], blocked: true };
-    return planUpgrade(
-      ready.map((d) => ({ id: d.deviceId, label: d.label, leader: d.leader, installed: d.installed })),
-      view.target,
-      { confirm, targetPack },
-    );
+    const ready = view.devices
+      .filter((d) => d.phase === 'ready')
+      .map((d) => ({ id: d.deviceId, label: d.label, leader: d.leader, installed: d.installed }));
+    const paletteExpects = this.opts.paletteExpects?.() ?? null;
+    // Only hosts the wizard must not touch (central, or in a cluster): nothing was staged, the plan says why.
+    if (!view.target) return { order: [], issues: pathIssues(ready, paletteExpects), blocked: true };
+    return planUpgrade(ready, view.target, { confirm, targetPack, paletteExpects });
   }
 
   /** Re-evaluates the plan in main with the technician's confirmations; refuses any block; then runs it. */
@@ -152,7 +157,13 @@ export class UpgradeService {
     view.confirm = confirm;
     view.stage = 'running';
     const visit = this.store.get();
-    const context = runContext('upgrade', visit, plan.order, { devices: [], plan: [], catalogVersion: '' }, {});
+    const context = runContext(
+      'upgrade',
+      visit,
+      view.devices.map((d) => d.deviceId),
+      { devices: [], plan: [], catalogVersion: '' },
+      {},
+    );
     for (const d of context.devices) d.versionBefore = view.devices.find((x) => x.deviceId === d.id)?.installed?.version ?? null;
     context.planIssues = plan.issues
       .filter((i) => i.severity !== 'info')
@@ -164,7 +175,20 @@ export class UpgradeService {
         source: i.source,
         sourceUrl: '',
       }));
-    run.journal.append({ kind: 'context', data: { ...context, upgrade: { target: view.target, order: plan.order, confirm, targetPack } } });
+    run.journal.append({
+      kind: 'context',
+      data: {
+        ...context,
+        upgrade: {
+          target: view.target,
+          order: plan.order,
+          confirm,
+          targetPack,
+          paths: plan.paths ?? {},
+          orderReason: plan.orderReason ?? '',
+        },
+      },
+    });
     for (const d of view.devices) if (!plan.order.includes(d.deviceId) && d.phase === 'ready') d.phase = 'skipped';
     this.changed(view);
     void this.runInOrder(run, plan.order);
@@ -207,9 +231,11 @@ export class UpgradeService {
     const work: PhaseWork<UpgradePreparePhase> = {
       detect: async () => {
         d.installed = await detectInstalled(r.link);
-        return { installed: d.installed };
+        d.path = upgradePathOf(d.installed) ?? undefined;
+        return { installed: d.installed, path: d.path ?? null };
       },
       upload: async () => {
+        if (handsOff(d)) return { skipped: `path ${d.path}: nothing is sent` };
         const result = await uploadToStaging(r.link, t, run.bundle, new AbortController().signal, (p) => {
           d.progress = p;
           this.changed(run.view);
@@ -217,10 +243,22 @@ export class UpgradeService {
         run.journal.append({ kind: 'output', deviceId: d.deviceId, step: 'upload', data: { ...result } });
       },
       stage: async () => {
+        if (handsOff(d)) return { skipped: `path ${d.path}` };
         const staged = await stageBundle(t, run.bundle);
         d.stagedVersion = staged.version;
         d.stagedFips = staged.fips;
         return { version: staged.version, fips: staged.fips };
+      },
+      // The documented reinstall starts with an uninstall: what it would remove is shown in the plan first.
+      'dry-run': async () => {
+        if (d.path !== 'reinstall') return { skipped: true };
+        const out = t.must(
+          await t.root(deviceScript('uninstall', 'dry-run')),
+          'palette-agent uninstall --dry-run',
+          'Read the output below; the agent on this device may not have a working uninstall. Nothing was changed.',
+        );
+        d.dryRun = redact(out.stdout.trim(), this.secrets()).slice(-4000);
+        return { dryRun: d.dryRun };
       },
     };
     try {
@@ -277,7 +315,7 @@ export class UpgradeService {
     const mode = d.installed?.mode ?? this.store.get().plan.mode;
     const localUiPort = this.store.get().site.localUiPort;
     let backedUp = false;
-    const work: PhaseWork<UpgradeApplyPhase> = {
+    const shared = {
       backup: async () => {
         t.must(
           // First: the staged file must still be the one the plan was made from (another run could have replaced it).
@@ -297,13 +335,6 @@ export class UpgradeService {
           'Read the output below (stage again if the bundle changed, or free space under /var/lib), then start again. Nothing was changed.',
         );
         backedUp = true;
-      },
-      apply: async () => {
-        t.must(
-          await t.root(deviceScript('upgradeApply', DEVICE_PATHS.stagingExtract, DEVICE_PATHS.stylusTree)),
-          'Putting the new agent in place',
-          'The backup is kept; the upgrade will be rolled back.',
-        );
       },
       reboot: async () => {
         await rebootDevice(r.link, t, run.journal, d.deviceId);
@@ -337,8 +368,56 @@ export class UpgradeService {
         return { verify: c };
       },
     };
+    // The installer's own method (no uninstall on this agent): the new tree over the old, setup_done cleared.
+    const replace: PhaseWork<UpgradeApplyPhase> = {
+      ...shared,
+      apply: async () => {
+        t.must(
+          await t.root(deviceScript('upgradeApply', DEVICE_PATHS.stagingExtract, DEVICE_PATHS.stylusTree)),
+          'Putting the new agent in place',
+          'The backup is kept; the upgrade will be rolled back.',
+        );
+      },
+    };
+    // The documented reinstall: uninstall, extract, the same user-data, palette-agent install, reboot.
+    const reinstall: PhaseWork<UpgradeReinstallPhase> = {
+      ...shared,
+      uninstall: async () => {
+        const out = t.must(
+          await t.root(deviceScript('uninstall', 'run')),
+          'palette-agent uninstall',
+          'The backup is kept; the upgrade will be rolled back.',
+        );
+        return { output: redact(out.stdout.trim(), this.secrets()).slice(-2000) };
+      },
+      apply: async () => {
+        t.must(
+          await t.root(deviceScript('apply', DEVICE_PATHS.stagingExtract)),
+          'Extracting the new agent under /',
+          'The backup is kept; the upgrade will be rolled back.',
+        );
+      },
+      userdata: async () => {
+        const out = t.must(
+          await t.root(deviceScript('keepUserdata', DEVICE_PATHS.userData, DEVICE_PATHS.backup)),
+          'Keeping the same user-data',
+          'The backup is kept; the upgrade will be rolled back.',
+        );
+        return { userdata: out.stdout.trim() };
+      },
+      'agent-install': async () => {
+        t.must(
+          await t.root(deviceScript('agentInstall', `/${AGENT_IN_BUNDLE}`, DEVICE_PATHS.stylusTree, DEVICE_PATHS.userData)),
+          'palette-agent install',
+          'The backup is kept; the upgrade will be rolled back.',
+        );
+      },
+    };
     try {
-      const out = await runPhases(r, UPGRADE_APPLY_PHASES, work, { cancelled: () => false });
+      const out =
+        d.path === 'reinstall'
+          ? await runPhases(r, UPGRADE_REINSTALL_PHASES, reinstall, { cancelled: () => false })
+          : await runPhases(r, UPGRADE_APPLY_PHASES, replace, { cancelled: () => false });
       d.phase = 'done';
       d.versionAfter = target;
       this.devices.noteAgent(d.deviceId, { version: target, fips: run.view.target!.fips });
@@ -441,5 +520,12 @@ export async function detectInstalled(link: DeviceLink): Promise<InstalledAgent 
     setupDone: part('setup') === 'yes',
     mode: !hasUserData ? null : local ? 'local' : 'central',
     multiNode: hasUserData ? part('multinode') === 'true' : null,
+    inCluster: part('cluster') === 'yes' ? true : part('cluster') === 'no' ? false : null,
+    canUninstall: part('uninstall') === 'yes',
   };
+}
+
+/** Hosts the wizard must not change: Palette upgrades the central ones, Local UI the cluster members. */
+function handsOff(d: UpgradeDeviceView): boolean {
+  return d.path === 'palette' || d.path === 'content-bundle';
 }

@@ -1,5 +1,6 @@
 # backup.sh STAGED_BUNDLE SHA256 BACKUP VERSION_BEFORE USERDATA STYLUS_TREE INIT_SCRIPT — as root: check the
-# staged bundle is still the one the plan was made from, then back up the agent tree and the user-data.
+# staged bundle is still the one the plan was made from, then back up the agent tree, the user-data and the
+# first-boot unit.
 set -e
 root=$(stylus_root)
 [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ] || { echo "the staged bundle changed since the plan: stage it again" >&2; exit 3; }
@@ -10,5 +11,7 @@ cp -a "$root/opt/spectrocloud" "$3/opt-spectrocloud"
 [ ! -d "$6" ] || cp -a "$6" "$3/stylus"
 cp -a "$5" "$3/userdata"
 [ ! -f "$7" ] || cp -a "$7" "$3/"
+# The first-boot unit: an uninstall removes it, a rollback must put it back.
+[ ! -f /etc/systemd/system/spectro-init.service ] || cp -a /etc/systemd/system/spectro-init.service "$3/"
 echo "$4" > "$3/version"
 touch "$3/complete"

@@ -3,6 +3,14 @@
 root=$(stylus_root)
 section version
 [ -x "$root/opt/spectrocloud/bin/palette-agent" ] && "$root/opt/spectrocloud/bin/palette-agent" version 2>&1
+section uninstall
+# `palette-agent uninstall` came with agent 4.9.10; the agent's own command list says whether this one has it.
+[ -x "$root/opt/spectrocloud/bin/palette-agent" ] && "$root/opt/spectrocloud/bin/palette-agent" --help 2>&1 | grep -q '^[[:space:]]*uninstall[[:space:]]' && echo yes
+section cluster
+# In a cluster: Kubernetes runs here (the API server or a kubelet listens, or their processes run).
+if command -v ss >/dev/null 2>&1 && ss -Hltn 2>/dev/null | awk '{print $4}' | grep -Eq ':(6443|10250)$'; then echo yes
+elif pgrep -x 'kubelet|k3s|k3s-server|k3s-agent|rke2' >/dev/null 2>&1; then echo yes
+else echo no; fi
 section setup
 [ -e "$root/opt/spectrocloud/state/setup_done" ] && echo yes
 section userdata

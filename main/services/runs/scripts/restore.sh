@@ -9,3 +9,8 @@ cp -a "$1/opt-spectrocloud" "$root/opt/spectrocloud"
 [ ! -d "$1/stylus" ] || cp -a "$1/stylus" "$3"
 cp -a "$1/userdata" "$2"
 [ ! -f "$1/spectro-init.sh" ] || cp -a "$1/spectro-init.sh" "$4"
+if [ -f "$1/spectro-init.service" ]; then
+  cp -a "$1/spectro-init.service" /etc/systemd/system/spectro-init.service
+  mkdir -p /etc/systemd/system/local-fs.target.wants
+  ln -sf ../spectro-init.service /etc/systemd/system/local-fs.target.wants/spectro-init.service
+fi

@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UpgradeRunView } from '../../common/upgrade/model';
+import { buildFixtureBundle } from '../../e2e/lab/fixture-bundle';
+import { Lab } from '../../e2e/lab/lab';
+import { waitFor } from '../../e2e/lab/run';
+import { servicesForTest } from './helpers';
+
+/**
+ * The upgrade takes the documented path of each device (common/upgrade/paths.ts): the reinstall through
+ * `palette-agent uninstall` for a locally managed host in no cluster, Local UI for a cluster member, Palette for
+ * a centrally managed host. The fixture agent 4.9.10 has `uninstall` (it arrived with 4.9.10).
+ */
+describe('upgrade along the documented path of each device', () => {
+  let lab: Lab;
+  let svc: ReturnType<typeof servicesForTest>;
+  const ids: string[] = [];
+  let kubelet: ChildProcess | null = null;
+  const bundle = async (version: string) => {
+    const b = await buildFixtureBundle({ dir: join(lab.dir, `bundle-${version}`), version, payloadBytes: 1024 * 1024 });
+    return (await svc.call('bundle.inspect', { path: b.path })).bundleId;
+  };
+  const until = (runId: string, stage: UpgradeRunView['stage']) =>
+    waitFor(
+      `the upgrade to reach ${stage}`,
+      async () => {
+        const v = await svc.call('upgrade.status', { runId });
+        return v.stage === stage ? v : null;
+      },
+      300_000,
+      300,
+    );
+
+  beforeAll(async () => {
+    lab = await Lab.start(2);
+    svc = servicesForTest();
+    for (const dev of lab.devices) {
+      const d = await svc.addRoot(dev, lab.clientKey);
+      await svc.readAndClear(d.id);
+      ids.push(d.id);
+    }
+    const v = await svc.call('visit.get', {});
+    await svc.call('plan.update', {
+      ...v.plan,
+      topology: 'multi',
+      distribution: 'k3s',
+      roles: { [ids[0]!]: 'control-plane', [ids[1]!]: 'worker' },
+      leader: ids[0]!,
+    });
+    await svc.call('site.update', {
+      ...v.site,
+      endpoint: { kind: 'vip', vip: `${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250` },
+    });
+    const { runId } = await svc.call('install.start', { bundleId: await bundle('4.9.10'), deviceIds: ids });
+    const done = await waitFor(
+      'the install',
+      async () => {
+        const r = await svc.call('install.status', { runId });
+        return r.finished ? r : null;
+      },
+      300_000,
+      500,
+    );
+    expect(done.devices.map((d) => d.phase)).toEqual(['done', 'done']);
+    // The second host is a cluster member: a kubelet listens on it (a plain listener in its network namespace).
+    kubelet = spawn('ip', ['netns', 'exec', lab.devices[1]!.ns, process.execPath, '-e', "require('net').createServer().listen(10250)"], {
+      stdio: 'ignore',
+    });
+    await waitFor('the kubelet stand-in', async () => (await lab.devices[1]!.exec('ss -Hltn')).includes(':10250'), 10_000);
+  }, 400_000);
+  afterAll(async () => {
+    kubelet?.kill();
+    svc?.close();
+    await lab?.stop();
+  });
+
+  it('reinstalls a host in no cluster through uninstall (dry run in the plan first), and leaves the cluster member to Local UI', async () => {
+    const [free, member] = lab.devices as [(typeof lab.devices)[0], (typeof lab.devices)[0]];
+    const userDataBefore = await free.exec('sha256sum /var/lib/spectro/userdata');
+    const { runId } = await svc.call('upgrade.start', { bundleId: await bundle('4.9.12'), deviceIds: ids });
+    const review = await until(runId, 'review');
+    const [a, b] = review.devices;
+    expect(a!.installed).toMatchObject({ version: '4.9.10', mode: 'local', inCluster: false, canUninstall: true });
+    expect(b!.installed).toMatchObject({ version: '4.9.10', mode: 'local', inCluster: true, canUninstall: true });
+    expect([a!.path, b!.path]).toEqual(['reinstall', 'content-bundle']);
+    // The dry run is in the plan, and changed nothing; nothing was even sent to the cluster member.
+    expect(a!.dryRun).toMatch(/Remove stylus root directories .*\(dry run\)/);
+    expect(a!.dryRun).toMatch(/Dry run: nothing was changed\./);
+    expect(await free.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.9.10');
+    expect(await member.exec('ls /var/lib/eai-staging 2>/dev/null | wc -l')).toBe('0\n');
+    expect(review.plan!.order).toEqual([ids[0]]);
+    expect(review.plan!.issues.find((i) => i.id === 'content-bundle')).toMatchObject({ severity: 'info', deviceIds: [ids[1]] });
+    expect(review.plan!.issues.find((i) => i.id === 'reinstall')).toMatchObject({ severity: 'info', deviceIds: [ids[0]] });
+
+    await svc.call('upgrade.apply', { runId, confirm: {}, targetPack: null });
+    const done = await until(runId, 'finished');
+    const d = done.devices[0]!;
+    expect(d.error).toBeUndefined();
+    expect(d.phase).toBe('done');
+    expect(d.versionAfter).toBe('4.9.12');
+    expect(done.devices[1]!.phase).toBe('skipped');
+    expect(await free.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.9.12');
+    // The documented reinstall keeps the user-data: the same file, untouched.
+    expect(await free.exec('sha256sum /var/lib/spectro/userdata')).toBe(userDataBefore);
+    expect(await member.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.9.10');
+
+    const journal = readFileSync(join(svc.dataDir, 'runs', `${runId}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const steps = journal.filter((e) => e.kind === 'step-finished' && e.deviceId === ids[0]).map((e) => e.step);
+    expect(steps).toEqual([
+      'detect',
+      'upload',
+      'stage',
+      'dry-run',
+      'backup',
+      'uninstall',
+      'apply',
+      'userdata',
+      'agent-install',
+      'reboot',
+      'reconnect',
+      'first-boot',
+      'verify',
+    ]);
+    expect(journal.find((e) => e.kind === 'step-finished' && e.step === 'uninstall')?.data.output).toMatch(/completed successfully/);
+    const report = await svc.call('reports.get', { runId });
+    expect(report.upgrade).toMatchObject({ orderReason: expect.stringMatching(/installer's choice/) });
+    expect(report.upgrade!.paths).toEqual([
+      expect.objectContaining({ path: 'reinstall', documented: true }),
+      expect.objectContaining({ path: 'content-bundle', documented: true }),
+    ]);
+  });
+
+  it('refuses to replace the agent of a centrally managed host: Palette upgrades it', async () => {
+    const member = lab.devices[1]!;
+    kubelet?.kill();
+    await waitFor('the kubelet stand-in to stop', async () => !(await member.exec('ss -Hltn')).includes(':10250'), 10_000);
+    await member.exec("sed -i 's/managementMode: local/managementMode: central/' /var/lib/spectro/userdata");
+    const { runId } = await svc.call('upgrade.start', { bundleId: await bundle('4.9.12'), deviceIds: [ids[1]!] });
+    const review = await until(runId, 'review');
+    expect(review.devices[0]!.path).toBe('palette');
+    const refusal = review.plan!.issues.find((i) => i.id === 'central-palette');
+    expect(refusal).toMatchObject({ severity: 'block', deviceIds: [ids[1]] });
+    expect(refusal!.message).toMatch(/Palette moves the agent to the version its instance expects.*The wizard does not replace it\./);
+    await expect(svc.call('upgrade.apply', { runId, confirm: {}, targetPack: null })).rejects.toMatchObject({ code: 'PRECONDITION' });
+    expect(await member.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.9.10');
+  });
+});
