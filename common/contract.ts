@@ -8,6 +8,7 @@ import { osUserSchema } from './site/validate';
 import type { SiteIssue } from './site/issues';
 import type { RunView } from './install/model';
 import type { Report } from './report/schema';
+import type { UninstallPreview, UninstallView } from './upgrade/uninstall';
 import type { UpgradeRunView } from './upgrade/model';
 import type { BundleSummary } from './install/bundle';
 import type { ProfileError } from './site/profile';
@@ -247,6 +248,16 @@ export const contract = {
     declareOutput<UpgradeRunView>(),
   ),
   'upgrade.status': method(z.object({ runId: runIdSchema }).strict(), declareOutput<UpgradeRunView>()),
+  /** What `palette-agent uninstall --dry-run` says it would remove on one device; changes nothing. */
+  'agent.uninstallPreview': method(z.object({ deviceId: deviceIdSchema }).strict(), declareOutput<UninstallPreview>()),
+  /**
+   * Uninstalls the agent of one device whose dry run was just shown, then checks it is gone. A centrally
+   * managed host needs the confirmation that its Edge Host record will be deleted in Palette.
+   */
+  'agent.uninstall': method(
+    z.object({ deviceId: deviceIdSchema, paletteRecordWillBeDeleted: z.boolean().optional() }).strict(),
+    declareOutput<UninstallView>(),
+  ),
   /** Past runs in this app's data folder, newest first, each with its report's outcome. */
   'reports.list': method(empty, declareOutput<RunSummary[]>()),
   'reports.get': method(z.object({ runId: runIdSchema }).strict(), declareOutput<Report>()),
@@ -284,7 +295,7 @@ export interface ReportFile {
 
 export interface RunSummary {
   runId: string;
-  kind: 'install' | 'upgrade';
+  kind: 'install' | 'upgrade' | 'uninstall';
   siteName: string;
   startedAt: string;
   finishedAt: string | null;
@@ -365,6 +376,7 @@ export const events = {
   log: declareOutput<LogLine>(),
   'install.changed': declareOutput<RunView>(),
   'upgrade.changed': declareOutput<UpgradeRunView>(),
+  'uninstall.changed': declareOutput<UninstallView>(),
 } as const;
 
 export type MethodName = keyof typeof contract;

@@ -103,7 +103,7 @@ export function formatEta(seconds: number): string {
  * past run needs nothing but its journal. Never holds a secret: the site has none, only whether each was set.
  */
 export interface RunContext {
-  kind: 'install' | 'upgrade';
+  kind: 'install' | 'upgrade' | 'uninstall';
   siteName: string;
   technician: string;
   plan: Plan;

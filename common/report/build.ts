@@ -41,7 +41,7 @@ export function buildReport(runId: string, events: JournalLine[], generatedAt: s
     startedAt: started.t,
     finishedAt: finished ? finished.t : null,
     result,
-    bundle: { ...startData.bundle, agentVersion },
+    bundle: startData.bundle ? { ...startData.bundle, agentVersion } : null,
     plan: {
       topology: ctx.plan.topology === 'multi' ? 'multi-node' : 'single node',
       distribution: DISTRIBUTION_NAMES[ctx.plan.distribution] ?? ctx.plan.distribution,
@@ -217,8 +217,17 @@ function endpointText(s: SiteConfig): string {
   return `Dynamic DNS ${s.endpoint.hostName}${s.endpoint.searchDomain ? ` (search domain ${s.endpoint.searchDomain})` : ''}`;
 }
 
-function handoff(ctx: RunContext, devices: ReportDevice[], leader: string | null): Report['handoff'] {
+function handoff(ctx: RunContextLine, devices: ReportDevice[], leader: string | null): Report['handoff'] {
   const steps: string[] = [];
+  if (ctx.kind === 'uninstall') {
+    // librarium install-agent-host, "Uninstall Palette Agent" and "Reinstall Palette Agent".
+    if (ctx.uninstall?.mode === 'central')
+      steps.push(
+        `Delete the Edge Host record of ${devices.map((d) => d.label).join(', ')} in Palette (Clusters → Edge Hosts → Delete): the host keeps /etc/machine-id, so a reinstall is rejected as a duplicate until the old record is gone.`,
+      );
+    steps.push('To reinstall: the Install step (the user-data in /var/lib/spectro/userdata stays on the host; review it first).');
+    return { endpoint: endpointText(ctx.site), leader, nextSteps: steps };
+  }
   const failed = devices.filter((d) => d.result !== 'done');
   if (failed.length) steps.push(`Finish these devices first (retry from the Install step): ${failed.map((d) => d.label).join(', ')}.`);
   const lead = devices.find((d) => d.leader) ?? devices[0];

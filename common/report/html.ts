@@ -61,7 +61,7 @@ th{background:#eee}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-
 `;
 
 export function reportHtml(r: Report): string {
-  const title = `${r.kind === 'upgrade' ? 'Agent upgrade' : 'Agent install'} report — ${r.site.name || 'unnamed site'}`;
+  const title = `${r.kind === 'upgrade' ? 'Agent upgrade' : r.kind === 'uninstall' ? 'Agent uninstall' : 'Agent install'} report — ${r.site.name || 'unnamed site'}`;
   const body = html`<!doctype html>
     <html lang="en">
       <head>
@@ -88,11 +88,15 @@ export function reportHtml(r: Report): string {
         </header>
         <h2>Bundle</h2>
         ${table([
-          ['File', r.bundle.fileName],
-          ['Size', `${r.bundle.size} bytes`],
-          ['SHA-256', html`<span class="mono">${r.bundle.sha256}</span>`],
-          ['Architecture', r.bundle.arch],
-          ['Agent version', r.bundle.agentVersion ?? 'not read'],
+          ...(r.bundle
+            ? ([
+                ['File', r.bundle.fileName],
+                ['Size', `${r.bundle.size} bytes`],
+                ['SHA-256', html`<span class="mono">${r.bundle.sha256}</span>`],
+                ['Architecture', r.bundle.arch],
+                ['Agent version', r.bundle.agentVersion ?? 'not read'],
+              ] as [string, Value][])
+            : ([['File', 'none: an uninstall sends no bundle']] as [string, Value][])),
         ])}
         <h2>Plan</h2>
         ${table([

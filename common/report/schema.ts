@@ -64,20 +64,23 @@ export const reportDeviceSchema = z.object({
 
 export const reportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
-  kind: z.enum(['install', 'upgrade']),
+  kind: z.enum(['install', 'upgrade', 'uninstall']),
   runId: z.string(),
   generatedAt: iso,
   site: z.object({ name: z.string(), technician: z.string() }),
   startedAt: iso,
   finishedAt: iso.nullable(),
   result: z.enum(['success', 'partial', 'failed', 'interrupted']),
-  bundle: z.object({
-    fileName: z.string(),
-    size: z.number().int().nonnegative(),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    arch: z.string(),
-    agentVersion: z.string().nullable(),
-  }),
+  bundle: z
+    .object({
+      fileName: z.string(),
+      size: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      arch: z.string(),
+      agentVersion: z.string().nullable(),
+    })
+    // An uninstall sends no bundle.
+    .nullable(),
   plan: z.object({
     topology: z.string(),
     distribution: z.string(),

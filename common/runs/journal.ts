@@ -15,7 +15,7 @@ const verifyChecks = z.custom<VerifyCheck[]>((v) => Array.isArray(v));
 const bundleRef = z.object({ fileName: z.string(), sha256: z.string(), size: z.number(), arch: z.string() });
 export type BundleRef = z.infer<typeof bundleRef>;
 
-export const runKindSchema = z.enum(['install', 'upgrade']);
+export const runKindSchema = z.enum(['install', 'upgrade', 'uninstall']);
 export type RunKind = z.infer<typeof runKindSchema>;
 
 /** What a finished step leaves for the steps after it (and for a resume): its summary. */
@@ -39,7 +39,8 @@ export const journalLineSchema = z.discriminatedUnion('kind', [
     kind: z.literal('run-started'),
     data: z.object({
       kind: runKindSchema.default('install'),
-      bundle: bundleRef,
+      /** An uninstall sends no bundle. */
+      bundle: bundleRef.optional(),
       bundlePath: z.string().optional(),
       expectedSha256: z.string().nullable().optional(),
       devices: z.array(z.string()),
@@ -62,6 +63,7 @@ export const journalLineSchema = z.discriminatedUnion('kind', [
           paths?: Record<string, UpgradePath>;
           orderReason?: string;
         };
+        uninstall?: { mode: 'local' | 'central' | null; paletteRecordWillBeDeleted: boolean };
       }
     >((v) => typeof v === 'object' && v !== null),
   }),

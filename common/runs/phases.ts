@@ -20,6 +20,7 @@ export interface PhaseSpec<P extends string = string> {
 
 export type InstallRunPhase =
   'upload' | 'stage' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'first-boot' | 'verify' | 'cleanup';
+export type UninstallPhase = 'dry-run' | 'uninstall' | 'verify';
 export type UpgradePreparePhase = 'detect' | 'upload' | 'stage' | 'dry-run';
 export type UpgradeApplyPhase = 'backup' | 'apply' | 'reboot' | 'reconnect' | 'first-boot' | 'verify';
 export type UpgradeReinstallPhase =
@@ -94,4 +95,11 @@ export const UPGRADE_REINSTALL_PHASES: readonly PhaseSpec<UpgradeReinstallPhase>
   reconnect,
   firstBoot,
   { phase: 'verify', title: 'Verify the new version', safeCancel: true, onInterrupted: 'rerun' },
+];
+
+/** Uninstall (librarium install-agent-host, "Uninstall Palette Agent"): the dry run again, the uninstall, the check. */
+export const UNINSTALL_PHASES: readonly PhaseSpec<UninstallPhase>[] = [
+  { phase: 'dry-run', title: 'Read what uninstall will do (dry run)', safeCancel: true, onInterrupted: 'rerun' },
+  { phase: 'uninstall', title: 'palette-agent uninstall', safeCancel: false, onInterrupted: 'rerun' },
+  { phase: 'verify', title: 'Check that the agent is gone', safeCancel: true, onInterrupted: 'rerun' },
 ];

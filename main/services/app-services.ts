@@ -7,6 +7,7 @@ import { DeviceService } from './devices';
 import { SiteService } from './site/site-service';
 import { InstallService } from './runs/install-run';
 import { UpgradeService } from './runs/upgrade-run';
+import { UninstallService } from './runs/uninstall-run';
 import type { LinkFor } from './runs/link';
 import { sshLink } from './runs/ssh-link';
 import { localLink } from './runs/local-link';
@@ -75,6 +76,7 @@ export function createServices(opts: ServiceOptions): Services {
     firstBootStallMs: opts.firstBootStallMs,
     paletteExpects: () => site.expectedAgentVersion()?.version ?? null,
   });
+  const uninstall = new UninstallService(store, devices, linkFor, opts.emit, opts.dataDir, secrets);
   const install = new InstallService(store, devices, site, linkFor, opts.emit, opts.dataDir, {
     rebootTimeoutMs: opts.rebootTimeoutMs,
     verifyTimeoutMs: opts.verifyTimeoutMs,
@@ -162,6 +164,8 @@ export function createServices(opts: ServiceOptions): Services {
       upgrade.start(bundles.path(bundleId), deviceIds, expectedSha256 || undefined),
     'upgrade.apply': async ({ runId, confirm, targetPack }) => upgrade.apply(runId, confirm, targetPack),
     'upgrade.status': async ({ runId }) => upgrade.status(runId),
+    'agent.uninstallPreview': async ({ deviceId }) => uninstall.preview(deviceId),
+    'agent.uninstall': async ({ deviceId, paletteRecordWillBeDeleted }) => uninstall.run(deviceId, { paletteRecordWillBeDeleted }),
     'reports.list': async () => reports.list(),
     'reports.get': async ({ runId }) => reports.get(runId),
     'reports.file': ({ runId, format }) => reports.file(runId, format),

@@ -300,6 +300,21 @@ export class DeviceService {
   }
 
   /** After an install or upgrade verified (or rolled back): what the device runs now, without a new probe. */
+  /** After an uninstall: the device's facts say no agent, until it is read again. */
+  noteAgentRemoved(id: string): void {
+    const facts = this.store.device(id).facts;
+    if (!facts) return;
+    this.update(id, {
+      facts: {
+        ...facts,
+        software: {
+          ...facts.software,
+          agent: { ...facts.software.agent, installed: false, version: null, fips: null, setupDone: false },
+        },
+      },
+    });
+  }
+
   noteAgent(id: string, agent: { version: string; fips: boolean | null }): void {
     const facts = this.store.device(id).facts;
     if (!facts) return;

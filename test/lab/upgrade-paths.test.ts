@@ -149,4 +149,36 @@ describe('upgrade along the documented path of each device', () => {
     await expect(svc.call('upgrade.apply', { runId, confirm: {}, targetPack: null })).rejects.toMatchObject({ code: 'PRECONDITION' });
     expect(await member.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.9.10');
   });
+
+  it('uninstalls: the dry run first, a central host only with the Palette record confirmed, then checks the agent is gone', async () => {
+    const member = lab.devices[1]!;
+    // No dry run shown yet: refused.
+    await expect(svc.call('agent.uninstall', { deviceId: ids[1]! })).rejects.toMatchObject({
+      code: 'PRECONDITION',
+      message: expect.stringMatching(/Read the dry run/),
+    });
+    const preview = await svc.call('agent.uninstallPreview', { deviceId: ids[1]! });
+    expect(preview).toMatchObject({ mode: 'central', needsPaletteConfirmation: true, version: '4.9.10' });
+    expect(preview.dryRun).toMatch(/Stop spectro services .*\(dry run\)/);
+    expect(await member.exec('test -x /opt/spectrocloud/bin/palette-agent && echo still')).toBe('still\n');
+    await expect(svc.call('agent.uninstall', { deviceId: ids[1]! })).rejects.toMatchObject({
+      message: expect.stringMatching(/Edge Host record stays in Palette.*\/etc\/machine-id/),
+    });
+    const machineId = await member.exec('cat /etc/machine-id');
+    const done = await svc.call('agent.uninstall', { deviceId: ids[1]!, paletteRecordWillBeDeleted: true });
+    expect(done.error).toBeUndefined();
+    expect(done.phase).toBe('done');
+    expect(done.verify!.every((c) => c.ok)).toBe(true);
+    expect(await member.exec('ls /opt/spectrocloud/bin/palette-agent 2>/dev/null | wc -l')).toBe('0\n');
+    expect(await member.exec('cat /etc/machine-id')).toBe(machineId);
+    expect(await member.exec('test -s /var/lib/spectro/userdata && echo kept')).toBe('kept\n');
+    const report = await svc.call('reports.get', { runId: done.runId });
+    expect(report.kind).toBe('uninstall');
+    expect(report.handoff.nextSteps[0]).toMatch(/Delete the Edge Host record .* in Palette/);
+    expect(report.devices[0]!.steps.map((s) => s.step)).toEqual(['dry-run', 'uninstall', 'verify']);
+
+    // The device's facts say no agent any more.
+    const visit = await svc.call('visit.get', {});
+    expect(visit.devices.find((d) => d.id === ids[1])!.facts?.software.agent.installed).toBe(false);
+  });
 });

@@ -490,7 +490,7 @@ function packRule(plan: { distribution: string; kubernetesVersion: string }, age
 /** Rebuilds what a run looked like from its journal lines. */
 export function viewFromJournal(runId: string, lines: JournalLine[]): RunView | null {
   const start = firstStart(lines);
-  if (!start || start.data.kind !== 'install') return null;
+  if (!start || start.data.kind !== 'install' || !start.data.bundle) return null;
   const devices: DeviceRunView[] = start.data.devices.map((deviceId) => {
     const mine = deviceLines(lines, deviceId);
     const last = mine.filter((e) => e.kind !== 'output').at(-1);
@@ -508,7 +508,7 @@ export function viewFromJournal(runId: string, lines: JournalLine[]): RunView | 
     runId,
     method: start.data.method ?? 'reboot',
     startedAt: start.t,
-    bundle: start.data.bundle,
+    bundle: start.data.bundle!,
     devices,
     finished: !!runFinished(lines),
   };

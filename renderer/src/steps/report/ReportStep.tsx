@@ -90,7 +90,9 @@ export function ReportStep() {
               {t.results[report.result]}
             </p>
             <p className="mono muted">
-              {report.bundle.fileName} · sha256 {report.bundle.sha256} · agent {report.bundle.agentVersion ?? '?'}
+              {report.bundle
+                ? `${report.bundle.fileName} · sha256 ${report.bundle.sha256} · agent ${report.bundle.agentVersion ?? '?'}`
+                : t.noBundle}
             </p>
             <div className="actions">
               <button type="button" className="primary" disabled={!!busy} onClick={() => download('pdf')}>

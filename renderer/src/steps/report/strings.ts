@@ -1,5 +1,6 @@
 export const reportStrings = {
   title: 'Report',
+  noBundle: 'No bundle (an uninstall sends none)',
   intro:
     'The evidence of the run for the customer to sign off, and what support needs if something went wrong. Nothing secret is in either.',
   history: 'Past runs',

@@ -2,12 +2,14 @@ import { useState } from 'react';
 import { DISTRIBUTIONS } from '../../../../common/plan/model';
 import { upgradeStatusLine, type UpgradeDeviceView } from '../../../../common/upgrade/model';
 import { planUpgrade } from '../../../../common/upgrade/rules';
+import { UPGRADE_PATH_TEXT } from '../../../../common/upgrade/paths';
 import { useAction } from '../../actions';
 import { BundleCard, type CheckedBundle } from '../../components/BundleCard';
 import { ErrorBox } from '../../components/ErrorBox';
 import { VerifyList } from '../../components/VerifyList';
 import { api, useStore } from '../../store';
 import { upgradeStrings as t } from './strings';
+import { UninstallCard } from './UninstallCard';
 
 export function UpgradeStep() {
   const visit = useStore((s) => s.visit)!;
@@ -106,6 +108,7 @@ export function UpgradeStep() {
                   </li>
                 ))}
               </ol>
+              {plan.orderReason && <p className="muted">{plan.orderReason}</p>}
               <ul className="issues">
                 {plan.issues.map((i) => (
                   <li key={i.id} data-severity={i.severity} data-issue={i.id}>
@@ -194,6 +197,7 @@ export function UpgradeStep() {
           ))}
         </div>
       )}
+      <UninstallCard />
     </div>
   );
 }
@@ -212,6 +216,18 @@ function UpgradeCard({ d }: { d: UpgradeDeviceView }) {
           <span aria-hidden="true">{good ? '✔' : bad ? '✖' : '◌'}</span> {upgradeStatusLine(d)}
         </span>
       </header>
+      {d.path && (
+        <p data-testid={`upgrade-path-${d.label}`}>
+          {t.path}: <strong>{UPGRADE_PATH_TEXT[d.path].title}</strong>
+          {!UPGRADE_PATH_TEXT[d.path].documented && <span className="badge badge-warn">{t.notDocumented}</span>}
+        </p>
+      )}
+      {d.dryRun && (
+        <details open={d.phase === 'ready'}>
+          <summary>{t.dryRun}</summary>
+          <pre className="detail">{d.dryRun}</pre>
+        </details>
+      )}
       {d.phase === 'upload' && d.progress && (
         <progress max={d.progress.total} value={d.progress.bytes} aria-label={`Upload to ${d.label}`} />
       )}

@@ -1,7 +1,7 @@
 export const upgradeStrings = {
   title: 'Upgrade',
   intro:
-    'Upgrade the agent offline on devices that already run it. The new bundle is uploaded and staged on every device first; you review the plan; then one device at a time (the leader last) is backed up, upgraded, rebooted and verified. A device whose new agent does not verify is rolled back, and the run stops there.',
+    'Upgrade the agent offline, along the documented path of each device: a centrally managed host is upgraded by Palette (the wizard does not touch it); a host in a locally managed cluster through a content bundle in Local UI (the wizard checks the files and verifies the versions); a locally managed host in no cluster is reinstalled (uninstall, extract, the same user-data, install, reboot). Each device is read and staged first; you review the plan; then one device at a time is backed up, changed, rebooted and verified, and rolled back if it does not verify.',
   devices: 'Devices to upgrade',
   installed: (v: string | null) => (v ? `agent ${v}` : 'no agent when last read'),
   stage: 'Upload and stage on the chosen devices',
@@ -10,6 +10,9 @@ export const upgradeStrings = {
   target: (v: string, fips: boolean) => `New agent: ${v}${fips ? ' (FIPS)' : ''}`,
   noTarget: 'No device staged the bundle (or they disagree on its version): read each device below.',
   order: 'Order (one at a time, the leader last)',
+  path: 'Path',
+  notDocumented: 'not a documented path',
+  dryRun: 'What palette-agent uninstall will do (its dry run; nothing was changed yet)',
   leader: 'leader',
   severity: { block: 'Blocks', warn: 'Warning', info: 'Note' } as Record<string, string>,
   downgradeReason: 'Reason for the downgrade (at least 10 characters; goes on the report)',
@@ -24,4 +27,21 @@ export const upgradeStrings = {
   hideLog: 'Hide output',
   verification: 'Verification',
   rollback: 'Rollback',
+};
+
+export const uninstallStrings = {
+  title: 'Uninstall the agent',
+  intro:
+    'For agents that have palette-agent uninstall (4.9.10 and later). Its dry run is shown first; nothing is removed until you press Uninstall. The host keeps /etc/machine-id and /var/lib/spectro/userdata.',
+  device: 'Device',
+  choose: 'Choose a device with an agent',
+  preview: 'Show what uninstall will do',
+  dryRun: (label: string) => `What palette-agent uninstall will do on ${label} (dry run: nothing was changed)`,
+  paletteRecord:
+    'I will delete this host in Palette (Clusters → Edge Hosts → Delete): until then a reinstall is rejected as a duplicate, because the host keeps its identity (/etc/machine-id).',
+  uninstall: (label: string) => `Uninstall the agent from ${label}`,
+  done: (label: string, v: string) => `The agent ${v} is uninstalled from ${label}, and it is gone.`,
+  failed: (label: string) => `The uninstall on ${label} did not finish.`,
+  verification: 'Check',
+  report: 'Open its report',
 };
