@@ -50,6 +50,23 @@ export interface DeviceRunView {
   log: string[];
   /** While the first-boot step runs on the device: what it is doing, its log's tail, and how long the wizard waits. */
   firstBoot?: FirstBootView;
+  /** Local management: where Local UI answers, with which certificate, and who can sign in. */
+  localUi?: LocalUiHandoff;
+}
+
+/** The Local UI hand-off of one host (librarium clusters/edge/local-ui/host-management/access-console). */
+export interface LocalUiHandoff {
+  url: string;
+  answered: boolean;
+  /** SHA-256 fingerprint of the certificate Local UI presents (self-signed: the technician compares it). */
+  fingerprint: string | null;
+  subject: string | null;
+  /** OS users with a password: Local UI accepts any of them. */
+  users: string[];
+  /** How long the wizard waited, and (when nothing answered) the agent's last journal lines. */
+  waitedSec: number;
+  limitSec: number;
+  journal?: string[];
 }
 
 export interface FirstBootView {

@@ -1,5 +1,5 @@
 import { formatBytes } from '../format';
-import { INSTALL_STEPS, type RunContext, type VerifyCheck } from '../install/model';
+import { INSTALL_STEPS, type LocalUiHandoff, type RunContext, type VerifyCheck } from '../install/model';
 import { deviceLines, firstStart, isKind, runContextOf, runFinished, type DeviceLine, type JournalLine } from '../runs/journal';
 import type { AppErrorShape } from '../errors';
 import type { SiteConfig } from '../site/model';
@@ -144,8 +144,25 @@ function deviceReport(id: string, ctx: RunContext, mine: DeviceLine[], runFinish
     versionBefore: c?.versionBefore ?? null,
     versionAfter: doneData?.version ?? null,
     stagingFreed: freed(mine),
+    localUi: localUiOf(mine),
     verification,
   };
+}
+
+function localUiOf(mine: DeviceLine[]): ReportDevice['localUi'] {
+  const step = mine.find((e): e is Extract<DeviceLine, { kind: 'step-finished' }> => e.kind === 'step-finished' && e.step === 'local-ui');
+  const ui = step?.data.localUi as LocalUiHandoff | null | undefined;
+  return ui
+    ? {
+        url: ui.url,
+        answered: ui.answered,
+        fingerprint: ui.fingerprint,
+        users: ui.users,
+        waitedSec: ui.waitedSec,
+        limitSec: ui.limitSec,
+        ...(ui.journal ? { journal: ui.journal } : {}),
+      }
+    : null;
 }
 
 function freed(mine: DeviceLine[]): string | null {
@@ -234,7 +251,16 @@ function handoff(ctx: RunContextLine, devices: ReportDevice[], leader: string | 
   const distro = `${DISTRIBUTION_NAMES[ctx.plan.distribution] ?? ctx.plan.distribution} ${ctx.plan.kubernetesVersion}`;
   if (ctx.plan.mode === 'local') {
     const user = ctx.site.localUiUser?.name ?? 'an OS user of the host';
-    steps.push(`Open Local UI at https://${lead?.address ?? '<leader address>'}:${ctx.site.localUiPort} and sign in as ${user}.`);
+    const ui = lead?.localUi;
+    steps.push(
+      ui?.answered
+        ? `Open Local UI at ${ui.url} and sign in as ${ctx.site.localUiUser?.name ?? (ui.users.length ? `one of ${ui.users.join(', ')}` : user)}. The browser warns about its self-signed certificate: accept it only if its SHA-256 fingerprint is ${ui.fingerprint}.`
+        : `Open Local UI at https://${lead?.address ?? '<leader address>'}:${ctx.site.localUiPort} and sign in as ${user}.`,
+    );
+    for (const d of devices.filter((x) => x.localUi && !x.localUi.answered))
+      steps.push(
+        `Local UI did not answer on ${d.label} within ${d.localUi!.limitSec} s: read the agent's journal in its section below, and check again before creating the cluster.`,
+      );
     steps.push(
       `Upload the content bundle and cluster definition, then create the cluster with ${distro} and the endpoint ${endpointText(ctx.site)}.`,
     );

@@ -171,7 +171,24 @@ function deviceSection(d: ReportDevice): Markup {
       ['Agent before', d.versionBefore ?? 'none'],
       ['Agent after', d.versionAfter ?? 'not verified'],
       ['Staging space returned', d.stagingFreed ?? '—'],
+      ...(d.localUi
+        ? ([
+            [
+              'Local UI',
+              d.localUi.answered
+                ? `${d.localUi.url} — certificate SHA-256 ${d.localUi.fingerprint ?? '?'}`
+                : `did not answer at ${d.localUi.url} within ${d.localUi.limitSec} s`,
+            ],
+            ['Local UI sign-in', d.localUi.users.length ? d.localUi.users.join(', ') : 'no OS user with a password was found'],
+          ] as [string, Value][])
+        : []),
     ])}
+    ${
+      d.localUi && !d.localUi.answered && d.localUi.journal?.length
+        ? html`<h4>The agent's journal (Local UI did not answer)</h4>
+            <pre>${d.localUi.journal.join('\n')}</pre>`
+        : ''
+    }
     <h4>Checks</h4>
     <div class="scroll">
       <table>

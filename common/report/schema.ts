@@ -59,6 +59,19 @@ export const reportDeviceSchema = z.object({
   versionAfter: z.string().nullable(),
   /** Space the removal of the staged bundle returned to the device (the documented minimum disk is 32 GB). */
   stagingFreed: z.string().nullable().default(null),
+  /** Local management: where Local UI answered, its certificate fingerprint, who can sign in. */
+  localUi: z
+    .object({
+      url: z.string(),
+      answered: z.boolean(),
+      fingerprint: z.string().nullable(),
+      users: z.array(z.string()),
+      waitedSec: z.number(),
+      limitSec: z.number(),
+      journal: z.array(z.string()).optional(),
+    })
+    .nullable()
+    .default(null),
   verification: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string(), required: z.literal(false).optional() })),
 });
 

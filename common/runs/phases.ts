@@ -19,7 +19,7 @@ export interface PhaseSpec<P extends string = string> {
 }
 
 export type InstallRunPhase =
-  'upload' | 'stage' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'first-boot' | 'verify' | 'cleanup';
+  'upload' | 'stage' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'first-boot' | 'verify' | 'local-ui' | 'cleanup';
 export type UninstallPhase = 'dry-run' | 'uninstall' | 'verify';
 export type UpgradePreparePhase = 'detect' | 'upload' | 'stage' | 'dry-run';
 export type UpgradeApplyPhase = 'backup' | 'apply' | 'reboot' | 'reconnect' | 'first-boot' | 'verify';
@@ -54,6 +54,8 @@ export const INSTALL_PHASES: readonly PhaseSpec<InstallRunPhase>[] = [
   reconnect,
   firstBoot,
   { phase: 'verify', title: 'Verify the agent', safeCancel: true, onInterrupted: 'rerun' },
+  // Local management: the hand-off is Local UI, so wait until it answers TLS (within a limit) and keep its fingerprint.
+  { phase: 'local-ui', title: 'Wait for Local UI to answer (TLS)', safeCancel: true, onInterrupted: 'rerun' },
   // The staged copies hold a second agent image: removed once the agent verified, and the space reported.
   { phase: 'cleanup', title: 'Remove the staged bundle', safeCancel: true, onInterrupted: 'rerun' },
 ];

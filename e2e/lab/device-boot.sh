@@ -92,6 +92,11 @@ if [ -f /etc/systemd/system/spectro-init.service ] && [ -L /etc/systemd/system/l
 fi
 
 /usr/sbin/sshd -f /run/lab/sshd_config -E /run/lab/sshd.log
+# The installed agent's units start at boot: in the lab, the stand-in Local UI TLS endpoint of the fixture.
+ui=/opt/spectrocloud/state/localui
+if [ -s "$ui/port" ] && [ -s "$ui/cert.pem" ]; then
+  setsid openssl s_server -quiet -www -accept "$(cat "$ui/port")" -cert "$ui/cert.pem" -key "$ui/key.pem" </dev/null >/dev/null 2>&1 &
+fi
 echo up > /run/lab/state
 
 # PID 1 duties: reap orphans, live until the lab ends this namespace.

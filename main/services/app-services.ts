@@ -36,6 +36,7 @@ export interface ServiceOptions {
   /** How long the wizard first waits for a first-boot install, and how long without progress fails it. */
   firstBootTimeoutMs?: number;
   firstBootStallMs?: number;
+  localUiTimeoutMs?: number;
   version?: string;
   /** The desktop app's native file dialog (main only); the browser host has none. */
   pickBundleFile?: () => Promise<string | null>;
@@ -82,6 +83,7 @@ export function createServices(opts: ServiceOptions): Services {
     verifyTimeoutMs: opts.verifyTimeoutMs,
     firstBootTimeoutMs: opts.firstBootTimeoutMs,
     firstBootStallMs: opts.firstBootStallMs,
+    localUiTimeoutMs: opts.localUiTimeoutMs,
   });
 
   const handlers: ApiHandlers = {

@@ -99,7 +99,13 @@ describe('offline install', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     const steps = journal.filter((e) => e.kind === 'step-finished').map((e) => e.step);
-    expect(steps).toEqual(['upload', 'stage', 'apply', 'userdata', 'reboot', 'reconnect', 'first-boot', 'verify', 'cleanup']);
+    expect(steps).toEqual(['upload', 'stage', 'apply', 'userdata', 'reboot', 'reconnect', 'first-boot', 'verify', 'local-ui', 'cleanup']);
+    // The hand-off: Local UI answers TLS on 5080 with the certificate the device holds, and who may sign in.
+    const cert = await dev.exec('openssl x509 -noout -fingerprint -sha256 -in /opt/spectrocloud/state/localui/cert.pem');
+    expect(d.localUi).toMatchObject({ url: `https://${dev.address}:5080`, answered: true, fingerprint: cert.split('=')[1]!.trim() });
+    expect(d.localUi!.users).toContain('tech');
+    const report = await svc.call('reports.get', { runId: run.runId });
+    expect(report.handoff.nextSteps.join(' ')).toContain(`accept it only if its SHA-256 fingerprint is ${d.localUi!.fingerprint}`);
     expect(journal.at(-1)).toMatchObject({ kind: 'run-finished', data: { results: { [ids[0]!]: 'done' } } });
   });
 

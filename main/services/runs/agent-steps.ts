@@ -1,6 +1,6 @@
 import { DEVICE_PATHS, AGENT_IN_BUNDLE } from '../../../common/device/paths';
 import { AppError } from '../../../common/errors';
-import { verifyFailures, type FirstBootView, type VerifyCheck } from '../../../common/install/model';
+import { verifyFailures, type FirstBootView, type LocalUiHandoff, type VerifyCheck } from '../../../common/install/model';
 import type { RunJournal } from './journal-file';
 import { duration, firstBootVerdict, parseUnitShow } from '../../../common/runs/first-boot';
 import { parseAgentVersion } from '../../../common/parsers/agent-version';
@@ -237,5 +237,44 @@ export async function waitForFirstBoot(link: DeviceLink, o: FirstBootWaitOptions
       });
     }
     await new Promise((r) => setTimeout(r, o.pollMs ?? 3000));
+  }
+}
+
+/** One look at Local UI from the device: the certificate it presents, the OS users with a password, the journal. */
+export function parseLocalUi(stdout: string): { fingerprint: string | null; subject: string | null; users: string[]; journal: string[] } {
+  const part = sections(stdout);
+  const tls = part('tls');
+  return {
+    fingerprint: /Fingerprint=([0-9A-F:]+)/i.exec(tls)?.[1] ?? null,
+    subject: /^subject=\s*(.+)$/m.exec(tls)?.[1]?.trim() ?? null,
+    users: part('users')
+      .split('\n')
+      .map((u) => u.trim())
+      .filter(Boolean),
+    journal: part('journal').split('\n').filter(Boolean).slice(-20),
+  };
+}
+
+/**
+ * Local management hands the host over through Local UI: wait until it answers TLS on its port (it can take a
+ * few minutes after the first boot), up to `limitMs`, and keep its certificate's fingerprint for the report. A
+ * host where nothing answers is not a failed install (the agent verified): it is reported with the journal.
+ */
+export async function waitForLocalUi(
+  link: DeviceLink,
+  o: { host: string; port: number; limitMs: number; pollMs?: number; signal?: AbortSignal; onWait?: (sec: number) => void },
+): Promise<LocalUiHandoff> {
+  const started = Date.now();
+  const url = `https://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
+  for (;;) {
+    const r = await link.script(deviceScript('localUi', o.port), { root: true, timeoutMs: 60_000 });
+    const seen = parseLocalUi(r.stdout);
+    const waitedSec = Math.round((Date.now() - started) / 1000);
+    const base = { url, users: seen.users, waitedSec, limitSec: Math.round(o.limitMs / 1000) };
+    if (seen.fingerprint) return { ...base, answered: true, fingerprint: seen.fingerprint, subject: seen.subject };
+    if (Date.now() - started >= o.limitMs || o.signal?.aborted)
+      return { ...base, answered: false, fingerprint: null, subject: null, journal: seen.journal };
+    o.onWait?.(waitedSec);
+    await new Promise((res) => setTimeout(res, o.pollMs ?? 5_000));
   }
 }

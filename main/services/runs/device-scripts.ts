@@ -10,6 +10,7 @@ import cleanup from './scripts/cleanup.sh?raw';
 import detect from './scripts/detect.sh?raw';
 import firstBoot from './scripts/first-boot.sh?raw';
 import keepUserdata from './scripts/keep-userdata.sh?raw';
+import localUi from './scripts/local-ui.sh?raw';
 import prepareStaging from './scripts/prepare-staging.sh?raw';
 import reboot from './scripts/reboot.sh?raw';
 import rebooted from './scripts/rebooted.sh?raw';
@@ -34,6 +35,7 @@ const SCRIPTS = {
   detect,
   firstBoot,
   keepUserdata,
+  localUi,
   prepareStaging,
   reboot,
   rebooted,

@@ -18,7 +18,7 @@ import type { SiteService } from '../site/site-service';
 import { writeUserData } from '../site/write-userdata';
 import type { VisitStore } from '../visit-store';
 import { STYLUS_VERSION_PATH } from '../site/palette-checks';
-import { rebootDevice, stageBundle, uploadToStaging, verifyAgent, waitForFirstBoot } from './agent-steps';
+import { rebootDevice, stageBundle, uploadToStaging, verifyAgent, waitForFirstBoot, waitForLocalUi } from './agent-steps';
 import { deviceScript, sections } from './device-scripts';
 import { formatBytes } from '../../../common/format';
 import { assertReadyForRun, deviceTools, newRunId, runPhases, type DeviceRun, type PhaseWork } from './engine';
@@ -37,6 +37,9 @@ export interface InstallOptions {
   /** How often the first-boot step is read (3 s by default). */
   firstBootPollMs?: number;
   verifyTimeoutMs?: number;
+  /** How long the wizard waits for Local UI to answer after the agent verified (local management). */
+  localUiTimeoutMs?: number;
+  localUiPollMs?: number;
   parallel?: number;
 }
 
@@ -388,6 +391,27 @@ export class InstallService {
         } finally {
           d.firstBoot = undefined;
         }
+      },
+      'local-ui': async () => {
+        if (mode !== 'local') return { localUi: null };
+        const c = this.store.device(deviceId).connection;
+        const limitMs = this.opts.localUiTimeoutMs ?? 5 * 60_000;
+        const port = this.store.get().site.localUiPort;
+        t.log(`Waiting for Local UI to answer TLS on port ${port} (up to ${Math.round(limitMs / 60_000)} min).`);
+        const ui = await waitForLocalUi(link, {
+          host: c.kind === 'ssh' ? c.host : 'localhost',
+          port,
+          limitMs,
+          pollMs: this.opts.localUiPollMs,
+          signal: run.abort.signal,
+        });
+        d.localUi = ui;
+        t.log(
+          ui.answered
+            ? `Local UI answers at ${ui.url}; certificate SHA-256 ${ui.fingerprint}.`
+            : `Local UI did not answer on port ${port} within ${ui.limitSec} s. The agent's journal:\n${(ui.journal ?? []).join('\n')}`,
+        );
+        return { localUi: ui };
       },
       verify: async (state) => {
         const version = state.version ?? d.agentVersion ?? '';

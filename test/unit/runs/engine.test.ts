@@ -1,3 +1,4 @@
+import { buildReport } from '../../../common/report/build';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,8 @@ async function world(opts: { dataDir?: string; fake?: FakeDevice; deviceId?: str
     verifyTimeoutMs: 0,
     rebootTimeoutMs: 1000,
     firstBootPollMs: 1,
+    localUiTimeoutMs: 20,
+    localUiPollMs: 1,
   });
   const upgrade = new UpgradeService(store, devices, linkFor, emit, dir, () => [], {
     verifyTimeoutMs: 0,
@@ -78,6 +81,13 @@ describe('install run on the engine', () => {
     const w = await world();
     const v = await w.finished((await w.install.start(w.bundle.path, [w.deviceId])).runId);
     expect(v.devices[0]).toMatchObject({ phase: 'done', agentVersion: '4.7.9' });
+    // Local management hands over through Local UI: its address, certificate fingerprint and sign-in users.
+    expect(v.devices[0]!.localUi).toMatchObject({
+      url: 'https://10.0.0.11:5080',
+      answered: true,
+      fingerprint: 'AB:CD:EF',
+      users: ['kairos'],
+    });
     expect(finishedSteps(w.journal(v.runId))).toEqual(installPhases('reboot').map((p) => p.phase));
     expect(w.fake.calls).toEqual([
       'prepareStaging',
@@ -89,12 +99,25 @@ describe('install run on the engine', () => {
       'rebooted',
       'firstBoot',
       'verify',
+      'localUi',
       'cleanup',
     ]);
     expect(w.journal(v.runId).find((l) => l.kind === 'step-finished' && l.step === 'cleanup')).toMatchObject({
       data: { freedBytes: 2048 * 1024 },
     });
     expect(w.journal(v.runId).at(-1)).toMatchObject({ kind: 'run-finished', data: { results: { [w.deviceId]: 'done' } } });
+  });
+
+  it('a host whose Local UI never answers still installs; the report says so, with the journal to read', async () => {
+    const fake = new FakeDevice('4.7.9');
+    fake.localUiDown = true;
+    const w = await world({ fake });
+    const v = await w.finished((await w.install.start(w.bundle.path, [w.deviceId])).runId);
+    expect(v.devices[0]).toMatchObject({ phase: 'done', localUi: { answered: false, fingerprint: null, limitSec: 0 } });
+    expect(v.devices[0]!.localUi!.journal).toEqual(['stylus-agent: local ui: waiting for certificates']);
+    const report = buildReport(v.runId, w.journal(v.runId), new Date().toISOString());
+    expect(report.devices[0]!.localUi).toMatchObject({ answered: false, journal: ['stylus-agent: local ui: waiting for certificates'] });
+    expect(report.handoff.nextSteps.join(' ')).toMatch(/Local UI did not answer on edge-1 within 0 s: read the agent's journal/);
   });
 
   it('install first, then reboot: palette-agent install runs after the user-data', async () => {
@@ -242,7 +265,7 @@ describe('install run on the engine', () => {
     const before = w.fake.calls.length;
     w.install.retry(runId, w.deviceId);
     expect((await w.finished(runId)).devices[0]!.phase).toBe('done');
-    expect(w.fake.calls.slice(before)).toEqual(['firstBoot', 'verify', 'cleanup']);
+    expect(w.fake.calls.slice(before)).toEqual(['firstBoot', 'verify', 'localUi', 'cleanup']);
   });
 
   it('the flavour comes from the staged agent, never the file name: a FIPS agent for a standard plan stops before apply', async () => {

@@ -24,6 +24,8 @@ export class FakeDevice {
     agent: null as string | null,
     backup: null as string | null,
   };
+  /** Local UI never answers (its journal says why). */
+  localUiDown = false;
   /** What the next run of a script does instead of succeeding. */
   private faults = new Map<ScriptName | 'upload', 'drop' | 'fail'>();
   /** Called before a script runs (to cancel a run at that point, say). */
@@ -157,6 +159,18 @@ export class FakeDevice {
               sec({ sentinel: setUp ? 'yes' : '', unit, uptime: String(100 + 80 * (this.firstBoot.polls - this.firstBoot.left)), log }),
             );
           }
+          case 'localUi':
+            // Local UI answers once an agent that works is in place (a self-signed certificate).
+            return ok(
+              sec({
+                tls:
+                  !this.localUiDown && this.state.agent && this.agentWorks(this.state.agent)
+                    ? 'sha256 Fingerprint=AB:CD:EF\nsubject=CN = fake'
+                    : 'no-answer',
+                users: 'kairos',
+                journal: this.localUiDown ? 'stylus-agent: local ui: waiting for certificates' : '',
+              }),
+            );
           case 'cleanup':
             this.state.uploaded = false;
             this.state.staged = false;

@@ -172,6 +172,14 @@ function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallM
       </ol>
       {d.error && <ErrorBox error={d.error} />}
       {d.verify && <VerifyList checks={d.verify} label={t.verified} />}
+      {d.localUi && (
+        <p data-testid={`local-ui-${d.deviceId}`}>
+          <span aria-hidden="true">{d.localUi.answered ? '✔ ' : '⚠ '}</span>
+          {d.localUi.answered
+            ? t.localUiAnswers(d.localUi.url, d.localUi.fingerprint ?? '?', d.localUi.users)
+            : t.localUiSilent(d.localUi.url, d.localUi.limitSec)}
+        </p>
+      )}
       <div className="actions">
         {(d.phase === 'failed' || d.phase === 'cancelled') && (
           <button type="button" className="primary" onClick={() => act(() => api['install.retry']({ runId, deviceId: d.deviceId }), onRun)}>

@@ -1,4 +1,8 @@
 export const installStrings = {
+  localUiAnswers: (url: string, fp: string, users: string[]) =>
+    `Local UI answers at ${url} (certificate SHA-256 ${fp})${users.length ? `; sign in as ${users.join(', ')}` : ''}.`,
+  localUiSilent: (url: string, sec: number) =>
+    `Local UI did not answer at ${url} within ${sec} s; the agent's journal is in the output and the report.`,
   title: 'Install',
   intro:
     'Install the agent offline from the agent-mode bundle carried to site. Each device goes through its own reboot; one failing device does not stop the others.',
