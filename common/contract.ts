@@ -9,7 +9,8 @@ import type { SiteIssue } from './site/issues';
 import type { RunView } from './install/model';
 import type { Report } from './report/schema';
 import type { UninstallPreview, UninstallView } from './upgrade/uninstall';
-import type { UpgradeRunView } from './upgrade/model';
+import type { ContentFile, ContentIssue } from './upgrade/content-files';
+import type { ClusterVerifyView, UpgradeRunView } from './upgrade/model';
 import type { BundleSummary } from './install/bundle';
 import type { ProfileError } from './site/profile';
 import type { CsvRowError } from './devices/csv-import';
@@ -248,6 +249,23 @@ export const contract = {
     declareOutput<UpgradeRunView>(),
   ),
   'upgrade.status': method(z.object({ runId: runIdSchema }).strict(), declareOutput<UpgradeRunView>()),
+  /** The files carried to site for a cluster upgraded in Local UI: kind, size, sha256, unique names. */
+  'upgrade.checkContentFiles': method(
+    z.object({ paths: z.array(keyPathSchema).min(1).max(20) }).strict(),
+    declareOutput<{ files: ContentFile[]; issues: ContentIssue[] }>(),
+  ),
+  /** After the cluster was updated in Local UI: reads each host's agent version until it is the target. */
+  'upgrade.verifyCluster': method(
+    z
+      .object({
+        deviceIds: z.array(deviceIdSchema).min(1).max(64),
+        targetVersion: z.string().trim().min(1).max(40),
+        limitMinutes: z.number().int().min(1).max(240).optional(),
+      })
+      .strict(),
+    declareOutput<ClusterVerifyView>(),
+  ),
+  'upgrade.verifyClusterStatus': method(z.object({ runId: runIdSchema }).strict(), declareOutput<ClusterVerifyView>()),
   /** What `palette-agent uninstall --dry-run` says it would remove on one device; changes nothing. */
   'agent.uninstallPreview': method(z.object({ deviceId: deviceIdSchema }).strict(), declareOutput<UninstallPreview>()),
   /**
@@ -377,6 +395,7 @@ export const events = {
   'install.changed': declareOutput<RunView>(),
   'upgrade.changed': declareOutput<UpgradeRunView>(),
   'uninstall.changed': declareOutput<UninstallView>(),
+  'clusterVerify.changed': declareOutput<ClusterVerifyView>(),
 } as const;
 
 export type MethodName = keyof typeof contract;

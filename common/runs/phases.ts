@@ -20,6 +20,7 @@ export interface PhaseSpec<P extends string = string> {
 
 export type InstallRunPhase =
   'upload' | 'stage' | 'apply' | 'userdata' | 'agent-install' | 'reboot' | 'reconnect' | 'first-boot' | 'verify' | 'local-ui' | 'cleanup';
+export type ClusterVerifyPhase = 'detect' | 'wait-version';
 export type UninstallPhase = 'dry-run' | 'uninstall' | 'verify';
 export type UpgradePreparePhase = 'detect' | 'upload' | 'stage' | 'dry-run';
 export type UpgradeApplyPhase = 'backup' | 'apply' | 'reboot' | 'reconnect' | 'first-boot' | 'verify';
@@ -104,4 +105,13 @@ export const UNINSTALL_PHASES: readonly PhaseSpec<UninstallPhase>[] = [
   { phase: 'dry-run', title: 'Read what uninstall will do (dry run)', safeCancel: true, onInterrupted: 'rerun' },
   { phase: 'uninstall', title: 'palette-agent uninstall', safeCancel: false, onInterrupted: 'rerun' },
   { phase: 'verify', title: 'Check that the agent is gone', safeCancel: true, onInterrupted: 'rerun' },
+];
+
+/**
+ * A locally managed cluster upgraded through Local UI (content bundle and cluster definition): the wizard
+ * changes nothing, it reads each host's agent version before, then until it shows the target (or a limit).
+ */
+export const CLUSTER_VERIFY_PHASES: readonly PhaseSpec<ClusterVerifyPhase>[] = [
+  { phase: 'detect', title: 'Read the installed agent', safeCancel: true, onInterrupted: 'rerun' },
+  { phase: 'wait-version', title: 'Wait until the host runs the target version', safeCancel: true, onInterrupted: 'rerun' },
 ];

@@ -1,4 +1,4 @@
-import { UPGRADE_APPLY_PHASES, UPGRADE_PREPARE_PHASES, UPGRADE_REINSTALL_PHASES } from '../runs/phases';
+import { CLUSTER_VERIFY_PHASES, UPGRADE_APPLY_PHASES, UPGRADE_PREPARE_PHASES, UPGRADE_REINSTALL_PHASES } from '../runs/phases';
 import type { UpgradePath } from './paths';
 import type { AppErrorShape } from '../errors';
 import type { VerifyCheck } from '../install/model';
@@ -11,6 +11,7 @@ export type UpgradePhase =
   | 'stage'
   | 'ready' // staged, waiting for the plan to be confirmed
   | 'dry-run'
+  | 'wait-version'
   | 'backup'
   | 'uninstall'
   | 'userdata'
@@ -31,6 +32,7 @@ export const UPGRADE_STEPS: { phase: UpgradePhase; title: string }[] = [
   ...UPGRADE_PREPARE_PHASES,
   ...UPGRADE_APPLY_PHASES,
   ...UPGRADE_REINSTALL_PHASES.filter((p) => !UPGRADE_APPLY_PHASES.some((a) => a.phase === p.phase)),
+  ...CLUSTER_VERIFY_PHASES.filter((p) => p.phase === 'wait-version'),
 ].map(({ phase, title }) => ({ phase, title }));
 
 export interface UpgradeDeviceView {
@@ -86,4 +88,22 @@ export function upgradeStatusLine(d: UpgradeDeviceView): string {
     default:
       return UPGRADE_STEPS.find((s) => s.phase === d.phase)?.title ?? (d.phase === 'rollback' ? 'Rolling back to the backup' : d.phase);
   }
+}
+
+/** A cluster upgraded in Local UI, verified by the wizard: each host's version before and now. */
+export interface ClusterVerifyView {
+  runId: string;
+  target: string;
+  limitSec: number;
+  finished: boolean;
+  devices: {
+    deviceId: string;
+    label: string;
+    phase: 'queued' | 'detect' | 'wait-version' | 'done' | 'failed';
+    failedStep?: 'detect' | 'wait-version';
+    before: string | null;
+    now: string | null;
+    error?: AppErrorShape;
+    log: string[];
+  }[];
 }

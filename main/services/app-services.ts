@@ -8,6 +8,8 @@ import { SiteService } from './site/site-service';
 import { InstallService } from './runs/install-run';
 import { UpgradeService } from './runs/upgrade-run';
 import { UninstallService } from './runs/uninstall-run';
+import { ClusterVerifyService } from './runs/cluster-verify';
+import { checkContentFiles } from './upgrade/content-files';
 import type { LinkFor } from './runs/link';
 import { sshLink } from './runs/ssh-link';
 import { localLink } from './runs/local-link';
@@ -37,6 +39,8 @@ export interface ServiceOptions {
   firstBootTimeoutMs?: number;
   firstBootStallMs?: number;
   localUiTimeoutMs?: number;
+  /** How often a cluster upgraded in Local UI is read again (15 s by default). */
+  clusterVerifyPollMs?: number;
   version?: string;
   /** The desktop app's native file dialog (main only); the browser host has none. */
   pickBundleFile?: () => Promise<string | null>;
@@ -78,6 +82,9 @@ export function createServices(opts: ServiceOptions): Services {
     paletteExpects: () => site.expectedAgentVersion()?.version ?? null,
   });
   const uninstall = new UninstallService(store, devices, linkFor, opts.emit, opts.dataDir, secrets);
+  const clusterVerify = new ClusterVerifyService(store, devices, linkFor, opts.emit, opts.dataDir, secrets, {
+    pollMs: opts.clusterVerifyPollMs,
+  });
   const install = new InstallService(store, devices, site, linkFor, opts.emit, opts.dataDir, {
     rebootTimeoutMs: opts.rebootTimeoutMs,
     verifyTimeoutMs: opts.verifyTimeoutMs,
@@ -166,6 +173,10 @@ export function createServices(opts: ServiceOptions): Services {
       upgrade.start(bundles.path(bundleId), deviceIds, expectedSha256 || undefined),
     'upgrade.apply': async ({ runId, confirm, targetPack }) => upgrade.apply(runId, confirm, targetPack),
     'upgrade.status': async ({ runId }) => upgrade.status(runId),
+    'upgrade.checkContentFiles': ({ paths }) => checkContentFiles(paths),
+    'upgrade.verifyCluster': async ({ deviceIds, targetVersion, limitMinutes }) =>
+      clusterVerify.start(deviceIds, targetVersion, (limitMinutes ?? 30) * 60_000),
+    'upgrade.verifyClusterStatus': async ({ runId }) => clusterVerify.status(runId),
     'agent.uninstallPreview': async ({ deviceId }) => uninstall.preview(deviceId),
     'agent.uninstall': async ({ deviceId, paletteRecordWillBeDeleted }) => uninstall.run(deviceId, { paletteRecordWillBeDeleted }),
     'reports.list': async () => reports.list(),

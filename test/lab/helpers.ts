@@ -20,6 +20,7 @@ export function servicesForTest(opts: { knownHostsFiles?: string[]; rebootTimeou
     rebootTimeoutMs: opts.rebootTimeoutMs,
     // A failing agent in the lab fails for good: no need to wait the minute and a half a real one may take.
     verifyTimeoutMs: 12_000,
+    clusterVerifyPollMs: 1000,
     pdfPrinter: chromiumPdfPrinter(),
     emit: (event, payload) => {
       events.push({ event, payload });

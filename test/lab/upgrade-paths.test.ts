@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UpgradeRunView } from '../../common/upgrade/model';
@@ -135,19 +136,64 @@ describe('upgrade along the documented path of each device', () => {
     ]);
   });
 
+  it('a cluster member upgraded in Local UI: the files carried to site are checked, then its version is followed to the target', async () => {
+    const member = lab.devices[1]!;
+    const dir = join(lab.dir, 'content');
+    mkdirSync(join(dir, 'again'), { recursive: true });
+    writeFileSync(join(dir, 'core-4.9.12.tar.zst'), 'content bundle bytes');
+    writeFileSync(join(dir, 'again', 'core-4.9.12.tar.zst'), 'another build');
+    writeFileSync(join(dir, 'cluster-def.tgz'), 'cluster definition');
+    writeFileSync(join(dir, 'cluster-def.tgz.sha256'), `${'0'.repeat(64)}  cluster-def.tgz\n`);
+    const checked = await svc.call('upgrade.checkContentFiles', {
+      paths: [join(dir, 'core-4.9.12.tar.zst'), join(dir, 'cluster-def.tgz'), join(dir, 'again', 'core-4.9.12.tar.zst')],
+    });
+    expect(checked.files[0]).toMatchObject({
+      kind: 'content-bundle',
+      size: 20,
+      sha256: createHash('sha256').update('content bundle bytes').digest('hex'),
+    });
+    expect(checked.files[1]).toMatchObject({ kind: 'cluster-definition', expectedSha256: '0'.repeat(64) });
+    expect(checked.issues.filter((i) => i.severity === 'block').map((i) => i.message)).toEqual([
+      expect.stringMatching(/^cluster-def\.tgz: its sha256 is [0-9a-f]{64}, but the \.sha256 beside it says 0{64}\.$/),
+      expect.stringMatching(/^Two files are named core-4\.9\.12\.tar\.zst .*Local UI would overwrite the first/),
+    ]);
+
+    const started = await svc.call('upgrade.verifyCluster', { deviceIds: [ids[1]!], targetVersion: '4.9.12', limitMinutes: 2 });
+    expect(started.devices[0]!.phase).not.toBe('done');
+    // Here Local UI would apply the content bundle: the lab changes the agent on the host as that update would.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await svc.call('upgrade.verifyClusterStatus', { runId: started.runId })).finished).toBe(false);
+    await member.exec('sed -i \'s/^VERSION=.*/VERSION="4.9.12"/\' /opt/spectrocloud/bin/palette-agent.sh');
+    const done = await waitFor(
+      'the cluster verification',
+      async () => {
+        const v = await svc.call('upgrade.verifyClusterStatus', { runId: started.runId });
+        return v.finished ? v : null;
+      },
+      60_000,
+      300,
+    );
+    expect(done.devices[0]).toMatchObject({ phase: 'done', before: '4.9.10', now: '4.9.12' });
+    const report = await svc.call('reports.get', { runId: started.runId });
+    expect(report.devices[0]).toMatchObject({ versionBefore: '4.9.10', versionAfter: '4.9.12', result: 'done' });
+    expect(report.upgrade!.paths).toEqual([
+      expect.objectContaining({ path: 'content-bundle', title: 'Through a content bundle in Local UI' }),
+    ]);
+  });
+
   it('refuses to replace the agent of a centrally managed host: Palette upgrades it', async () => {
     const member = lab.devices[1]!;
     kubelet?.kill();
     await waitFor('the kubelet stand-in to stop', async () => !(await member.exec('ss -Hltn')).includes(':10250'), 10_000);
     await member.exec("sed -i 's/managementMode: local/managementMode: central/' /var/lib/spectro/userdata");
-    const { runId } = await svc.call('upgrade.start', { bundleId: await bundle('4.9.12'), deviceIds: [ids[1]!] });
+    const { runId } = await svc.call('upgrade.start', { bundleId: await bundle('4.9.14'), deviceIds: [ids[1]!] });
     const review = await until(runId, 'review');
     expect(review.devices[0]!.path).toBe('palette');
     const refusal = review.plan!.issues.find((i) => i.id === 'central-palette');
     expect(refusal).toMatchObject({ severity: 'block', deviceIds: [ids[1]] });
     expect(refusal!.message).toMatch(/Palette moves the agent to the version its instance expects.*The wizard does not replace it\./);
     await expect(svc.call('upgrade.apply', { runId, confirm: {}, targetPack: null })).rejects.toMatchObject({ code: 'PRECONDITION' });
-    expect(await member.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.9.10');
+    expect(await member.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.9.12');
   });
 
   it('uninstalls: the dry run first, a central host only with the Palette record confirmed, then checks the agent is gone', async () => {
@@ -158,7 +204,7 @@ describe('upgrade along the documented path of each device', () => {
       message: expect.stringMatching(/Read the dry run/),
     });
     const preview = await svc.call('agent.uninstallPreview', { deviceId: ids[1]! });
-    expect(preview).toMatchObject({ mode: 'central', needsPaletteConfirmation: true, version: '4.9.10' });
+    expect(preview).toMatchObject({ mode: 'central', needsPaletteConfirmation: true, version: '4.9.12' });
     expect(preview.dryRun).toMatch(/Stop spectro services .*\(dry run\)/);
     expect(await member.exec('test -x /opt/spectrocloud/bin/palette-agent && echo still')).toBe('still\n');
     await expect(svc.call('agent.uninstall', { deviceId: ids[1]! })).rejects.toMatchObject({

@@ -10,6 +10,7 @@ import { VerifyList } from '../../components/VerifyList';
 import { api, useStore } from '../../store';
 import { upgradeStrings as t } from './strings';
 import { UninstallCard } from './UninstallCard';
+import { ClusterUpgradeCard } from './ClusterUpgradeCard';
 
 export function UpgradeStep() {
   const visit = useStore((s) => s.visit)!;
@@ -56,6 +57,8 @@ export function UpgradeStep() {
         )
       : run?.plan;
   const label = (id: string) => run?.devices.find((d) => d.deviceId === id)?.label ?? id;
+  // Cluster members: upgraded through Local UI, then verified here.
+  const clusterIds = plan?.issues.find((i) => i.id === 'content-bundle')?.deviceIds ?? [];
 
   return (
     <div className="step">
@@ -197,6 +200,7 @@ export function UpgradeStep() {
           ))}
         </div>
       )}
+      {clusterIds.length > 0 && <ClusterUpgradeCard deviceIds={clusterIds} />}
       <UninstallCard />
     </div>
   );

@@ -45,3 +45,32 @@ export const uninstallStrings = {
   verification: 'Check',
   report: 'Open its report',
 };
+
+export const clusterStrings = {
+  title: 'A cluster upgraded in Local UI',
+  intro: (hosts: string) =>
+    `In a locally managed cluster the cluster profile's agent package and the content bundle decide the agent version (${hosts}). The documented path goes through Local UI; the wizard checks the files you carried and then follows each host until it runs the new version.`,
+  steps: (url: string) => [
+    'Build the new cluster profile version (agent package stylusPackage in its OS layer), its content bundle (.tar.zst) and cluster definition (.tgz) with the Palette CLI, each with a unique name.',
+    `Open Local UI on the leader at ${url} and upload the content bundle, then the cluster definition.`,
+    'Update the cluster to the new profile version in Local UI, and wait for it to finish.',
+    'Below: check the files, then verify that every host runs the new agent.',
+  ],
+  files: 'Files carried to site (one path per line)',
+  filesHint: '/media/usb/core-4.9.12.tar.zst',
+  check: 'Check the files',
+  file: 'File',
+  kind: 'Kind',
+  size: 'Bytes',
+  kinds: { 'content-bundle': 'content bundle', 'cluster-definition': 'cluster definition', unknown: 'unknown' } as Record<string, string>,
+  filesOk: 'Names are unique and every checksum matches.',
+  target: 'Agent version the new profile names',
+  verify: 'Verify the cluster upgrade',
+  device: (label: string, before: string | null, now: string | null, target: string, phase: string) =>
+    phase === 'done'
+      ? `${label}: ${before ?? '?'} → ${now} (the target)`
+      : phase === 'failed'
+        ? `${label}: still ${now ?? '?'}, not ${target}`
+        : `${label}: ${now ?? 'reading…'}, waiting for ${target}`,
+  report: 'Open its report',
+};
