@@ -10,6 +10,7 @@ import type { RunView } from './install/model';
 import type { Report } from './report/schema';
 import type { UninstallPreview, UninstallView } from './upgrade/uninstall';
 import type { ContentFile, ContentIssue } from './upgrade/content-files';
+import type { JoinCheck } from './cluster/join';
 import type { ClusterVerifyView, UpgradeRunView } from './upgrade/model';
 import type { BundleSummary } from './install/bundle';
 import type { ProfileError } from './site/profile';
@@ -266,6 +267,16 @@ export const contract = {
     declareOutput<ClusterVerifyView>(),
   ),
   'upgrade.verifyClusterStatus': method(z.object({ runId: runIdSchema }).strict(), declareOutput<ClusterVerifyView>()),
+  /** Can this device join the locally managed cluster of that leader? Read from both, and tried from the device. */
+  'cluster.checkJoin': method(
+    z.object({ leaderId: deviceIdSchema, deviceId: deviceIdSchema }).strict(),
+    declareOutput<{ checks: JoinCheck[]; ok: boolean }>(),
+  ),
+  /** Checks again, then puts the device in the plan under that leader (the Install step installs it). */
+  'cluster.join': method(
+    z.object({ leaderId: deviceIdSchema, deviceId: deviceIdSchema, role: z.enum(['control-plane', 'worker']) }).strict(),
+    declareOutput<{ checks: JoinCheck[]; ok: boolean; visit: VisitView | null }>(),
+  ),
   /** What `palette-agent uninstall --dry-run` says it would remove on one device; changes nothing. */
   'agent.uninstallPreview': method(z.object({ deviceId: deviceIdSchema }).strict(), declareOutput<UninstallPreview>()),
   /**

@@ -5,6 +5,7 @@ import type { AppErrorShape } from '../errors';
 import type { SiteConfig } from '../site/model';
 import { UPGRADE_STEPS } from '../upgrade/model';
 import { UPGRADE_PATH_TEXT } from '../upgrade/paths';
+import { JOIN_SOURCE } from '../cluster/join';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportDevice, type ReportStep } from './schema';
 
 const DISTRIBUTION_NAMES: Record<string, string> = {
@@ -264,7 +265,14 @@ function handoff(ctx: RunContextLine, devices: ReportDevice[], leader: string | 
     steps.push(
       `Upload the content bundle and cluster definition, then create the cluster with ${distro} and the endpoint ${endpointText(ctx.site)}.`,
     );
-    if (ctx.plan.topology === 'multi')
+    // Hosts added to a cluster whose leader was installed before this run: the documented link steps.
+    const leaderDevice = ctx.devices.find((d) => d.id === ctx.plan.leader);
+    const joining = ctx.plan.topology === 'multi' && ctx.plan.leader && !devices.some((d) => d.leader);
+    if (joining)
+      steps.push(
+        `In Local UI on the leader ${leaderDevice?.label ?? ''} (https://${leaderDevice?.address ?? '<leader>'}:${ctx.site.localUiPort}), generate a link token (it rotates every 2 minutes); then in Local UI on ${devices.map((d) => d.label).join(', ')}, link to the leader with that token. (${JOIN_SOURCE})`,
+      );
+    else if (ctx.plan.topology === 'multi')
       steps.push(
         `Link the other hosts to the leader ${leader ?? ''} in Local UI before creating the cluster; a linked host's IP must not change.`,
       );

@@ -10,6 +10,7 @@ import { UpgradeService } from './runs/upgrade-run';
 import { UninstallService } from './runs/uninstall-run';
 import { ClusterVerifyService } from './runs/cluster-verify';
 import { checkContentFiles } from './upgrade/content-files';
+import { ClusterJoinService } from './cluster-join';
 import type { LinkFor } from './runs/link';
 import { sshLink } from './runs/ssh-link';
 import { localLink } from './runs/local-link';
@@ -81,6 +82,7 @@ export function createServices(opts: ServiceOptions): Services {
     firstBootStallMs: opts.firstBootStallMs,
     paletteExpects: () => site.expectedAgentVersion()?.version ?? null,
   });
+  const clusterJoin = new ClusterJoinService(store, devices, linkFor);
   const uninstall = new UninstallService(store, devices, linkFor, opts.emit, opts.dataDir, secrets);
   const clusterVerify = new ClusterVerifyService(store, devices, linkFor, opts.emit, opts.dataDir, secrets, {
     pollMs: opts.clusterVerifyPollMs,
@@ -174,6 +176,8 @@ export function createServices(opts: ServiceOptions): Services {
     'upgrade.apply': async ({ runId, confirm, targetPack }) => upgrade.apply(runId, confirm, targetPack),
     'upgrade.status': async ({ runId }) => upgrade.status(runId),
     'upgrade.checkContentFiles': ({ paths }) => checkContentFiles(paths),
+    'cluster.checkJoin': ({ leaderId, deviceId }) => clusterJoin.check(leaderId, deviceId),
+    'cluster.join': ({ leaderId, deviceId, role }) => clusterJoin.join(leaderId, deviceId, role),
     'upgrade.verifyCluster': async ({ deviceIds, targetVersion, limitMinutes }) =>
       clusterVerify.start(deviceIds, targetVersion, (limitMinutes ?? 30) * 60_000),
     'upgrade.verifyClusterStatus': async ({ runId }) => clusterVerify.status(runId),

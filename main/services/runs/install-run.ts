@@ -141,7 +141,10 @@ export class InstallService {
         method,
       },
     });
-    journal.append({ kind: 'context', data: runContext('install', visit, deviceIds, checks, { ...this.site.secretState() }) });
+    // Hosts joining a cluster whose leader is already installed: the leader goes in the context for the hand-off.
+    const leader = visit.plan.leader;
+    const contextIds = leader && !deviceIds.includes(leader) ? [...deviceIds, leader] : deviceIds;
+    journal.append({ kind: 'context', data: runContext('install', visit, contextIds, checks, { ...this.site.secretState() }) });
     this.changed(run.view);
     void this.runAll(run, deviceIds);
     return structuredClone(view);

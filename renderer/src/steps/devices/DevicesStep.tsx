@@ -2,6 +2,7 @@ import { useStore } from '../../store';
 import { AddDeviceForm } from './AddDeviceForm';
 import { DeviceCard } from './DeviceCard';
 import { ImportDevices } from './ImportDevices';
+import { JoinClusterCard } from './JoinClusterCard';
 import { PromptDialog } from './PromptDialog';
 import { deviceStrings as t } from './strings';
 
@@ -25,6 +26,7 @@ export function DevicesStep() {
           </div>
         ))}
       </div>
+      <JoinClusterCard />
       <div className="actions sticky">
         <button type="button" className="primary" disabled={!anyConnected} aria-describedby="next-hint" onClick={() => setStep('check')}>
           {t.next}

@@ -57,3 +57,18 @@ export const deviceStrings = {
   importRejected: 'Nothing was imported: fix these lines and choose the file again.',
   line: 'Line',
 };
+
+export const joinStrings = {
+  title: 'Add a device to an existing local cluster',
+  intro:
+    'Pick the cluster leader (already installed, locally managed) and the new device. The wizard checks that the new device runs the same OS release and architecture and reaches the leader on 6443, 2379, 2380, 10250 and Local UI; it then installs it with enableMultiNode, and the report gives the link steps.',
+  leader: 'Cluster leader',
+  device: 'New device',
+  role: 'Role',
+  worker: 'worker',
+  controlPlane: 'control plane',
+  choose: 'Choose…',
+  check: 'Check and add to the cluster',
+  toInstall: 'Next: install it',
+  joined: 'The device is in the plan under that leader: install it on the Install step (only the new device).',
+};

@@ -19,7 +19,11 @@ export function InstallStep() {
   // Cluster members stay listed while they reboot; only connected ones can be started.
   const candidates = visit.devices.filter((d) => visit.plan.roles[d.id]);
   const [method, setMethod] = useState<InstallMethod>('reboot');
-  const [chosen, setChosen] = useState<string[]>(candidates.filter((d) => d.state === 'connected').map((d) => d.id));
+  // A member whose agent is already set up (the leader of a cluster a device joins, say) is not ticked: an install
+  // there would reboot it for nothing.
+  const [chosen, setChosen] = useState<string[]>(
+    candidates.filter((d) => d.state === 'connected' && !d.facts?.software.agent.setupDone).map((d) => d.id),
+  );
   const [interrupted, setInterrupted] = useState<RunView[]>([]);
   useEffect(() => act(() => api['install.interrupted']({}), setInterrupted), []);
   const resume = (runId: string) =>
