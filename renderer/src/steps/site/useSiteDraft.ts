@@ -22,22 +22,34 @@ export function useSiteDraft() {
   for (const i of issues) if (!(i.field in errors) && i.severity === 'block') errors[i.field] = i.message;
   const warnings: Record<string, string> = Object.fromEntries(issues.filter((i) => i.severity === 'warn').map((i) => [i.field, i.message]));
 
+  const save = (d: SiteConfig) =>
+    api['site.update'](d)
+      .then((v) => {
+        setSaveError('');
+        setVisit(v);
+      })
+      .catch((err: Error) => setSaveError(err.message));
+  // The save waiting for its moment: leaving the step (a rail click right after typing) sends it at once
+  // instead of dropping it.
+  const pending = useRef<SiteConfig | null>(null);
   useEffect(() => {
     if (!parsed.success || draft === visit.site) return;
     if (timer.current) clearTimeout(timer.current);
+    pending.current = draft;
     timer.current = setTimeout(() => {
-      api['site.update'](draft)
-        .then((v) => {
-          setSaveError('');
-          setVisit(v);
-        })
-        .catch((err: Error) => setSaveError(err.message));
+      pending.current = null;
+      void save(draft);
     }, 300);
-    return () => {
-      if (timer.current) clearTimeout(timer.current);
-    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [draft]);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+      if (pending.current) void save(pending.current);
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
 
   const update = (patch: Partial<SiteConfig>) => setDraft((d) => ({ ...d, ...patch }));
   // Saved means main holds exactly this draft, not merely that no save is under way.
