@@ -4,6 +4,7 @@ import { basename, posix } from 'node:path';
 import { extract } from 'tar-stream';
 import { AppError } from '../../../common/errors';
 import type { Arch } from '../../../common/model/host-facts';
+import { TarHeaderWalker } from './tar-headers';
 
 /**
  * The bundle check, before anything is sent: the tar is read once as a stream, never extracted. It
@@ -25,6 +26,13 @@ export interface BundleInfo {
   nameSaysFips: boolean;
   entries: number;
   agentBinaryBytes: number;
+  /** Every member as the check read it (f file or hard link, d directory, l symlink): the staged extraction must match. */
+  listing: BundleMember[];
+}
+
+export interface BundleMember {
+  path: string;
+  type: 'f' | 'd' | 'l';
 }
 
 export const ALLOWED_ROOTS = ['var/lib/spectro/', 'etc/systemd/system/'];
@@ -78,7 +86,13 @@ export function readSha256File(path: string): string | null {
   return m ? m[1]!.toLowerCase() : null;
 }
 
-export async function verifyBundle(path: string, opts: { expectedSha256?: string; deviceArch?: Arch } = {}): Promise<BundleInfo> {
+/** The check reads at least this fast, or it is stopped (a hostile archive can make a parser spin). */
+const MIN_BYTES_PER_SEC = 20 * 1024 * 1024;
+
+export async function verifyBundle(
+  path: string,
+  opts: { expectedSha256?: string; deviceArch?: Arch; deadlineMs?: number } = {},
+): Promise<BundleInfo> {
   if (!existsSync(path) || !statSync(path).isFile())
     throw reject(`No bundle file at ${path}.`, 'Choose the agent-mode-linux-<arch>.tar file.');
   const fileName = basename(path);
@@ -90,19 +104,39 @@ export async function verifyBundle(path: string, opts: { expectedSha256?: string
   let agentHead: Buffer | null = null;
   let agentBytes = 0;
   let entries = 0;
+  const listing: BundleMember[] = [];
+  const walker = new TarHeaderWalker();
+  const deadlineMs = opts.deadlineMs ?? 60_000 + (size / MIN_BYTES_PER_SEC) * 1000;
 
   await new Promise<void>((resolve, rejectPromise) => {
     const ex = extract();
     const input = createReadStream(path, { highWaterMark: 1024 * 1024 });
-    input.on('data', (chunk) => hash.update(chunk as Buffer));
     let failed = false;
+    const deadline = setTimeout(
+      () =>
+        fail(
+          reject(
+            `The bundle check did not finish within ${Math.round(deadlineMs / 1000)} s: the archive is damaged or built to stall a reader.`,
+          ),
+        ),
+      deadlineMs,
+    );
     const fail = (err: Error) => {
       if (failed) return;
       failed = true;
+      clearTimeout(deadline);
       input.destroy();
       ex.destroy();
       rejectPromise(err);
     };
+    input.on('data', (chunk) => {
+      hash.update(chunk as Buffer);
+      try {
+        walker.write(chunk as Buffer);
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
     ex.on('entry', (header, stream, next) => {
       entries++;
       const p = entryPath(header.name);
@@ -115,6 +149,11 @@ export async function verifyBundle(path: string, opts: { expectedSha256?: string
           );
         if (p === '') return null; // "./" itself
         const type = header.type ?? 'file';
+        // GNU tar reads no data for these whatever the size field says; tar-stream would: refuse the difference.
+        if ((type === 'directory' || type === 'symlink' || type === 'link') && (header.size ?? 0) > 0)
+          return reject(
+            `The bundle's ${type} ${p} declares ${header.size} bytes of data: GNU tar and the bundle check would read the rest differently.`,
+          );
         if (type === 'character-device' || type === 'block-device' || type === 'fifo')
           return reject(`The bundle holds a device node or pipe, ${p}: an agent bundle never does.`);
         if (!['file', 'contiguous-file', 'directory', 'symlink', 'link'].includes(type))
@@ -139,6 +178,7 @@ export async function verifyBundle(path: string, opts: { expectedSha256?: string
             return reject(`The hard link ${p} → ${header.linkname} does not point to a file of the bundle.`);
         }
         seen.set(p, type === 'contiguous-file' ? 'file' : (type as 'file'));
+        listing.push({ path: p, type: type === 'directory' ? 'd' : type === 'symlink' ? 'l' : 'f' });
         return null;
       };
       const problem = check();
@@ -162,7 +202,11 @@ export async function verifyBundle(path: string, opts: { expectedSha256?: string
     // finish at the end-of-archive blocks, before the padding after them has been read).
     let finished = false;
     let hashed = false;
-    const maybeDone = () => finished && hashed && !failed && resolve();
+    const maybeDone = () => {
+      if (!finished || !hashed || failed) return;
+      clearTimeout(deadline);
+      resolve();
+    };
     ex.on('finish', () => {
       finished = true;
       maybeDone();
@@ -185,6 +229,15 @@ export async function verifyBundle(path: string, opts: { expectedSha256?: string
     input.pipe(ex);
   });
 
+  // The two readers must have read the same members, in the same order.
+  walker.end();
+  const raw = walker.members.map((m) => entryPath(m.name)).filter((p): p is string => p !== null && p !== '');
+  const mine = listing.map((m) => m.path);
+  const differs = raw.findIndex((p, i) => p !== mine[i]);
+  if (raw.length !== mine.length || differs >= 0)
+    throw reject(
+      `The bundle's members read differently by two tar readers (${differs >= 0 ? `${raw[differs]} / ${mine[differs] ?? 'nothing'}` : `${raw.length} / ${mine.length} members`}): GNU tar on the device could unpack something the check never saw.`,
+    );
   const missing = REQUIRED.filter((r) => seen.get(r) !== 'file');
   if (missing.length)
     throw reject(
@@ -220,5 +273,17 @@ export async function verifyBundle(path: string, opts: { expectedSha256?: string
       'The file was damaged or replaced on its way: copy it again from its source.',
     );
   }
-  return { fileName, path, size, sha256, checksum, arch, nameArch, nameSaysFips: !!nameMatch?.[1], entries, agentBinaryBytes: agentBytes };
+  return {
+    fileName,
+    path,
+    size,
+    sha256,
+    checksum,
+    arch,
+    nameArch,
+    nameSaysFips: !!nameMatch?.[1],
+    entries,
+    agentBinaryBytes: agentBytes,
+    listing,
+  };
 }

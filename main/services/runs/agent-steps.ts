@@ -5,6 +5,7 @@ import type { RunJournal } from './journal-file';
 import { duration, firstBootVerdict, parseUnitShow } from '../../../common/runs/first-boot';
 import { parseAgentVersion } from '../../../common/parsers/agent-version';
 import type { BundleInfo } from '../bundle/verify-bundle';
+import { parseFindListing, stagedDifferences } from '../bundle/staged-listing';
 import type { UploadProgress, UploadResult } from '../bundle/upload';
 import { assertComplete, deviceScript, sections } from './device-scripts';
 import type { Tools } from './engine';
@@ -70,6 +71,14 @@ export async function stageBundle(t: Tools, bundle: BundleInfo): Promise<Staged>
   t.must(r, 'Unpacking the bundle in staging', 'Check free space under /var/lib on the device, then retry. Nothing was applied.');
   assertComplete(r.stdout, 'Staging the bundle');
   const part = sections(r.stdout);
+  // GNU tar on the device must have unpacked exactly what the check verified, or nothing is applied.
+  const differences = stagedDifferences(bundle.listing, parseFindListing(part('listing')));
+  if (differences.length)
+    throw new AppError({
+      code: 'PRECONDITION',
+      message: `GNU tar on the device unpacked something other than the verified bundle: ${differences.slice(0, 5).join('; ')}${differences.length > 5 ? ` (and ${differences.length - 5} more)` : ''}.`,
+      fix: 'Nothing was applied. Use the agent-mode tar exactly as published, and check how it was carried to site.',
+    });
   const v = parseAgentVersion(part('staged'));
   if (!v.version)
     throw new AppError({

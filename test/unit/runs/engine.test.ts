@@ -1,3 +1,4 @@
+import { verifyBundle } from '../../../main/services/bundle/verify-bundle';
 import { buildReport } from '../../../common/report/build';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,7 @@ async function world(opts: { dataDir?: string; fake?: FakeDevice; deviceId?: str
     firstBootPollMs: 1,
   });
   const bundle = await tinyBundle(join(dir, 'bundle'));
+  fake.listing ||= (await verifyBundle(bundle.path)).listing.map((m) => `${m.type} ${m.path}`).join('\n');
   const finished = async (runId: string): Promise<RunView> => {
     for (let i = 0; i < 500; i++) {
       const v = install.status(runId);
@@ -118,6 +120,18 @@ describe('install run on the engine', () => {
     const report = buildReport(v.runId, w.journal(v.runId), new Date().toISOString());
     expect(report.devices[0]!.localUi).toMatchObject({ answered: false, journal: ['stylus-agent: local ui: waiting for certificates'] });
     expect(report.handoff.nextSteps.join(' ')).toMatch(/Local UI did not answer on edge-1 within 0 s: read the agent's journal/);
+  });
+
+  it('GNU tar on the device unpacked a member the check never saw: refused at stage, nothing applied', async () => {
+    const fake = new FakeDevice('4.7.9');
+    const w0 = await world({ fake });
+    fake.listing += '\nd etc\nd etc/cron.d\nf etc/cron.d/evil';
+    const v = await w0.finished((await w0.install.start(w0.bundle.path, [w0.deviceId])).runId);
+    expect(v.devices[0]).toMatchObject({ phase: 'failed', failedStep: 'stage' });
+    expect(v.devices[0]!.error?.message).toMatch(
+      /unpacked something other than the verified bundle: .*etc\/cron\.d\/evil was not in the verified bundle/,
+    );
+    expect(fake.calls).not.toContain('apply');
   });
 
   it('install first, then reboot: palette-agent install runs after the user-data', async () => {

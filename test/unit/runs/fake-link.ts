@@ -24,6 +24,8 @@ export class FakeDevice {
     agent: null as string | null,
     backup: null as string | null,
   };
+  /** What GNU tar unpacks on this device (`find` lines): by default what the bundle check listed. */
+  listing = '';
   /** Local UI never answers (its journal says why). */
   localUiDown = false;
   /** What the next run of a script does instead of succeeding. */
@@ -104,7 +106,9 @@ export class FakeDevice {
             if (!this.state.uploaded)
               return { code: 4, signal: null, stdout: '', stderr: 'the uploaded bundle is not on the device any more' };
             this.state.staged = true;
-            return ok(sec({ staged: version(this.stagedVersion, this.stagedFips), installed: version(this.state.agent) }));
+            return ok(
+              sec({ listing: this.listing, staged: version(this.stagedVersion, this.stagedFips), installed: version(this.state.agent) }),
+            );
           case 'apply':
           case 'upgradeApply':
             if (!this.state.staged) return { code: 1, signal: null, stdout: '', stderr: 'nothing staged' };

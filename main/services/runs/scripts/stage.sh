@@ -14,6 +14,9 @@ cp "$1" "$3/bundle.tar"
 [ "$(sha256sum "$3/bundle.tar" | cut -d' ' -f1)" = "$2" ] || { echo "the bundle changed on the device after its upload" >&2; exit 3; }
 mkdir -m 700 "$3/extract"
 tar -xf "$3/bundle.tar" -C "$3/extract"
+# What GNU tar unpacked, compared in main with what the bundle check read before anything is applied.
+section listing
+(cd "$3/extract" && find . -mindepth 1 -printf '%y %P\n')
 section staged
 "$3/extract/$4" version
 root=$(stylus_root)
