@@ -29,10 +29,11 @@ const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 
 /** The base64 characters that depend on the secret's bytes only, for each alignment inside a longer blob. */
 function base64Forms(s: string): string[] {
-  const bytes = Buffer.from(s, 'utf8');
+  // TextEncoder and btoa: common/ runs in the window too, where there is no Buffer.
+  const bytes = new TextEncoder().encode(s);
   const out: string[] = [];
   for (let k = 0; k < 3; k++) {
-    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
+    const b64 = btoa(String.fromCharCode(...new Uint8Array(k), ...bytes));
     const first = Math.ceil((8 * k) / 6);
     const last = Math.floor((8 * (k + bytes.length)) / 6);
     const inner = b64.slice(first, last);

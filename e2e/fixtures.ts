@@ -57,7 +57,8 @@ export { expect };
 
 /** The first step: name the site and the technician. */
 export async function startVisit(page: Page, app: AppHandle): Promise<void> {
-  await page.goto(app.url);
+  // The launch address works once (its token is traded for a session on the first load).
+  if (!page.url().startsWith(new URL(app.url).origin)) await page.goto(app.url);
   await page.getByLabel('Site name').fill('Plant 4 — Line 2');
   await page.getByLabel('Technician').fill('Alex Field');
   await page.getByRole('button', { name: 'Next: add devices' }).click();

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -8,8 +8,12 @@ import { dispatch } from '../services/dispatch';
 
 /**
  * Serves the built renderer on 127.0.0.1 and carries the contract over a WebSocket.
- * A random token per launch guards every request and socket (given once in the URL, then kept in an
- * HttpOnly SameSite=Strict cookie); a foreign Host or Origin is refused, which also stops DNS rebinding.
+ * The launch token in the printed address works once: that first page load trades it for a session secret
+ * the page keeps in sessionStorage (scoped to this origin, port included) and sends as a WebSocket
+ * subprotocol. No cookie is set: cookies are not scoped by port, so one would reach every program listening
+ * on another loopback port. A replayed history address and a socket without the secret are refused. The
+ * static files (the renderer bundle, nothing secret) load without it; a foreign Host or Origin is refused
+ * everywhere, which also stops DNS rebinding.
  */
 export interface BrowserHost {
   url: string;
@@ -27,7 +31,7 @@ export interface BrowserHostOptions {
   token?: string;
 }
 
-const COOKIE = 'eai_token';
+const SESSION_PROTOCOL = 'eai-session.';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -42,15 +46,22 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   const bindHost = opts.host ?? '127.0.0.1';
   if (bindHost !== '127.0.0.1' && bindHost !== '::1') throw new Error('The browser host only binds a loopback address.');
   const token = opts.token ?? randomBytes(32).toString('base64url');
+  let tokenUsed = false;
+  const sessions = new Set<string>();
   const sockets = new Set<WebSocket>();
   let port = 0;
 
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
   const originOk = (origin: string | undefined) => origin === undefined || [...allowedHosts()].some((h) => origin === `http://${h}`);
   const hostOk = (host: string | undefined) => !!host && allowedHosts().has(host.toLowerCase());
-  const tokenOk = (req: IncomingMessage, url: URL) => {
-    const given = url.searchParams.get('token') ?? readCookie(req.headers.cookie, COOKIE);
-    return !!given && safeEqual(given, token);
+  /** The session secret a socket offers as its subprotocol `eai-session.<secret>`. */
+  const sessionOk = (req: IncomingMessage) => {
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .find((p) => p.startsWith(SESSION_PROTOCOL));
+    const secret = offered?.slice(SESSION_PROTOCOL.length) ?? '';
+    return !!secret && [...sessions].some((s) => safeEqual(s, secret));
   };
 
   // Host and Origin are checked before anything of the request is parsed, and no request can end the
@@ -68,25 +79,36 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       return refuse(res, 403, 'Foreign Host or Origin.');
     const url = parseUrl(req.url);
     if (!url) return refuse(res, 400, 'Bad request.');
-    if (!tokenOk(req, url)) return refuse(res, 401, 'This page needs the address printed when the app started (it carries a token).');
-    if (url.searchParams.has('token')) {
-      // Keep the token out of history and screenshots: set the cookie and drop it from the address.
-      res.writeHead(303, {
-        'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname,
-        'Cache-Control': 'no-store',
-      });
-      return res.end();
+    const given = url.searchParams.get('token');
+    if (given !== null) {
+      if (tokenUsed || !safeEqual(given, token))
+        return refuse(
+          res,
+          401,
+          tokenUsed && safeEqual(given, token)
+            ? 'This address was already used: its token works once. Use the window it first opened in, or restart the app for a new address.'
+            : 'This page needs the address printed when the app started (it carries a token).',
+        );
+      tokenUsed = true;
+      const session = randomBytes(32).toString('base64url');
+      sessions.add(session);
+      // The page reads the secret, keeps it in sessionStorage and drops the token from the address.
+      return serveStatic(opts.rendererDir, '/index.html', res, `<meta name="eai-session" content="${session}">`);
     }
     serveStatic(opts.rendererDir, url.pathname, res);
   };
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 1024 * 1024,
+    // The session secret rides as a subprotocol; the one echoed back is the plain name, never the secret.
+    handleProtocols: (protocols) => (protocols.has('eai') ? 'eai' : false),
+  });
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     const ok = hostOk(req.headers.host) && originOk(req.headers.origin);
     const url = ok ? parseUrl(req.url) : null;
-    if (!url || url.pathname !== '/api' || !tokenOk(req, url)) {
+    if (!url || url.pathname !== '/api' || !sessionOk(req)) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -148,7 +170,7 @@ function parseUrl(raw: string | undefined): URL | null {
   }
 }
 
-function serveStatic(root: string, pathname: string, res: ServerResponse): void {
+function serveStatic(root: string, pathname: string, res: ServerResponse, headInsert?: string): void {
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
@@ -168,20 +190,17 @@ function serveStatic(root: string, pathname: string, res: ServerResponse): void 
     'Content-Security-Policy':
       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
   });
+  if (headInsert) {
+    const html = readFileSync(file, 'utf8');
+    res.end(/<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (m) => m + headInsert) : headInsert + html);
+    return;
+  }
   createReadStream(file).pipe(res);
 }
 
 function refuse(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(message + '\n');
-}
-
-function readCookie(header: string | undefined, name: string): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
-  }
-  return null;
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -52,35 +52,74 @@ describe('browser host guard', () => {
     await expect(startBrowserHost({ handlers: {} as never, rendererDir, host: '0.0.0.0' as never })).rejects.toThrow(/loopback/);
   });
 
-  it('refuses a request without the token, or with a wrong one', async () => {
-    expect((await get(host.port, '/')).status).toBe(401);
-    expect((await get(host.port, '/index.html', { Cookie: 'eai_token=wrong' })).status).toBe(401);
+  // The launch token works once: its page load gives the page a session secret (sessionStorage), sent as a
+  // WebSocket subprotocol. No cookie: cookies are not scoped by port, and reached every loopback listener.
+  let session = '';
+  const proto = (secret: string) => ['eai', `eai-session.${secret}`];
+
+  it('trades the launch token, once, for a session secret in the page; no cookie is set', async () => {
     expect((await get(host.port, '/?token=wrong')).status).toBe(401);
-  });
-
-  it('trades the token in the URL for an HttpOnly SameSite cookie, then serves', async () => {
     const first = await get(host.port, `/?token=${host.token}`, { Host: `127.0.0.1:${host.port}` });
-    expect(first.status).toBe(303);
-    expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
-    const page = await get(host.port, '/', { Cookie: `eai_token=${host.token}` });
+    expect(first.status).toBe(200);
+    expect(first.headers['set-cookie']).toBeUndefined();
+    expect(String(first.headers['content-security-policy'])).not.toMatch(/unsafe-eval/);
+    session = /<meta name="eai-session" content="([A-Za-z0-9_-]{43})">/.exec(first.body)![1]!;
+    // The address replayed from the history (or by another program) is refused: the token was single-use.
+    const again = await get(host.port, `/?token=${host.token}`);
+    expect(again.status).toBe(401);
+    expect(again.body).toMatch(/already used/);
+    expect(again.body).not.toContain(session);
+    // The renderer bundle itself loads without a secret, and carries none.
+    const page = await get(host.port, '/');
     expect(page.status).toBe(200);
-    expect(String(page.headers['content-security-policy'])).not.toMatch(/unsafe-eval/);
+    expect(page.body).not.toMatch(/eai-session/);
   });
 
-  it('refuses a foreign Origin or Host (DNS rebinding) even with the token', async () => {
-    expect((await get(host.port, '/', { Cookie: `eai_token=${host.token}`, Origin: 'http://evil.example' })).status).toBe(403);
-    expect((await get(host.port, '/', { Cookie: `eai_token=${host.token}`, Host: `evil.example:${host.port}` })).status).toBe(403);
+  it('a second listener on another loopback port learns nothing: no cookie exists for the browser to send it', async () => {
+    const { createServer } = await import('node:http');
+    const seen: string[] = [];
+    const other = createServer((req, res) => {
+      seen.push(JSON.stringify(req.headers));
+      res.end('ok');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const port = (other.address() as { port: number }).port;
+    // What a browser would send it after the exchange: any cookie set for 127.0.0.1 (there is none now).
+    const cookie = String((await get(host.port, '/')).headers['set-cookie'] ?? '');
+    await get(port, '/', cookie ? { Cookie: cookie } : {});
+    other.close();
+    expect(seen.join('\n')).not.toContain(host.token);
+    expect(seen.join('\n')).not.toContain(session);
+    expect(seen.join('\n')).not.toMatch(/cookie/i);
+  });
+
+  it('refuses a foreign Origin or Host (DNS rebinding)', async () => {
+    expect((await get(host.port, '/', { Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get(host.port, '/', { Host: `evil.example:${host.port}` })).status).toBe(403);
   });
 
   it('does not serve files outside the renderer folder', async () => {
-    expect((await get(host.port, '/..%2f..%2fetc%2fpasswd', { Cookie: `eai_token=${host.token}` })).status).toBe(404);
+    expect((await get(host.port, '/..%2f..%2fetc%2fpasswd')).status).toBe(404);
   });
 
-  it('carries the contract over the socket only with the token and our origin', async () => {
+  function wsp(path: string, headers: Record<string, string>, protocols: string[]): Promise<WebSocket> {
+    return new Promise((resolve, reject) => {
+      const sock = new WebSocket(`ws://127.0.0.1:${host.port}${path}`, protocols, { headers });
+      sock.once('open', () => resolve(sock));
+      sock.once('error', reject);
+      sock.once('unexpected-response', (_req, res) => reject(new Error(`refused ${res.statusCode}`)));
+    });
+  }
+
+  it('carries the contract over the socket only with the session secret and our origin', async () => {
     const origin = `http://127.0.0.1:${host.port}`;
     await expect(ws(host.port, '/api', { Origin: origin })).rejects.toThrow(/refused 403/);
-    await expect(ws(host.port, '/api', { Origin: 'http://evil.example', Cookie: `eai_token=${host.token}` })).rejects.toThrow(/refused/);
-    const sock = await ws(host.port, '/api', { Origin: origin, Cookie: `eai_token=${host.token}` });
+    await expect(ws(host.port, '/api', { Origin: origin, Cookie: `eai_token=${host.token}` })).rejects.toThrow(/refused 403/);
+    await expect(wsp('/api', { Origin: origin }, proto('x'.repeat(43)))).rejects.toThrow(/refused 403/);
+    await expect(wsp('/api', { Origin: origin }, proto(host.token))).rejects.toThrow(/refused 403/);
+    await expect(wsp('/api', { Origin: 'http://evil.example' }, proto(session))).rejects.toThrow(/refused/);
+    const sock = await wsp('/api', { Origin: origin }, proto(session));
+    expect(sock.protocol).toBe('eai'); // the secret is never echoed back
     const reply = new Promise<Record<string, unknown>>((r) => sock.once('message', (d) => r(JSON.parse(String(d)))));
     sock.send(JSON.stringify({ id: 1, method: 'app.info', input: {} }));
     expect(await reply).toMatchObject({ id: 1, ok: true, value: { shell: 'browser' } });
@@ -92,17 +131,15 @@ describe('browser host guard', () => {
 
   // Found by a hostile review: each of these ended the process (and every install in flight) before the fix.
   it('no request can end the process: an unparsable path, a bad escape, a malformed upgrade', async () => {
-    const cookie = { Cookie: `eai_token=${host.token}` };
     expect((await get(host.port, '//[')).status).toBe(400);
-    expect((await get(host.port, '//[', cookie)).status).toBe(400);
-    expect((await get(host.port, '/%', cookie)).status).toBe(400);
+    expect((await get(host.port, '/%')).status).toBe(400);
     await expect(ws(host.port, '//[', { Origin: `http://127.0.0.1:${host.port}` })).rejects.toThrow(/refused 403/);
-    expect((await get(host.port, '/', cookie)).status).toBe(200);
+    expect((await get(host.port, '/')).status).toBe(200);
   });
 
   it('a socket error (a message over the size limit, invalid UTF-8) closes that socket only; null is ignored', async () => {
     const origin = `http://127.0.0.1:${host.port}`;
-    const open = () => ws(host.port, '/api', { Origin: origin, Cookie: `eai_token=${host.token}` });
+    const open = () => wsp('/api', { Origin: origin }, proto(session));
     const closed = (sock: WebSocket) => new Promise<number>((r) => sock.once('close', (code) => r(code)));
     const big = await open();
     const bigClosed = closed(big);

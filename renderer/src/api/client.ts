@@ -57,7 +57,7 @@ export function electronTransport(preload: PreloadApi): Transport {
 }
 
 /** The browser host: JSON messages over one WebSocket; the token travels in the host's cookie. */
-export function webSocketTransport(url: string): Transport {
+export function webSocketTransport(url: string, protocols: string[] = []): Transport {
   let ws: WebSocket | null = null;
   let opening: Promise<WebSocket> | null = null;
   let nextId = 1;
@@ -68,7 +68,7 @@ export function webSocketTransport(url: string): Transport {
     if (ws && ws.readyState === WebSocket.OPEN) return Promise.resolve(ws);
     if (opening) return opening;
     opening = new Promise((resolve, reject) => {
-      const sock = new WebSocket(url);
+      const sock = new WebSocket(url, protocols);
       sock.onopen = () => {
         ws = sock;
         opening = null;
@@ -133,5 +133,20 @@ export function defaultClient(): Client {
   const preload = (globalThis as { edgeApi?: PreloadApi }).edgeApi;
   if (preload) return createClient(electronTransport(preload));
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return createClient(webSocketTransport(`${proto}//${location.host}/api`));
+  return createClient(webSocketTransport(`${proto}//${location.host}/api`, ['eai', `eai-session.${browserSession()}`]));
+}
+
+/**
+ * The browser host gives the page its session secret once, in a meta tag of the first load (for the launch
+ * token, which then no longer works). It is kept in sessionStorage — this tab, this origin and port only —
+ * and the token is dropped from the address so the history never holds it.
+ */
+function browserSession(): string {
+  const meta = document.querySelector<HTMLMetaElement>('meta[name="eai-session"]');
+  if (meta) {
+    sessionStorage.setItem('eai-session', meta.content);
+    meta.remove();
+    history.replaceState(null, '', location.pathname);
+  }
+  return sessionStorage.getItem('eai-session') ?? 'none';
 }
