@@ -100,6 +100,14 @@ describe('bundle sha256', () => {
     const b = await buildFixtureBundle({ dir: at('padded'), payloadBytes: 5 * 1024 * 1024 + 3, sha256File: 'none' });
     appendFileSync(b.path, Buffer.alloc(3 * 1024 * 1024)); // more zero records than tar itself writes
     const whole = createHash('sha256').update(readFileSync(b.path)).digest('hex');
-    for (let i = 0; i < 5; i++) expect((await verifyBundle(b.path)).sha256).toBe(whole);
+    for (let i = 0; i < 5; i++) expect((await verifyBundle(b.path, { expectedSha256: whole })).sha256).toBe(whole);
+  });
+
+  it('is required: a bundle with no sha256 to compare (pasted or beside it) is refused, naming its own', async () => {
+    const b = await buildFixtureBundle({ dir: at('no-sum'), sha256File: 'none' });
+    await expect(verifyBundle(b.path)).rejects.toThrow(
+      new RegExp(`no sha256 to compare agent-mode-linux-amd64\\.tar with \\(its sha256 is ${b.sha256}\\)`),
+    );
+    expect((await verifyBundle(b.path, { expectedSha256: b.sha256 })).checksum).toEqual({ source: 'pasted', expected: b.sha256, ok: true });
   });
 });

@@ -273,6 +273,12 @@ export async function verifyBundle(
       'The file was damaged or replaced on its way: copy it again from its source.',
     );
   }
+  // Without a sha256 to compare, a damaged or swapped file would be installed on every device of the visit.
+  if (checksum.source === 'none')
+    throw reject(
+      `There is no sha256 to compare ${fileName} with (its sha256 is ${sha256}).`,
+      `Paste the sha256 published with the release into "Expected sha256", or put ${fileName}.sha256 (from the release) beside the bundle.`,
+    );
   return {
     fileName,
     path,

@@ -265,5 +265,8 @@ export async function tinyBundle(dir: string): Promise<{ path: string; sha256: s
   await ended;
   const data = Buffer.concat(chunks);
   writeFileSync(path, data);
-  return { path, sha256: createHash('sha256').update(data).digest('hex') };
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  // As published: the sha256 file beside the tar (the check requires a sha256 to compare).
+  writeFileSync(`${path}.sha256`, `${sha256}  agent-mode-linux-amd64.tar\n`);
+  return { path, sha256 };
 }
