@@ -55,6 +55,18 @@ export function buildReport(runId: string, events: JournalLine[], generatedAt: s
     siteProperties: siteProperties(ctx),
     devices,
     handoff: handoff(ctx, devices, leader?.label ?? null),
+    summary: {
+      date: started.t.slice(0, 10),
+      unfinished: devices.filter((d) => d.result !== 'done').map((d) => d.label),
+      rows: devices.map((d) => ({
+        device: d.hostName ? `${d.label} (${d.hostName})` : d.label,
+        serial: d.serial,
+        address: d.address,
+        agentVersion: d.versionAfter ?? d.versionBefore,
+        result: d.result,
+        openOverrides: d.checks.filter((c) => c.override).length,
+      })),
+    },
     ...(ctx.upgrade?.paths ? { upgrade: upgradeSummary(ctx) } : {}),
   };
 }

@@ -57,10 +57,17 @@ th{background:#eee}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-
 .banner{border:2px solid #333;padding:.6rem;font-weight:600}.device{break-inside:avoid-page}
 .scroll{overflow-x:auto}
 @media (max-width:40rem){body{padding:.5rem}table{font-size:.8rem}}
+.summary{break-after:page}.signoff{break-before:page}.sign{display:inline-block;width:45%;vertical-align:top;margin-right:4%}
+.line{display:inline-block;min-width:14rem;border-bottom:1px solid #333;min-height:1.2em}
 @media print{body{max-width:none}h2{break-after:avoid}a{color:inherit}}
 `;
 
-export function reportHtml(r: Report): string {
+/**
+ * `jsonSha256`: the sha256 of the JSON report written beside this one (the export folder lists every sum); each
+ * printed page's footer names it with the run id and "page n of m", so a page torn from the PDF still says
+ * what it belongs to. CSS paged-media margin boxes carry the footer (Chromium prints them; no script).
+ */
+export function reportHtml(r: Report, opts: { jsonSha256?: string } = {}): string {
   const title = `${r.kind === 'upgrade' ? 'Agent upgrade' : r.kind === 'uninstall' ? 'Agent uninstall' : 'Agent install'} report — ${r.site.name || 'unnamed site'}`;
   const body = html`<!doctype html>
     <html lang="en">
@@ -71,6 +78,7 @@ export function reportHtml(r: Report): string {
         <title>${title}</title>
         <style>
           ${new Markup(STYLE)}
+          ${new Markup(pageFooter(r.runId, opts.jsonSha256))}
         </style>
       </head>
       <body>
@@ -86,6 +94,7 @@ export function reportHtml(r: Report): string {
             ['Report made', r.generatedAt],
           ])}
         </header>
+        ${summarySection(r)}
         <h2>Bundle</h2>
         ${table([
           ...(r.bundle
@@ -128,7 +137,7 @@ export function reportHtml(r: Report): string {
           ${r.handoff.nextSteps.map((s) => html`<li>${s}</li>`)}
         </ol>
         <h2>Devices</h2>
-        ${r.devices.map(deviceSection)}
+        ${r.devices.map(deviceSection)} ${signOff(r)}
       </body>
     </html>`;
   return body.text;
@@ -243,5 +252,75 @@ function deviceSection(d: ReportDevice): Markup {
     <ul>
       ${d.verification.length ? d.verification.map((v) => html`<li class="${v.ok ? 's-ok' : v.required === false ? 's-warn' : 's-failed'}">${v.ok ? '✓' : v.required === false ? '◌' : '✕'} ${v.name}${v.required === false && !v.ok ? ' (not required yet)' : ''}: ${v.detail}</li>`) : html`<li>not verified</li>`}
     </ul>
+  </section>`;
+}
+
+/** CSS strings for the footer: quotes and backslashes escaped, nothing else can come from outside (the run id is ours). */
+const cssString = (s: string) => `"${s.replace(/[\\"]/g, '\\$&').replace(/[\n\r]/g, ' ')}"`;
+
+function pageFooter(runId: string, jsonSha256?: string): string {
+  const ref = jsonSha256 ? `report.json sha256 ${jsonSha256.slice(0, 16)}…` : 'report.json sha256: see the export folder';
+  return `@page{margin:16mm 12mm 18mm;@bottom-left{content:${cssString(`Run ${runId}`)};font-size:8pt;color:#444}@bottom-center{content:"Page " counter(page) " of " counter(pages);font-size:8pt;color:#444}@bottom-right{content:${cssString(ref)};font-size:8pt;color:#444}}`;
+}
+
+/** Page one: what a customer reads in a minute. */
+function summarySection(r: Report): Markup {
+  const s = r.summary;
+  return html`<section class="summary" data-testid="summary">
+    <h2>Summary</h2>
+    ${
+      s.unfinished.length
+        ? html`<p class="banner s-failed">Did not finish: ${s.unfinished.join(', ')}</p>`
+        : html`<p class="banner s-ok">Every device finished.</p>`
+    }
+    ${table([
+      ['Site', r.site.name],
+      ['Date', s.date],
+      ['Technician', r.site.technician],
+    ])}
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th>Device</th>
+            <th>Serial</th>
+            <th>Address</th>
+            <th>Agent</th>
+            <th>Result</th>
+            <th>Open overrides</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${s.rows.map(
+            (row) =>
+              html`<tr>
+                <td>${row.device}</td>
+                <td>${row.serial ?? '—'}</td>
+                <td>${row.address}</td>
+                <td>${row.agentVersion ?? '—'}</td>
+                <td class="${row.result === 'done' ? 's-ok' : 's-failed'}">${row.result}</td>
+                <td>${row.openOverrides}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+  </section>`;
+}
+
+/** The last page: where the technician and the customer sign. */
+function signOff(r: Report): Markup {
+  const who = (role: string, name: string) =>
+    html`<div class="sign">
+      <h3>${role}</h3>
+      <p>Name: <span class="line">${name}</span></p>
+      <p>Role: <span class="line"></span></p>
+      <p>Signature: <span class="line"></span></p>
+      <p>Date: <span class="line"></span></p>
+    </div>`;
+  return html`<section class="signoff" data-testid="signoff">
+    <h2>Sign-off</h2>
+    <p>Run ${r.runId}: ${RESULT_WORDS[r.result]}.</p>
+    ${who('Technician', r.site.technician)} ${who('Customer', '')}
   </section>`;
 }

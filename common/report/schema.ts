@@ -106,6 +106,21 @@ export const reportSchema = z.object({
   siteProperties: z.array(z.object({ name: z.string(), value: z.string() })),
   devices: z.array(reportDeviceSchema),
   handoff: z.object({ endpoint: z.string(), leader: z.string().nullable(), nextSteps: z.array(z.string()) }),
+  /** The first page a customer reads: one row per device, and which ones did not finish. */
+  summary: z.object({
+    date: z.string(),
+    unfinished: z.array(z.string()),
+    rows: z.array(
+      z.object({
+        device: z.string(),
+        serial: z.string().nullable(),
+        address: z.string(),
+        agentVersion: z.string().nullable(),
+        result: z.string(),
+        openOverrides: z.number().int(),
+      }),
+    ),
+  }),
   /** Upgrades: the path each host took (documented or not) and the order used, with why. */
   upgrade: z
     .object({

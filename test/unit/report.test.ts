@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
@@ -15,6 +16,7 @@ import { checkDevice } from '../../common/requirements/evaluate';
 import { defaultSite } from '../../common/site/model';
 import { RunJournal } from '../../main/services/runs/journal-file';
 import { ReportService, reportJsonSchema } from '../../main/services/report/report-service';
+import { chromiumPdfPrinter } from '../../main/services/report/pdf-chromium';
 import { goodFacts } from './fixtures-facts';
 
 const SHA = 'a'.repeat(64);
@@ -169,6 +171,47 @@ describe('report HTML', () => {
     expect(page).toContain(`default-src 'none'`);
     expect(page).toContain(SHA);
     expect(page).toContain('name="viewport"');
+  });
+});
+
+describe('the report a customer signs', () => {
+  it('opens with a summary naming the devices that did not finish, and ends with a sign-off block', () => {
+    const r = buildReport('run-1', journal(), '2026-11-29T10:00:00.000Z');
+    expect(r.summary.unfinished).toEqual([r.devices[1]!.label]);
+    expect(r.summary.rows[0]).toMatchObject({ serial: 'SN-123', agentVersion: '4.7.9', result: 'done', openOverrides: 1 });
+    const page = reportHtml(r, { jsonSha256: 'ab'.repeat(32) });
+    const summary = page.indexOf('data-testid="summary"');
+    expect(summary).toBeGreaterThan(0);
+    expect(summary).toBeLessThan(page.indexOf('<h2>Bundle</h2>'));
+    expect(page).toContain(`Did not finish: ${escapeHtml(r.devices[1]!.label)}`);
+    expect(page.lastIndexOf('data-testid="signoff"')).toBeGreaterThan(page.lastIndexOf('<h2>Devices</h2>'));
+    expect(page).toMatch(/Signature:/);
+    // Every printed page: the run, page n of m, and the sha256 of the JSON report written beside it.
+    expect(page).toContain('@bottom-left{content:"Run run-1"');
+    expect(page).toContain('content:"Page " counter(page) " of " counter(pages)');
+    expect(page).toContain(`report.json sha256 ${'ab'.repeat(8)}`);
+  });
+
+  it.skipIf(!chromiumPdfPrinter())('prints the footer on every page of the PDF, and the summary on page one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eai-rep-pdf-'));
+    const svc = new ReportService(dir, () => [], chromiumPdfPrinter());
+    const j = new RunJournal(join(dir, 'runs'), 'run-pdf', () => []);
+    for (const e of journal()) j.append(e);
+    const file = await svc.file('run-pdf', 'pdf');
+    const pdf = join(dir, 'r.pdf');
+    writeFileSync(pdf, Buffer.from(file.base64, 'base64'));
+    const pages = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })
+      .split('\f')
+      .filter((p) => p.trim());
+    expect(pages.length).toBeGreaterThan(2);
+    expect(pages[0]).toMatch(/Summary/);
+    expect(pages[0]).toMatch(/Did not finish/);
+    for (const [i, p] of pages.entries()) {
+      expect(p).toContain(`Page ${i + 1} of ${pages.length}`);
+      expect(p).toContain('Run run-pdf');
+      expect(p).toMatch(/report\.json sha256 [0-9a-f]{16}/);
+    }
+    expect(pages.at(-1)).toMatch(/Sign-off[\s\S]*Signature/);
   });
 });
 

@@ -110,11 +110,11 @@ export class ReportService {
   private async render(report: Report, format: ReportFormat): Promise<Buffer> {
     switch (format) {
       case 'json':
-        return Buffer.from(JSON.stringify(report, null, 2) + '\n');
+        return jsonBytes(report);
       case 'schema':
         return Buffer.from(JSON.stringify(reportJsonSchema(), null, 2) + '\n');
       case 'html':
-        return Buffer.from(reportHtml(report));
+        return Buffer.from(reportHtml(report, { jsonSha256: jsonSha(report) }));
       case 'pdf':
         if (!this.printer)
           throw new AppError({
@@ -122,7 +122,7 @@ export class ReportService {
             message: 'No PDF printer on this machine (neither Electron nor Chromium was found).',
             fix: 'Export the HTML report and print it to PDF from a browser.',
           });
-        return this.printer(reportHtml(report));
+        return this.printer(reportHtml(report, { jsonSha256: jsonSha(report) }));
     }
   }
 }
@@ -133,4 +133,12 @@ function slug(s: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
     .slice(0, 40);
+}
+
+/** The JSON report's bytes, and their sha256: the HTML and PDF made from the same report name it in their footer. */
+function jsonBytes(report: Report): Buffer {
+  return Buffer.from(JSON.stringify(report, null, 2) + '\n');
+}
+function jsonSha(report: Report): string {
+  return createHash('sha256').update(jsonBytes(report)).digest('hex');
 }
