@@ -25,6 +25,24 @@ export async function runSecurity({ say = (s) => process.stdout.write(s + '\n') 
   for (const [fuse, want] of Object.entries(REQUIRED_FUSES)) {
     if (fuses[fuse] !== want) problems.push(`fuse ${fuse} must be ${want} in electron-builder.yml (is ${fuses[fuse]})`);
   }
+  // electron-builder.yml against the JSON schema electron-builder ships (app-builder-lib/scheme.json).
+  const Ajv = require('ajv');
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')));
+  if (!validate(parse(readFileSync('electron-builder.yml', 'utf8'))))
+    for (const e of validate.errors ?? []) problems.push(`electron-builder.yml${e.instancePath || ''}: ${e.message}`);
+  else say("electron-builder.yml: valid against electron-builder's schema");
+  // The icon electron-builder packs is the render of its SVG source.
+  const { renderIcon } = await import('./icon.mjs');
+  const img = renderIcon();
+  let png = null;
+  try {
+    png = readFileSync('assets/icon.png');
+  } catch {
+    /* missing */
+  }
+  if (img.width !== 1024 || !png || Buffer.compare(png, img.asPng()) !== 0)
+    problems.push('assets/icon.png is missing or not the render of assets/icon.svg: run npm run icon');
   // Only the shell is scanned: the services never import electron, and node_modules is not ours to explain.
   const dir = mkdtempSync(join(tmpdir(), 'eai-electronegativity-'));
   try {
