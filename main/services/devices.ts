@@ -91,6 +91,7 @@ export class DeviceService {
               }
             : undefined;
       this.log('info', id, `Connected (${privilege}); host key ${session.hostKey.fingerprint}`);
+      await this.removeStaleSupportBundles(id, session);
       return this.update(id, { state: 'connected', privilege, hostKey: session.hostKey, error, connection: device.connection });
     } catch (err) {
       const error = toErrorShape(err);
@@ -300,6 +301,24 @@ export class DeviceService {
   }
 
   /** After an install or upgrade verified (or rolled back): what the device runs now, without a new probe. */
+  /**
+   * A support bundle is packed into /tmp for the download and removed after it; a download that dropped left it
+   * there (the device's journal and user-data, redacted only on this side). The next connection removes this
+   * login's leftovers; it never touches another user's files.
+   */
+  private async removeStaleSupportBundles(id: string, session: SshSession): Promise<void> {
+    const r = await session
+      .exec(`find /tmp -maxdepth 1 -type f -name 'eai-support-*.tar.gz' -user "$(id -u)" -print -delete 2>/dev/null`, { timeoutMs: 15_000 })
+      .catch(() => null);
+    const removed = (r?.stdout ?? '').split('\n').filter(Boolean);
+    if (removed.length)
+      this.log(
+        'info',
+        id,
+        `Removed ${removed.length} support bundle${removed.length === 1 ? '' : 's'} left in /tmp by an earlier download that did not finish.`,
+      );
+  }
+
   /** After an uninstall: the device's facts say no agent, until it is read again. */
   noteAgentRemoved(id: string): void {
     const facts = this.store.device(id).facts;

@@ -75,9 +75,17 @@ describe('connect to lab devices', () => {
 
   it('signs in with a private key as root', async () => {
     svc = servicesForTest();
+    // A support bundle left in /tmp by a download that dropped, and another user's file that must stay.
+    await dev.exec(
+      'touch /tmp/eai-support-left1.tar.gz && touch /tmp/eai-support-other.tar.gz && chown tech /tmp/eai-support-other.tar.gz',
+    );
     const d = await addAndTrust({ kind: 'ssh', host: dev.address, port: 22, user: 'root', auth: 'key', keyPath: lab.clientKey });
     expect(d.state).toBe('connected');
     expect(d.privilege).toBe('root');
+    expect(await dev.exec('ls /tmp/eai-support-*.tar.gz')).toBe('/tmp/eai-support-other.tar.gz\n');
+    const logs = svc.events.filter((e) => e.event === 'log').map((e) => JSON.stringify(e.payload));
+    expect(logs.join('\n')).toMatch(/Removed 1 support bundle left in \/tmp by an earlier download that did not finish/);
+    await dev.exec('rm -f /tmp/eai-support-other.tar.gz');
     svc.close();
   });
 

@@ -92,6 +92,9 @@ describe('offline install', () => {
     expect(await dev.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('version: v4.7.9');
     expect(await dev.exec('stat -c "%U %a" /var/lib/spectro/userdata')).toBe('root 600\n');
     expect(await dev.exec('head -n 1 /opt/spectrocloud/state/userdata.applied')).toBe('#cloud-config\n');
+    // Nothing from the bundle ran as root before it was applied: the staged copy was asked its version as nobody.
+    expect(await dev.exec('cat /var/tmp/pa-version-65534.log')).toContain('/var/lib/eai-stage-probe');
+    expect(await dev.exec('cat /var/tmp/pa-version-0.log 2>/dev/null || true')).not.toMatch(/eai-stage/);
 
     // The journal has every step, in order, with durations.
     const journal = readFileSync(join(svc.dataDir, 'runs', `${run.runId}.jsonl`), 'utf8')
