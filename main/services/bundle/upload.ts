@@ -1,3 +1,4 @@
+import { RateMeter } from '../../../common/rate';
 import { open as openLocal } from 'node:fs/promises';
 import type { SFTPWrapper } from 'ssh2';
 import { AppError } from '../../../common/errors';
@@ -148,13 +149,12 @@ async function sendFrom(sftp: SFTPWrapper, o: UploadOptions, remote: string, sta
   let acked = start;
   let lastAck = Date.now();
   let lastReport = 0;
-  const began = Date.now();
+  const meter = new RateMeter(o.size, start, Date.now());
   const report = (force = false) => {
     const now = Date.now();
     if (!o.onProgress || (!force && now - lastReport < (o.progressEveryMs ?? 250))) return;
     lastReport = now;
-    const rate = ((acked - start) / Math.max(1, now - began)) * 1000;
-    o.onProgress({ bytes: acked, total: o.size, rateBytesPerSec: rate, etaSeconds: rate > 0 ? (o.size - acked) / rate : null });
+    o.onProgress({ bytes: acked, total: o.size, ...meter.sample(acked, now) });
   };
   // Writes are issued strictly in file order (reads are sequential; only the acknowledgements overlap),
   // and the server handles them in order: the .part is always a whole prefix, whenever it is cut off.

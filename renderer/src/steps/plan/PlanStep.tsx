@@ -233,7 +233,8 @@ function Reachability() {
                   <tr key={`${r.from}-${r.to}-${r.port}`} data-verdict={r.verdict}>
                     <td>{name(r.from)}</td>
                     <td>
-                      {name(r.to)} <span className="muted mono">{r.address}</span>
+                      {name(r.to)}
+                      {name(r.to) !== r.address && <span className="muted mono"> {r.address}</span>}
                     </td>
                     <td className="mono">{r.port}</td>
                     <td>
