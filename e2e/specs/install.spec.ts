@@ -38,6 +38,11 @@ test('a full offline install on one device through the wizard, through its reboo
   const card = page.getByTestId(`run-${dev.address}`);
   await expect(card).toHaveAttribute('data-phase', 'done', { timeout: 180_000 });
   await expect(card).toContainText('Installed agent 4.7.9 and verified');
+  // The board: every step of the device's bar done, the run finished.
+  await expect(page.getByTestId('board-summary')).toHaveText('1 of 1 done · run finished');
+  const bar = page.getByTestId(`board-${dev.address}`).locator('.seg');
+  await expect(bar).toHaveCount(10);
+  await expect(page.getByTestId(`board-${dev.address}`).locator('.seg[data-state="done"]')).toHaveCount(10);
   await expect(card.getByRole('list', { name: 'Verification' })).toContainText('setup_done');
   expect(dev.reboots).toBeGreaterThanOrEqual(1);
   expect(await dev.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.7.9');

@@ -49,6 +49,7 @@ export function App() {
       </header>
       <StepRail canEnter={canEnter} />
       <main className="content" id="main">
+        <RunBanner />
         {actionError && (
           <p className="notice notice-warn" role="alert" data-testid="action-error">
             {actionError}{' '}
@@ -69,4 +70,34 @@ export function App() {
       <LogPanel />
     </div>
   );
+}
+
+/** A run keeps going while the technician looks at another step: a line to get back to its board. */
+function RunBanner() {
+  const step = useStore((s) => s.step);
+  const setStep = useStore((s) => s.setStep);
+  const install = useStore((s) => s.installRun);
+  const upgrade = useStore((s) => s.upgradeRun);
+  if (install && !install.finished && step !== 'install') {
+    const done = install.devices.filter((d) => d.phase === 'done').length;
+    const failed = install.devices.filter((d) => d.phase === 'failed').length;
+    return (
+      <p className="notice" role="status" data-testid="run-banner">
+        An install is running: {done} of {install.devices.length} done{failed ? `, ${failed} need you` : ''}.{' '}
+        <button type="button" className="link" onClick={() => setStep('install')}>
+          Show the board
+        </button>
+      </p>
+    );
+  }
+  if (upgrade && upgrade.stage === 'running' && step !== 'upgrade')
+    return (
+      <p className="notice" role="status" data-testid="run-banner">
+        An upgrade is running.{' '}
+        <button type="button" className="link" onClick={() => setStep('upgrade')}>
+          Show it
+        </button>
+      </p>
+    );
+  return null;
 }

@@ -4,6 +4,8 @@ import { act, useAction } from '../../actions';
 import { installBlockers } from '../../../../common/install/readiness';
 import { ErrorBox } from '../../components/ErrorBox';
 import { VerifyList } from '../../components/VerifyList';
+import { consoleChecklist } from '../../../../common/install/board';
+import { FleetBoard } from './FleetBoard';
 import { BundleCard, type CheckedBundle } from '../../components/BundleCard';
 import { api, useStore } from '../../store';
 import { installStrings as t } from './strings';
@@ -124,6 +126,7 @@ export function InstallStep() {
         )}
       </section>
 
+      {run && <FleetBoard run={run} />}
       {run && (
         <div className="device-list" data-testid="install-run">
           {run.devices.map((d) => (
@@ -139,6 +142,10 @@ function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallM
   const steps = stepsFor(method);
   const label = useStore((s) => s.visit?.devices.find((x) => x.id === d.deviceId)?.label ?? d.deviceId);
   const [showLog, setShowLog] = useState(false);
+  const device = useStore((s) => s.visit?.devices.find((x) => x.id === d.deviceId));
+  const site = useStore((s) => s.visit?.site);
+  const checklist =
+    site && device ? consoleChecklist(d, site, device.connection.kind === 'ssh' ? device.connection.host : 'this machine') : null;
   const current = steps.findIndex((s) => s.phase === (d.phase === 'failed' ? d.failedStep : d.phase));
   return (
     <section className="card" aria-label={`Install on ${label}`} data-testid={`run-${label}`} data-phase={d.phase}>
@@ -175,6 +182,16 @@ function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallM
         ))}
       </ol>
       {d.error && <ErrorBox error={d.error} />}
+      {checklist && (
+        <div className="notice notice-warn" data-testid={`console-checklist-${label}`}>
+          <p>{t.consoleChecklist}</p>
+          <ol>
+            {checklist.map((c) => (
+              <li key={c}>{c}</li>
+            ))}
+          </ol>
+        </div>
+      )}
       {d.verify && <VerifyList checks={d.verify} label={t.verified} />}
       {d.localUi && (
         <p data-testid={`local-ui-${d.deviceId}`}>

@@ -1,4 +1,5 @@
 export const installStrings = {
+  consoleChecklist: 'The device did not come back after its reboot. On its console:',
   localUiAnswers: (url: string, fp: string, users: string[]) =>
     `Local UI answers at ${url} (certificate SHA-256 ${fp})${users.length ? `; sign in as ${users.join(', ')}` : ''}.`,
   localUiSilent: (url: string, sec: number) =>
@@ -29,4 +30,22 @@ export const installStrings = {
     reboot: 'Reboot, and let the first-boot step install the agent (documented default)',
     'install-first': 'Run palette-agent install first, then reboot',
   },
+};
+
+export const boardStrings = {
+  title: 'All devices',
+  summary: (done: number, total: number, attention: number, eta: string | null, finished: boolean) =>
+    `${done} of ${total} done${attention ? ` · ${attention} need${attention === 1 ? 's' : ''} you` : ''}${finished ? ' · run finished' : eta ? ` · about ${eta} left` : ''}`,
+  sound: 'Sound when it ends or a device needs me',
+  device: 'Device',
+  progress: 'Progress',
+  speed: 'Speed',
+  left: 'Time left',
+  finished: 'Finished and verified',
+  waiting: 'Waiting',
+  segments: (at: number, of: number, what: string, bad: boolean) => `${at} of ${of} steps done; ${bad ? 'failed at' : 'now'}: ${what}`,
+  notifyTitle: 'Edge Agent Installer',
+  endedBody: (attention: number) =>
+    attention ? `The run ended; ${attention} device(s) need you.` : 'The run ended: every device is installed and verified.',
+  attentionBody: (names: string[]) => `${names.join(', ')} need${names.length === 1 ? 's' : ''} you.`,
 };
