@@ -1,6 +1,8 @@
 import { formatBytes } from '../format';
 import type { SiteConfig } from '../site/model';
 import { stepsFor, type DeviceRunView, type RunView } from './model';
+import { UPGRADE_APPLY_PHASES, UPGRADE_PREPARE_PHASES, UPGRADE_REINSTALL_PHASES } from '../runs/phases';
+import type { UpgradeRunView } from '../upgrade/model';
 
 /**
  * The fleet board: one row per device, readable at arm's length while a rack installs. Pure, from the run view:
@@ -19,31 +21,43 @@ export interface BoardRow {
   done: boolean;
 }
 
+interface BoardDevice {
+  deviceId: string;
+  phase: string;
+  failedStep?: string;
+  progress?: { rateBytesPerSec: number; etaSeconds: number | null };
+}
+
+function row(d: BoardDevice, steps: { phase: string; title: string }[]): BoardRow {
+  const stopped = d.phase === 'failed' || d.phase === 'cancelled' || d.phase === 'rolled-back';
+  const at = steps.findIndex((s) => s.phase === (stopped ? d.failedStep : d.phase));
+  const finished = d.phase === 'done';
+  const segments = steps.map((s, i) => ({
+    phase: s.phase,
+    title: s.title,
+    state: (finished || i < at ? 'done' : i === at ? (stopped ? 'failed' : 'current') : 'waiting') as SegmentState,
+  }));
+  const uploading = d.phase === 'upload' && d.progress;
+  return {
+    deviceId: d.deviceId,
+    segments,
+    speed: uploading ? `${formatBytes(d.progress!.rateBytesPerSec)}/s` : null,
+    etaSeconds: uploading ? d.progress!.etaSeconds : null,
+    attention: stopped,
+    done: finished,
+  };
+}
+
 export function boardRows(run: RunView): BoardRow[] {
   const steps = stepsFor(run.method);
-  return run.devices.map((d) => {
-    const at = steps.findIndex((s) => s.phase === (d.phase === 'failed' || d.phase === 'cancelled' ? d.failedStep : d.phase));
-    const segments = steps.map((s, i) => ({
-      phase: s.phase,
-      title: s.title,
-      state: (d.phase === 'done' || i < at
-        ? 'done'
-        : i === at
-          ? d.phase === 'failed' || d.phase === 'cancelled'
-            ? 'failed'
-            : 'current'
-          : 'waiting') as SegmentState,
-    }));
-    const uploading = d.phase === 'upload' && d.progress;
-    return {
-      deviceId: d.deviceId,
-      segments,
-      speed: uploading ? `${formatBytes(d.progress!.rateBytesPerSec)}/s` : null,
-      etaSeconds: uploading ? d.progress!.etaSeconds : null,
-      attention: d.phase === 'failed' || d.phase === 'cancelled',
-      done: d.phase === 'done',
-    };
-  });
+  return run.devices.map((d) => row(d, steps));
+}
+
+/** The upgrade's board: the prepare phases, then the apply phases of each device's own path. */
+export function upgradeBoardRows(view: UpgradeRunView): BoardRow[] {
+  return view.devices
+    .filter((d) => d.phase !== 'skipped')
+    .map((d) => row(d, [...UPGRADE_PREPARE_PHASES, ...(d.path === 'reinstall' ? UPGRADE_REINSTALL_PHASES : UPGRADE_APPLY_PHASES)]));
 }
 
 /** The whole run: devices upload in parallel, so it takes as long as the slowest one still uploading. */

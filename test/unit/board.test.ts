@@ -50,3 +50,27 @@ describe('fleet board', () => {
     expect(consoleChecklist({ deviceId: 'c', phase: 'failed', failedStep: 'verify', log: [] }, site, '10.0.0.12')).toBeNull();
   });
 });
+
+describe('fleet board of an upgrade', () => {
+  it("follows each device's own path: the reinstall's phases for one, the replacement's for another", async () => {
+    const { upgradeBoardRows } = await import('../../common/install/board');
+    const base = { label: 'x', leader: false, installed: null, log: [] };
+    const rows = upgradeBoardRows({
+      runId: 'u',
+      startedAt: '',
+      bundle: { fileName: 'a', sha256: 'x', size: 1, arch: 'amd64' },
+      stage: 'running',
+      target: { version: '4.9.12', fips: false, build: null },
+      devices: [
+        { ...base, deviceId: 'a', phase: 'uninstall', path: 'reinstall' },
+        { ...base, deviceId: 'b', phase: 'rolled-back', failedStep: 'verify', path: 'replace' },
+        { ...base, deviceId: 'c', phase: 'skipped', path: 'palette' },
+      ],
+    });
+    expect(rows.map((r) => r.deviceId)).toEqual(['a', 'b']);
+    expect(rows[0]!.segments.map((s) => s.phase)).toContain('uninstall');
+    expect(rows[0]!.segments.find((s) => s.phase === 'uninstall')!.state).toBe('current');
+    expect(rows[1]!.segments.map((s) => s.phase)).not.toContain('uninstall');
+    expect(rows[1]!.attention).toBe(true);
+  });
+});

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { boardRows, runEta } from '../../../../common/install/board';
+import { boardRows, runEta, upgradeBoardRows, type BoardRow } from '../../../../common/install/board';
+import type { UpgradeRunView } from '../../../../common/upgrade/model';
 import { formatEta, type RunView } from '../../../../common/install/model';
 import { useStore } from '../../store';
 import { boardStrings as t } from './strings';
@@ -9,16 +10,17 @@ import { boardStrings as t } from './strings';
  * the run's own time left. When the run ends or a device needs attention, a desktop notification and (if
  * switched on) a sound.
  */
-export function FleetBoard({ run }: { run: RunView }) {
+export function FleetBoard({ run, upgrade }: { run?: RunView; upgrade?: UpgradeRunView }) {
   const devices = useStore((s) => s.visit?.devices ?? []);
   const label = (id: string) => devices.find((d) => d.id === id)?.label ?? id;
-  const rows = boardRows(run);
+  const rows: BoardRow[] = run ? boardRows(run) : upgrade ? upgradeBoardRows(upgrade) : [];
+  const finished = run ? run.finished : upgrade?.stage === 'finished';
   const eta = runEta(rows);
   const done = rows.filter((r) => r.done).length;
   const attention = rows.filter((r) => r.attention);
   const [sound, setSound] = useState(() => localStorage.getItem('eai-board-sound') === 'on');
   useAlerts(
-    run,
+    finished,
     attention.map((r) => label(r.deviceId)),
     sound,
   );
@@ -28,7 +30,7 @@ export function FleetBoard({ run }: { run: RunView }) {
       <header className="board-head">
         <h2 id="board-title">{t.title}</h2>
         <p className="board-summary" role="status" data-testid="board-summary">
-          {t.summary(done, rows.length, attention.length, eta === null ? null : formatEta(eta), run.finished)}
+          {t.summary(done, rows.length, attention.length, eta === null ? null : formatEta(eta), finished)}
         </p>
         <label className="check">
           <input
@@ -86,12 +88,12 @@ export function FleetBoard({ run }: { run: RunView }) {
 }
 
 /** A notification (and a short tone) when the run finishes or a device newly needs the technician. */
-function useAlerts(run: RunView, attention: string[], sound: boolean) {
-  const seen = useRef<{ finished: boolean; attention: Set<string> }>({ finished: run.finished, attention: new Set(attention) });
+function useAlerts(finished: boolean, attention: string[], sound: boolean) {
+  const seen = useRef<{ finished: boolean; attention: Set<string> }>({ finished, attention: new Set(attention) });
   useEffect(() => {
     const fresh = attention.filter((a) => !seen.current.attention.has(a));
-    const ended = run.finished && !seen.current.finished;
-    seen.current = { finished: run.finished, attention: new Set(attention) };
+    const ended = finished && !seen.current.finished;
+    seen.current = { finished, attention: new Set(attention) };
     if (!ended && fresh.length === 0) return;
     const body = ended ? t.endedBody(attention.length) : t.attentionBody(fresh);
     if ('Notification' in window && Notification.permission === 'granted') new Notification(t.notifyTitle, { body });

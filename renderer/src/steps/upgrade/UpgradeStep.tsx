@@ -10,6 +10,7 @@ import { VerifyList } from '../../components/VerifyList';
 import { api, useStore } from '../../store';
 import { upgradeStrings as t } from './strings';
 import { UninstallCard } from './UninstallCard';
+import { FleetBoard } from '../install/FleetBoard';
 import { ClusterUpgradeCard } from './ClusterUpgradeCard';
 
 export function UpgradeStep() {
@@ -193,6 +194,7 @@ export function UpgradeStep() {
         </section>
       )}
 
+      {run && run.stage !== 'review' && <FleetBoard upgrade={run} />}
       {run && (
         <div className="device-list" data-testid="upgrade-run">
           {run.devices.map((d) => (
