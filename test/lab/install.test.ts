@@ -167,6 +167,7 @@ describe('offline install', () => {
       'reconnect',
       'first-boot',
       'verify',
+      'local-ui',
       'cleanup',
     ]);
     // The agent's own install ran before the reboot: its log line exists, written by the session's sudo.
