@@ -52,6 +52,12 @@ test('site: VIP checked on the device, secrets masked in the preview, a profile 
     timeout: 30_000,
   });
 
+  // Every input box of the form has the same height (the Local UI user's were stretched by their buttons).
+  const heights = await Promise.all(
+    ['#http-proxy', '#local-ui-user', '#local-ui-password'].map(async (sel) => (await page.locator(sel).boundingBox())!.height),
+  );
+  expect(new Set(heights.map((h) => Math.round(h))).size).toBe(1);
+
   const preview = page.getByTestId('userdata-preview');
   await expect(preview).toContainText('#cloud-config');
   await expect(preview).toContainText('edgeHostToken: "********"');
