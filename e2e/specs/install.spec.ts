@@ -82,6 +82,7 @@ test('a full offline install on one device through the wizard, through its reboo
     'reconnect',
     'first-boot',
     'verify',
+    'local-ui',
     'cleanup',
   ]);
   expect(device.steps.every((x: { durationMs: number }) => x.durationMs >= 0)).toBe(true);

@@ -9,6 +9,9 @@ import { addAndConnectByKey, expect, startVisit, test } from '../fixtures';
  */
 async function tabTo(page: Page, target: Locator, max = 120): Promise<void> {
   await expect(target).toBeVisible();
+  // Tab skips a disabled control: wait until it can take the focus (the Install button enables once the
+  // bundle and the checks are read), or the presses pass it by and the page's whole cycle has to come round.
+  await expect(target).toBeEnabled();
   for (let i = 0; i < max; i++) {
     if (await target.evaluate((el) => el === document.activeElement)) {
       const outline = await target.evaluate((el) => getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth);
