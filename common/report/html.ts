@@ -260,7 +260,7 @@ const cssString = (s: string) => `"${s.replace(/[\\"]/g, '\\$&').replace(/[\n\r]
 
 function pageFooter(runId: string, jsonSha256?: string): string {
   const ref = jsonSha256 ? `report.json sha256 ${jsonSha256.slice(0, 16)}…` : 'report.json sha256: see the export folder';
-  return `@page{margin:16mm 12mm 18mm;@bottom-left{content:${cssString(`Run ${runId}`)};font-size:8pt;color:#444}@bottom-center{content:"Page " counter(page) " of " counter(pages);font-size:8pt;color:#444}@bottom-right{content:${cssString(ref)};font-size:8pt;color:#444}}`;
+  return `@page{margin:14mm 10mm 18mm;@bottom-left{content:${cssString(`Run ${runId}`)};font-size:8pt;color:#444}@bottom-center{content:"Page " counter(page) " of " counter(pages);font-size:8pt;color:#444}@bottom-right{content:${cssString(ref)};font-size:8pt;color:#444}}`;
 }
 
 /** Page one: what a customer reads in a minute. */
