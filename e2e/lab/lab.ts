@@ -120,7 +120,8 @@ export class LabDevice {
         if (child.exitCode !== null) throw new Error(`device boot failed: ${stderr.trim()}`);
         return existsSync(join(this.control, 'state')) && (await portOpen(this.address, 22));
       },
-      30000,
+      // Generous: with every lab file running at once on two cores a boot can take far longer than alone.
+      90000,
     );
     this.watchRequests();
   }
@@ -201,6 +202,16 @@ export class LabDevice {
   async restartSshd(): Promise<void> {
     await this.exec('pkill -KILL -x sshd; sleep 0.2; /usr/sbin/sshd -f /run/lab/sshd_config -E /run/lab/sshd.log');
     await waitFor('sshd to come back', () => portOpen(this.address, 22), 10000);
+  }
+
+  /**
+   * Back to a device without an agent, as specs sharing the lab need: the agent's files, the installer's staging
+   * and the fixture's Local UI stand-in (a process still holding port 5080 would fail the cluster-ports check).
+   */
+  async removeAgent(): Promise<void> {
+    await this.exec(
+      'pkill -f "openssl s_[s]erver"; rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /var/lib/eai-stage /var/lib/eai-backup /etc/systemd/system/spectro-init.service /etc/systemd/system/local-fs.target.wants/spectro-init.service; true',
+    );
   }
 
   /** Runs a shell command inside the device, as its root, bypassing SSH (for test assertions). */

@@ -21,10 +21,7 @@ async function clearCores(page: Page, dev: LabDevice) {
   await expect(cores).toHaveAttribute('data-status', 'overridden');
 }
 
-const fresh = (dev: LabDevice) =>
-  dev.exec(
-    'pkill -f "openssl s_[s]erver"; rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /var/lib/eai-stage /var/lib/eai-backup /etc/systemd/system/spectro-init.service /etc/systemd/system/local-fs.target.wants/spectro-init.service; true',
-  );
+const fresh = (dev: LabDevice) => dev.removeAgent();
 
 // The lab devices are shared by the specs that run after these: leave them without an agent.
 test.afterEach(async ({ lab }) => {

@@ -124,10 +124,7 @@ test('three devices installed in parallel through the wizard, each through its o
   test.setTimeout(420_000);
   const bundle = await buildFixtureBundle({ dir: join(lab.dir, 'e2e-bundle-3'), version: '4.7.9', payloadBytes: 8 * 2 ** 20 });
   // The first test installed device 1: start all three without an agent (one already set up is not ticked).
-  for (const dev of lab.devices)
-    await dev.exec(
-      'pkill -f "openssl s_[s]erver"; rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /var/lib/eai-stage; true',
-    );
+  for (const dev of lab.devices) await dev.removeAgent();
   await startVisit(page, app);
   for (const i of [0, 1, 2]) await addAndConnectByKey(page, lab, i);
   await page.getByRole('button', { name: 'Next: check devices' }).click();

@@ -37,7 +37,7 @@ test('keyboard only: connect → check → plan → site → install on a lab de
   const bundle = await buildFixtureBundle({ dir: join(lab.dir, 'kbd-bundle'), version: '4.7.9', payloadBytes: 1 << 20 });
   // The lab devices are shared by the specs: start from a device without an agent (one already set up is not
   // ticked for an install, rightly, and this test is about the keyboard).
-  await dev.exec('pkill -f "openssl s_[s]erver"; rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /var/lib/eai-stage; true');
+  await dev.removeAgent();
   await page.goto(app.url);
 
   await type(page, page.getByLabel('Site name'), 'Keyboard plant');

@@ -25,7 +25,7 @@ test('an offline agent upgrade through the wizard: a downgrade needs a reason, t
 
   // A device that already runs agent 4.7.6 (installed through the wizard, as on an earlier visit). The lab
   // devices are shared by the specs: start from a device without an agent.
-  await dev.exec('rm -rf /opt/spectrocloud /var/lib/spectro /var/lib/eai-staging /var/lib/eai-backup');
+  await dev.removeAgent();
   await startVisit(page, app);
   await addAndConnectByKey(page, lab, 0);
   await page.getByRole('button', { name: 'Next: check devices' }).click();
