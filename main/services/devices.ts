@@ -319,33 +319,14 @@ export class DeviceService {
       );
   }
 
-  /** After an uninstall: the device's facts say no agent, until it is read again. */
-  noteAgentRemoved(id: string): void {
+  /** What a run left on the device (an agent verified, or none after an uninstall), until it is read again. */
+  noteAgent(id: string, agent: { version: string; fips: boolean | null } | null): void {
     const facts = this.store.device(id).facts;
     if (!facts) return;
-    this.update(id, {
-      facts: {
-        ...facts,
-        software: {
-          ...facts.software,
-          agent: { ...facts.software.agent, installed: false, version: null, fips: null, setupDone: false },
-        },
-      },
-    });
-  }
-
-  noteAgent(id: string, agent: { version: string; fips: boolean | null }): void {
-    const facts = this.store.device(id).facts;
-    if (!facts) return;
-    this.update(id, {
-      facts: {
-        ...facts,
-        software: {
-          ...facts.software,
-          agent: { ...facts.software.agent, installed: true, version: agent.version, fips: agent.fips, setupDone: true },
-        },
-      },
-    });
+    const now = agent
+      ? { installed: true, version: agent.version, fips: agent.fips, setupDone: true }
+      : { installed: false, version: null, fips: null, setupDone: false };
+    this.update(id, { facts: { ...facts, software: { ...facts.software, agent: { ...facts.software.agent, ...now } } } });
   }
 
   private update(id: string, patch: Partial<DeviceView>): DeviceView {

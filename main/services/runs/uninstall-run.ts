@@ -156,7 +156,7 @@ export class UninstallService {
     try {
       const out = await runPhases(r, UNINSTALL_PHASES, work, { cancelled: () => false });
       view.phase = 'done';
-      this.devices.noteAgentRemoved(deviceId);
+      this.devices.noteAgent(deviceId, null);
       journal.append({
         kind: 'device-done',
         deviceId,
