@@ -34,10 +34,16 @@ test('a full offline install on one device through the wizard, through its reboo
   await expect(page.getByTestId('bundle-ok')).toContainText('agent-mode-linux-amd64.tar: amd64');
   await expect(page.getByTestId('bundle-ok')).toContainText('sha256 matches (agent-mode-linux-amd64.tar.sha256)');
 
-  await page.getByRole('button', { name: 'Install on the chosen devices' }).click();
+  // Pressed twice in a hurry (the first press once showed nothing for 1.5 s): the button says it is working at
+  // once, the second press starts nothing, and no false failure replaces the run.
+  const installButton = page.getByRole('button', { name: /Install on the chosen devices|starting/ });
+  await installButton.click();
+  await installButton.click({ force: true, timeout: 2000 }).catch(() => undefined);
   const card = page.getByTestId(`run-${dev.address}`);
   await expect(card).toHaveAttribute('data-phase', 'done', { timeout: 180_000 });
   await expect(card).toContainText('Installed agent 4.7.9 and verified');
+  await expect(page.getByText(/is busy/)).toHaveCount(0);
+  await expect(page.getByTestId('install-run').locator('section.card')).toHaveCount(1);
   // The board: every step of the device's bar done, the run finished.
   await expect(page.getByTestId('board-summary')).toHaveText('1 of 1 done · run finished');
   const bar = page.getByTestId(`board-${dev.address}`).locator('.seg');
