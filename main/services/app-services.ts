@@ -118,13 +118,13 @@ export function createServices(opts: ServiceOptions): Services {
     'hardware.probe': ({ id }) => devices.probe(id),
     'devices.import': async ({ csv }) => {
       const { devices: rows, errors } = parseDeviceCsv(csv);
-      const added = rows.map((r) =>
-        store.add({
+      const added = store.addMany(
+        rows.map((r) => ({
           label: r.connection.kind === 'ssh' ? r.connection.host : 'This machine',
           connection: r.connection,
-          state: 'new',
-          privilege: 'unknown',
-        }),
+          state: 'new' as const,
+          privilege: 'unknown' as const,
+        })),
       );
       return { added, errors };
     },
