@@ -13,6 +13,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'main/index.ts'),
           web: resolve(__dirname, 'main/host/web-entry.ts'),
+          // The headless CLI: the same services, no window (scripts/eai.mjs runs it).
+          cli: resolve(__dirname, 'main/cli/eai.ts'),
         },
       },
     },

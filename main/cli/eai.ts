@@ -1,0 +1,236 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MethodInput, MethodName, MethodOutput } from '../../common/contract';
+import { stepsFor } from '../../common/install/model';
+import { createServices } from '../services/app-services';
+import { dispatch } from '../services/dispatch';
+import { chromiumPdfPrinter } from '../services/report/pdf-chromium';
+import { KitError, loadKit, type Kit } from './kit';
+
+/**
+ * `eai survey|plan|install --kit DIR`: the window's services, rules, journal and reports without the window.
+ * Exit codes: 0 done, 1 a device failed, 2 blocked by a rule, 3 bad input (the kit, a secret, a host key).
+ * Secrets come from the environment (EAI_SSH_PASSWORD, EAI_SUDO_PASSWORD, EAI_KEY_PASSPHRASE,
+ * EAI_EDGE_HOST_TOKEN, EAI_PROXY_PASSWORD, EAI_PALETTE_API_KEY) or, with --password-stdin, the SSH password
+ * from the first line of stdin; never from the command line. A host key is trusted only when it is already
+ * pinned, in a known_hosts file given with --known-hosts, or typed with --trust ADDRESS=SHA256:...
+ */
+export const EXIT = { done: 0, failed: 1, blocked: 2, badInput: 3 } as const;
+
+interface Args {
+  command: 'survey' | 'plan' | 'install';
+  kit: string;
+  json: boolean;
+  passwordStdin: boolean;
+  knownHosts: string[];
+  trust: Map<string, string>;
+  dataDir: string | null;
+}
+
+export function parseArgs(argv: string[]): Args {
+  const [command, ...rest] = argv;
+  if (command !== 'survey' && command !== 'plan' && command !== 'install')
+    throw new KitError(
+      'Usage: eai survey|plan|install --kit DIR [--json] [--password-stdin] [--known-hosts FILE] [--trust ADDRESS=SHA256:...]',
+    );
+  const args: Args = { command, kit: '', json: false, passwordStdin: false, knownHosts: [], trust: new Map(), dataDir: null };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined) throw new KitError(`${a} needs a value.`);
+      return v;
+    };
+    if (a === '--kit') args.kit = value();
+    else if (a === '--json') args.json = true;
+    else if (a === '--password-stdin') args.passwordStdin = true;
+    else if (a === '--known-hosts') args.knownHosts.push(value());
+    else if (a === '--data-dir') args.dataDir = value();
+    else if (a === '--trust') {
+      const m = /^([^=]+)=(SHA256:[A-Za-z0-9+/]{43})$/.exec(value());
+      if (!m) throw new KitError('--trust takes ADDRESS=SHA256:… (the fingerprint as ssh-keygen -lf prints it).');
+      args.trust.set(m[1]!, m[2]!);
+    } else if (/^--(password|token|secret|api-?key)/.test(a))
+      throw new KitError(`${a}: secrets are never taken on the command line (use the environment or --password-stdin).`);
+    else throw new KitError(`Unknown option ${a}.`);
+  }
+  if (!args.kit) throw new KitError('--kit DIR is required.');
+  return args;
+}
+
+export async function runCli(argv: string[], io: { out: (s: string) => void; stdin: () => string } = defaultIo()): Promise<number> {
+  let args: Args;
+  let kit: Kit;
+  try {
+    args = parseArgs(argv);
+    kit = loadKit(args.kit);
+  } catch (err) {
+    io.out(`eai: ${(err as Error).message}`);
+    return EXIT.badInput;
+  }
+  const event = (kind: string, data: Record<string, unknown>, line: string) => io.out(args.json ? JSON.stringify({ kind, ...data }) : line);
+  const dataDir = args.dataDir ?? join(kit.dir, '.eai');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const services = createServices({
+    dataDir,
+    shell: 'browser',
+    emit: () => undefined,
+    knownHostsFiles: args.knownHosts,
+    pdfPrinter: chromiumPdfPrinter(),
+  });
+  const call = async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> => {
+    const r = await dispatch(services.handlers, method, input);
+    if (!r.ok) throw Object.assign(new Error(`${r.error.message}${r.error.fix ? ` ${r.error.fix}` : ''}`), { code: r.error.code });
+    return r.value as MethodOutput<M>;
+  };
+  try {
+    // The visit, the site profile, the devices and the plan's roles, from the kit.
+    await call('visit.update', { siteName: kit.kit.siteName, technician: kit.kit.technician });
+    const profile = await call('profiles.import', { yaml: kit.siteYaml });
+    if (!profile.visit) throw new KitError(`site.yaml: ${profile.errors.map((e) => `line ${e.line ?? '?'}: ${e.message}`).join('; ')}`);
+    const env = process.env;
+    await call('site.setSecrets', {
+      ...(env.EAI_EDGE_HOST_TOKEN ? { edgeHostToken: env.EAI_EDGE_HOST_TOKEN } : {}),
+      ...(env.EAI_PROXY_PASSWORD ? { proxyPassword: env.EAI_PROXY_PASSWORD } : {}),
+      ...(env.EAI_PALETTE_API_KEY ? { paletteApiKey: env.EAI_PALETTE_API_KEY } : {}),
+    });
+    const visitBefore = await call('visit.get', {});
+    for (const d of visitBefore.devices) await call('devices.remove', { id: d.id });
+    const imported = await call('devices.import', { csv: kit.devicesCsv });
+    if (imported.errors.length) throw new KitError(`devices.csv: ${imported.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}`);
+    const byAddress = new Map(imported.added.map((d) => [d.connection.kind === 'ssh' ? d.connection.host : 'local', d.id]));
+    const plan = (await call('visit.get', {})).plan;
+    const roles = kit.kit.roles
+      ? Object.fromEntries(Object.entries(kit.kit.roles).map(([addr, role]) => [byAddress.get(addr) ?? addr, role]))
+      : plan.roles;
+    await call('plan.update', { ...plan, roles, leader: kit.kit.leader ? (byAddress.get(kit.kit.leader) ?? null) : plan.leader });
+
+    // Connect and read every device; a host key is trusted only as --trust or a known_hosts file says.
+    const password = args.passwordStdin ? io.stdin().split('\n')[0] : env.EAI_SSH_PASSWORD;
+    const secrets = {
+      ...(password ? { password } : {}),
+      ...(env.EAI_SUDO_PASSWORD ? { sudoPassword: env.EAI_SUDO_PASSWORD } : {}),
+      ...(env.EAI_KEY_PASSPHRASE ? { passphrase: env.EAI_KEY_PASSPHRASE } : {}),
+    };
+    for (const d of imported.added) {
+      let v = await call('devices.connect', { id: d.id, secrets });
+      if (v.state === 'needs-trust') {
+        const fp = v.pendingHostKey!.fingerprint;
+        if (args.trust.get(v.label) !== fp)
+          throw new KitError(
+            `${v.label} presents the unknown host key ${fp}. Check it on the device's console, then pass --trust ${v.label}=${fp}.`,
+          );
+        await call('devices.trustHostKey', { id: d.id, hop: v.pendingHostKey!.hop, fingerprint: fp });
+        v = await call('devices.connect', { id: d.id, secrets });
+      }
+      if (v.state !== 'connected') throw new KitError(`${v.label}: ${v.error?.message ?? v.state}`);
+      await call('hardware.probe', { id: d.id });
+      event('connected', { device: v.label }, `${v.label}: connected (${v.privilege}), read`);
+    }
+    for (const o of kit.kit.overrides ?? [])
+      await call('checks.override', {
+        deviceId: byAddress.get(o.device) ?? o.device,
+        checkId: o.check,
+        reason: o.reason,
+        technician: o.technician,
+      });
+
+    // Survey: every check, and the site checks from the devices. Nothing is written to any device.
+    const checks = await call('checks.evaluate', {});
+    const survey = await call('site.checkOnDevices', {});
+    const issues = await call('site.issues', {});
+    const blocks: string[] = [];
+    for (const d of checks.devices) {
+      const label = imported.added.find((x) => x.id === d.deviceId)?.label ?? d.deviceId;
+      for (const r of d.results.filter((x) => x.status === 'block' && !x.override))
+        blocks.push(`${label}: ${r.title} (measured ${r.measured})`);
+    }
+    for (const p of checks.plan.filter((x) => x.severity === 'block')) blocks.push(`plan: ${p.message}`);
+    for (const i of issues.filter((x) => x.severity === 'block')) blocks.push(`site: ${i.message}`);
+    for (const s of survey) for (const c of s.checks.filter((x) => x.status === 'block')) blocks.push(`${c.title}: ${c.detail}`);
+    const outDir = join(kit.dir, 'out');
+    mkdirSync(outDir, { recursive: true });
+    const devices = imported.added.map((d) => ({ id: d.id, label: d.label }));
+    writeFileSync(join(outDir, 'survey.json'), JSON.stringify({ devices, checks, survey, siteIssues: issues, blocks }, null, 2) + '\n');
+    for (const b of blocks) event('block', { detail: b }, `BLOCK ${b}`);
+    if (args.command === 'survey') {
+      event(
+        'survey',
+        { blocks: blocks.length, file: join(outDir, 'survey.json') },
+        `survey: ${blocks.length ? `${blocks.length} block(s)` : 'ready'} — ${join(outDir, 'survey.json')}`,
+      );
+      return blocks.length ? EXIT.blocked : EXIT.done;
+    }
+
+    // Plan: per device the user-data (secrets masked), the steps in order, the reboot, the space it needs.
+    const bundle = await call('bundle.inspect', { path: kit.bundlePath, expectedSha256: kit.kit.sha256 });
+    const steps = stepsFor('reboot');
+    const planOut = {
+      bundle: { path: kit.bundlePath, sha256: bundle.sha256, size: bundle.size },
+      blocks,
+      devices: await Promise.all(
+        imported.added.map(async (d) => ({
+          device: d.label,
+          role: roles[d.id] ?? null,
+          userData: (await call('site.preview', { deviceId: d.id })).text,
+          steps: steps.map((s) => s.title),
+          reboots: 1,
+          disconnects: ['Reboot (the session drops: expected)'],
+          diskBytes: bundle.size * 2,
+        })),
+      ),
+    };
+    writeFileSync(join(outDir, 'plan.json'), JSON.stringify(planOut, null, 2) + '\n');
+    if (args.command === 'plan' || blocks.length) {
+      event(
+        'plan',
+        { blocks: blocks.length, file: join(outDir, 'plan.json') },
+        `plan: ${blocks.length ? `${blocks.length} block(s)` : 'ready'} — ${join(outDir, 'plan.json')}`,
+      );
+      return blocks.length ? EXIT.blocked : EXIT.done;
+    }
+
+    // Install: the same run engine as the window; one line per device each time its phase changes.
+    const run = await call('install.start', { bundleId: bundle.bundleId, deviceIds: imported.added.map((d) => d.id), method: 'reboot' });
+    const seen = new Map<string, string>();
+    for (;;) {
+      const v = await call('install.status', { runId: run.runId });
+      for (const d of v.devices) {
+        const label = imported.added.find((x) => x.id === d.deviceId)?.label ?? d.deviceId;
+        if (seen.get(d.deviceId) !== d.phase) {
+          seen.set(d.deviceId, d.phase);
+          event(
+            'phase',
+            { device: label, phase: d.phase, ...(d.error ? { error: d.error.message } : {}) },
+            `${label}: ${d.phase}${d.error ? ` — ${d.error.message}` : ''}`,
+          );
+        }
+      }
+      if (v.finished) {
+        const failed = v.devices.filter((d) => d.phase !== 'done').length;
+        event(
+          'finished',
+          { runId: v.runId, failed },
+          `install ${v.runId}: ${failed ? `${failed} device(s) did not finish` : 'every device installed and verified'}`,
+        );
+        return failed ? EXIT.failed : EXIT.done;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    event('error', { message: e.message }, `eai: ${e.message}`);
+    return err instanceof KitError || e.code === 'INVALID_INPUT' ? EXIT.badInput : e.code === 'PRECONDITION' ? EXIT.blocked : EXIT.failed;
+  } finally {
+    services.close();
+  }
+}
+
+function defaultIo() {
+  return { out: (s: string) => process.stdout.write(s + '\n'), stdin: () => readFileSync(0, 'utf8') };
+}
+
+// Run when this file is the program (out/main/cli.js), not when a test imports it.
+if (typeof require !== 'undefined' && require.main === module) {
+  void runCli(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,117 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { EXIT, runCli } from '../../main/cli/eai';
+import { buildFixtureBundle } from '../../e2e/lab/fixture-bundle';
+import { Lab } from '../../e2e/lab/lab';
+import { servicesForTest } from './helpers';
+
+/**
+ * The headless CLI end to end on lab devices, from a site kit: a host key is never trusted silently (exit 3), a
+ * survey changes nothing on the devices and exits 2 on a block, the plan writes what it would do, and the install
+ * runs through the same engine to verified agents (exit 0).
+ */
+describe('eai survey, plan and install from a site kit', () => {
+  let lab: Lab;
+  let kit: string;
+  const out: string[] = [];
+  const io = { out: (s: string) => out.push(s), stdin: () => '' };
+  const trust: string[] = [];
+  const kitYaml = (extra: Record<string, unknown> = {}) =>
+    writeFileSync(
+      join(kit, 'kit.yaml'),
+      stringify({
+        siteName: 'Store 12',
+        technician: 'Robin',
+        bundle: 'bundle/agent-mode-linux-amd64.tar',
+        roles: { [lab.devices[0]!.address]: 'control-plane', [lab.devices[1]!.address]: 'worker' },
+        leader: lab.devices[0]!.address,
+        ...extra,
+      }),
+    );
+  const listing = () =>
+    Promise.all(
+      lab.devices.map((d) =>
+        d.exec('ls -la --time-style=+%s /var/lib /opt /etc/systemd/system 2>&1; ls /var/lib/eai-staging 2>&1 || true'),
+      ),
+    );
+
+  beforeAll(async () => {
+    lab = await Lab.start(2);
+    kit = join(lab.dir, 'kit');
+    await buildFixtureBundle({ dir: join(kit, 'bundle'), version: '4.7.9', payloadBytes: 1 << 20 });
+    // The site profile as the window saves it: a two-node local cluster with its VIP.
+    const svc = servicesForTest();
+    const v = await svc.call('visit.get', {});
+    await svc.call('plan.update', { ...v.plan, topology: 'multi', distribution: 'k3s' });
+    await svc.call('site.update', {
+      ...v.site,
+      endpoint: { kind: 'vip', vip: `${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250` },
+    });
+    writeFileSync(join(kit, 'site.yaml'), (await svc.call('profiles.export', { name: 'Store 12' })).yaml);
+    svc.close();
+    writeFileSync(join(kit, 'devices.csv'), lab.devices.map((d) => `${d.address},22,root,key,${lab.clientKey}`).join('\n') + '\n');
+    kitYaml();
+    for (const d of lab.devices) trust.push('--trust', `${d.address}=${await d.fingerprint()}`);
+  }, 120_000);
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('never trusts an unknown host key silently: exit 3, naming the fingerprint to check', async () => {
+    expect(await runCli(['survey', '--kit', kit], io)).toBe(EXIT.badInput);
+    expect(out.at(-1)).toMatch(
+      new RegExp(
+        `presents the unknown host key SHA256:\\S+\\. Check it .* --trust ${lab.devices[0]!.address.replace(/\./g, '\\.')}=SHA256:`,
+      ),
+    );
+  });
+
+  it('survey: reads every device and changes nothing on them; a block exits 2', async () => {
+    const before = await listing();
+    expect(await runCli(['survey', '--kit', kit, ...trust], io)).toBe(EXIT.blocked);
+    expect(await listing()).toEqual(before);
+    const survey = JSON.parse(readFileSync(join(kit, 'out', 'survey.json'), 'utf8'));
+    expect(survey.blocks.join('\n')).toMatch(/At least 4 CPU cores/);
+  });
+
+  it('plan: with the overrides in the kit, writes the user-data (no secret), the steps and the reboot; install then verifies every device', async () => {
+    const survey = JSON.parse(readFileSync(join(kit, 'out', 'survey.json'), 'utf8'));
+    const overrides = survey.checks.devices.flatMap(
+      (d: { deviceId: string; results: { id: string; status: string; overridable: boolean }[] }) =>
+        d.results
+          .filter((r) => r.status === 'block' && r.overridable)
+          .map((r) => ({
+            device: survey.devices.find((x: { id: string }) => x.id === d.deviceId).label,
+            check: r.id,
+            reason: 'Lab device on a two-core test machine',
+            technician: 'Robin',
+          })),
+    );
+    kitYaml({ overrides });
+    expect(await runCli(['plan', '--kit', kit], io)).toBe(EXIT.done);
+    const plan = JSON.parse(readFileSync(join(kit, 'out', 'plan.json'), 'utf8'));
+    expect(plan.blocks).toEqual([]);
+    expect(plan.devices.map((d: { device: string; role: string }) => [d.device, d.role])).toEqual([
+      [lab.devices[0]!.address, 'control-plane'],
+      [lab.devices[1]!.address, 'worker'],
+    ]);
+    expect(plan.devices[0].userData).toMatch(/^#cloud-config/);
+    expect(plan.devices[0].userData).toMatch(/enableMultiNode: true/);
+    expect(plan.devices[0].steps).toContain('Reboot (the session drops: expected)');
+    expect(plan.devices[0].reboots).toBe(1);
+
+    out.length = 0;
+    expect(await runCli(['install', '--kit', kit, '--json'], io)).toBe(EXIT.done);
+    const events = out.map((l) => JSON.parse(l));
+    expect(
+      events
+        .filter((e) => e.kind === 'phase' && e.phase === 'done')
+        .map((e) => e.device)
+        .sort(),
+    ).toEqual(lab.devices.map((d) => d.address).sort());
+    expect(events.at(-1)).toMatchObject({ kind: 'finished', failed: 0 });
+    for (const d of lab.devices) expect(await d.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.7.9');
+  });
+});
