@@ -48,3 +48,21 @@ describe('the headless CLI: arguments and the site kit', () => {
     expect(out.join('\n')).toMatch(/no kit\.yaml[\s\S]*--kit DIR is required/);
   });
 });
+
+describe('the example kit in docs/', () => {
+  it('is a kit the CLI reads: kit.yaml by its schema, site.yaml as a profile, devices.csv as the window imports it', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const { kitSchema } = await import('../../main/cli/kit');
+    const { profileFromYaml } = await import('../../common/site/profile');
+    const { parseDeviceCsv } = await import('../../common/devices/csv-import');
+    const { CATALOG } = await import('../../common/requirements/catalog');
+    const dir = join(__dirname, '..', '..', 'docs', 'example-kit');
+    const kit = kitSchema.parse(parse(readFileSync(join(dir, 'kit.yaml'), 'utf8')));
+    for (const o of kit.overrides ?? []) expect(CATALOG.map((c) => c.id)).toContain(o.check);
+    expect(profileFromYaml(readFileSync(join(dir, 'site.yaml'), 'utf8')).errors).toEqual([]);
+    const csv = parseDeviceCsv(readFileSync(join(dir, 'devices.csv'), 'utf8'));
+    expect(csv.errors).toEqual([]);
+    expect(csv.devices.map((d) => (d.connection.kind === 'ssh' ? d.connection.host : '')).sort()).toEqual(Object.keys(kit.roles!).sort());
+  });
+});
