@@ -296,7 +296,12 @@ describe('install: cancel, and resume after the app stopped', () => {
       },
       240_000,
       500,
-    );
+    ).catch(async (err: Error) => {
+      // Say where it stood: the phase and the device's last output lines.
+      const v = await first.call('install.status', { runId: 'crashed-run' });
+      const d = v.devices[0]!;
+      throw new Error(`${err.message}; phase ${d.phase}; last output: ${d.log.slice(-15).join(' | ')}`);
+    });
     expect(done.devices[0]!.phase).toBe('done');
     expect(await first.call('install.interrupted', {})).toEqual([]);
     first.close();
