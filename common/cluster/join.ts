@@ -1,4 +1,5 @@
 import type { DeviceView } from '../model/device';
+import { SOURCES } from '../requirements/sources';
 
 /**
  * Adding a host to an existing locally managed cluster (librarium clusters/edge/local-ui/cluster-management/
@@ -12,6 +13,8 @@ export interface JoinCheck {
   status: 'pass' | 'block' | 'warn';
   detail: string;
   fix: string;
+  /** The public page the rule comes from. */
+  source: string;
 }
 
 export const JOIN_SOURCE = 'https://docs.spectrocloud.com/clusters/edge/local-ui/cluster-management/link-hosts/';
@@ -22,7 +25,7 @@ const osKey = (d: DeviceView) => (d.facts ? `${d.facts.os.id ?? '?'} ${d.facts.o
 
 /** The checks that need only what was read from the devices (the TCP reach is checked from the new host). */
 export function joinChecks(leader: DeviceView, members: DeviceView[], candidate: DeviceView, leaderMode: string | null): JoinCheck[] {
-  const out: JoinCheck[] = [];
+  const out: Omit<JoinCheck, 'source'>[] = [];
   const cluster = [leader, ...members.filter((m) => m.id !== leader.id && m.id !== candidate.id && m.facts)];
   out.push({
     id: 'leader-agent',
@@ -59,7 +62,7 @@ export function joinChecks(leader: DeviceView, members: DeviceView[], candidate:
       : `${candidate.label} has no agent.`,
     fix: 'Uninstall its agent first (Upgrade step), or add another device.',
   });
-  return out;
+  return out.map((c) => ({ ...c, source: JOIN_SOURCE }));
 }
 
 /** The answer of one TCP attempt from the new host: open, refused (reachable, nothing listens yet), or filtered. */
@@ -76,5 +79,6 @@ export function reachCheck(port: number, leaderAddress: string, result: string, 
         ? `${leaderAddress}:${port} answered (refused: nothing listens there yet${localUi ? '' : ', as before the cluster is created'}).`
         : `No answer from ${leaderAddress}:${port} (${result.trim() || 'timed out'}): a firewall drops it.`,
     fix: open || (refused && !localUi) ? '' : `Open tcp/${port} between the hosts (the leader's firewall, and any between them).`,
+    source: SOURCES.ports.url,
   };
 }

@@ -1,4 +1,5 @@
 import { formatBytes } from '../format';
+import { staticAddressOf } from '../site/issues';
 import type { SiteConfig } from '../site/model';
 import { stepsFor, type DeviceRunView, type RunView } from './model';
 import { UPGRADE_APPLY_PHASES, UPGRADE_PREPARE_PHASES, UPGRADE_REINSTALL_PHASES } from '../runs/phases';
@@ -72,8 +73,7 @@ export function runEta(rows: BoardRow[]): number | null {
  */
 export function consoleChecklist(d: DeviceRunView, site: SiteConfig, address: string): string[] | null {
   if (d.phase !== 'failed' || d.failedStep !== 'reconnect') return null;
-  const nic = site.devices[d.deviceId]?.nic;
-  const moved = nic?.mode === 'static' && nic.address ? nic.address.split('/')[0] : null;
+  const moved = staticAddressOf(site, d.deviceId);
   return [
     'Is it powered and booted to a login prompt? A screen stuck in firmware or a boot menu never reaches the network.',
     'Log in on the console and run: systemctl status spectro-init — "activating" means the first-boot install still runs; wait.',

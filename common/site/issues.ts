@@ -13,8 +13,8 @@ export interface SiteIssue {
 
 /** Addresses a device has (or will have): its static address, else what its NICs reported. */
 export function deviceAddresses(d: DeviceView, site: SiteConfig): { address: string; cidr: string }[] {
-  const nic = site.devices[d.id]?.nic;
-  if (nic?.mode === 'static' && parseCidr(nic.address)) return [{ address: nic.address.split('/')[0]!, cidr: nic.address }];
+  const fixed = staticAddressOf(site, d.id);
+  if (fixed) return [{ address: fixed, cidr: site.devices[d.id]!.nic!.address }];
   return (d.facts?.nics ?? []).flatMap((n) => n.addresses.map((a) => ({ address: a.address, cidr: `${a.address}/${a.prefix}` })));
 }
 
@@ -110,7 +110,9 @@ export function siteIssues(
         block(`${at}.gateway`, `The gateway ${nic.gateway} is not inside ${nic.address}.`);
       else if (nic.address && nic.gateway === nic.address.split('/')[0])
         block(`${at}.gateway`, "The gateway cannot be the device's own address.");
-      // The address changes at the reboot: say so before the install, and how the wizard follows it.
+      // The address changes at the reboot (stylus.site.network.interfaces, installer reference: site network
+      // parameters; device-contract §1 step 4: reconnect with the same host key at the new address). Say so before
+      // the install, and how the wizard follows it.
       const moveTo = staticAddressOf(site, d.id);
       if (moveTo && d.connection.kind === 'ssh' && d.connection.host !== moveTo)
         warn(

@@ -4,7 +4,8 @@ root=$(stylus_root)
 section version
 [ -x "$root/opt/spectrocloud/bin/palette-agent" ] && "$root/opt/spectrocloud/bin/palette-agent" version 2>&1
 section uninstall
-# `palette-agent uninstall` came with agent 4.9.10; the agent's own command list says whether this one has it.
+# `palette-agent uninstall` came with agent 4.9.10 (4.9.14 release notes); the agent's own command list says
+# whether this one has it. Its --help format is not documented: not finding it means the backed-up method.
 [ -x "$root/opt/spectrocloud/bin/palette-agent" ] && "$root/opt/spectrocloud/bin/palette-agent" --help 2>&1 | grep -q '^[[:space:]]*uninstall[[:space:]]' && echo yes
 section cluster
 # In a cluster: Kubernetes runs here (the API server or a kubelet listens, or their processes run).

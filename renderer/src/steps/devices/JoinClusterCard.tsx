@@ -99,7 +99,8 @@ export function JoinClusterCard() {
           {checks.map((c) => (
             <li key={c.id} data-severity={c.status}>
               <span aria-hidden="true">{c.status === 'pass' ? '✔ ' : c.status === 'warn' ? '⚠ ' : '✖ '}</span>
-              <strong>{c.title}</strong>: {c.detail} {c.fix && <span className="muted">{c.fix}</span>}
+              <strong>{c.title}</strong>: {c.detail} {c.fix && <span className="muted">{c.fix}</span>}{' '}
+              <span className="muted">({c.source})</span>
             </li>
           ))}
         </ul>
