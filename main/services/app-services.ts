@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ApiHandlers, AppInfo, EventSink } from '../../common/contract';
 import { parseDeviceCsv } from '../../common/devices/csv-import';
 import { crossCheck, evaluateChecks, overrideCheck } from './checks';
@@ -17,13 +17,12 @@ import { localLink } from './runs/local-link';
 import { verifyBundle } from './bundle/verify-bundle';
 import { BundleRegistry } from './bundle/registry';
 import { AppError } from '../../common/errors';
-import { basename } from 'node:path';
 import { HostKeyStore } from './ssh/host-key-store';
 import { secureDataDir } from './data-dir';
 import { VisitStore } from './visit-store';
 import { ReportService, type PdfPrinter } from './report/report-service';
 import { collectSupportBundle, supportBundlePath } from './report/support-bundle';
-import { RunJournal } from './runs/journal-file';
+import { RunJournal, RunJournals } from './runs/journal-file';
 import { readFileSync } from 'node:fs';
 
 export interface ServiceOptions {
@@ -73,9 +72,10 @@ export function createServices(opts: ServiceOptions): Services {
   const secrets = () => [...site.secretValues(), ...devices.secretValues()];
   const reports = new ReportService(opts.dataDir, secrets, opts.pdfPrinter);
   const supportDir = join(opts.dataDir, 'support');
+  const journals = new RunJournals(join(opts.dataDir, 'runs'), secrets);
   const linkFor: LinkFor = (id) =>
     store.device(id).connection.kind === 'local' ? localLink(id, devices, store) : sshLink(id, devices, store);
-  const upgrade = new UpgradeService(store, devices, linkFor, opts.emit, opts.dataDir, secrets, {
+  const upgrade = new UpgradeService(store, devices, linkFor, opts.emit, journals, secrets, {
     rebootTimeoutMs: opts.rebootTimeoutMs,
     verifyTimeoutMs: opts.verifyTimeoutMs,
     firstBootTimeoutMs: opts.firstBootTimeoutMs,
@@ -83,11 +83,11 @@ export function createServices(opts: ServiceOptions): Services {
     paletteExpects: () => site.expectedAgentVersion()?.version ?? null,
   });
   const clusterJoin = new ClusterJoinService(store, devices, linkFor);
-  const uninstall = new UninstallService(store, devices, linkFor, opts.emit, opts.dataDir, secrets);
-  const clusterVerify = new ClusterVerifyService(store, devices, linkFor, opts.emit, opts.dataDir, secrets, {
+  const uninstall = new UninstallService(store, devices, linkFor, opts.emit, journals, secrets);
+  const clusterVerify = new ClusterVerifyService(store, devices, linkFor, opts.emit, journals, secrets, {
     pollMs: opts.clusterVerifyPollMs,
   });
-  const install = new InstallService(store, devices, site, linkFor, opts.emit, opts.dataDir, {
+  const install = new InstallService(store, devices, site, linkFor, opts.emit, journals, {
     rebootTimeoutMs: opts.rebootTimeoutMs,
     verifyTimeoutMs: opts.verifyTimeoutMs,
     firstBootTimeoutMs: opts.firstBootTimeoutMs,
@@ -213,5 +213,10 @@ export function createServices(opts: ServiceOptions): Services {
     'hostKeys.list': async () => hostKeys.list(),
     'hostKeys.forget': async ({ host, port }) => hostKeys.forget(host, port),
   };
-  return { handlers, close: () => devices.closeAll(), site, devices, linkFor };
+  const close = (): void => {
+    journals.close();
+    install.close();
+    devices.closeAll();
+  };
+  return { handlers, close, site, devices, linkFor };
 }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { EventSink } from '../../../common/contract';
 import { AppError, toErrorShape } from '../../../common/errors';
 import { CLUSTER_VERIFY_PHASES, type ClusterVerifyPhase } from '../../../common/runs/phases';
@@ -7,7 +6,7 @@ import { normalizeAgentVersion } from '../../../common/upgrade/rules';
 import type { DeviceService } from '../devices';
 import type { VisitStore } from '../visit-store';
 import { assertReadyForRun, deviceTools, newRunId, runPhases, type DeviceRun, type PhaseWork } from './engine';
-import { RunJournal } from './journal-file';
+import type { RunJournal, RunJournals } from './journal-file';
 import type { LinkFor } from './link';
 import { runContext } from './run-context';
 import { detectInstalled } from './upgrade-run';
@@ -26,7 +25,7 @@ export class ClusterVerifyService {
     private readonly devices: DeviceService,
     private readonly linkFor: LinkFor,
     private readonly emit: EventSink,
-    private readonly dataDir: string,
+    private readonly journals: RunJournals,
     private readonly secrets: () => (string | undefined)[],
     private readonly opts: { pollMs?: number } = {},
   ) {}
@@ -41,7 +40,7 @@ export class ClusterVerifyService {
       });
     for (const id of deviceIds) assertReadyForRun(this.store.device(id));
     const runId = newRunId();
-    const journal = new RunJournal(join(this.dataDir, 'runs'), runId, this.secrets);
+    const journal = this.journals.open(runId);
     const view: ClusterVerifyView = {
       runId,
       target: version,

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { coerce, gte, lt } from 'semver';
 import type { EventSink } from '../../../common/contract';
 import { DEVICE_PATHS } from '../../../common/device/paths';
@@ -22,7 +21,7 @@ import { rebootDevice, stageBundle, uploadToStaging, verifyAgent, waitForFirstBo
 import { deviceScript, sections } from './device-scripts';
 import { formatBytes } from '../../../common/format';
 import { assertReadyForRun, deviceTools, newRunId, runPhases, type DeviceRun, type PhaseWork } from './engine';
-import { RunJournal } from './journal-file';
+import type { RunJournal, RunJournals } from './journal-file';
 import type { LinkFor } from './link';
 import { runContext } from './run-context';
 import { AGENT_IN_BUNDLE } from '../../../common/device/paths';
@@ -66,13 +65,9 @@ export class InstallService {
     private readonly site: SiteService,
     private readonly linkFor: LinkFor,
     private readonly emit: EventSink,
-    private readonly dataDir: string,
+    private readonly journals: RunJournals,
     private readonly opts: InstallOptions = {},
   ) {}
-
-  private get runsDir(): string {
-    return join(this.dataDir, 'runs');
-  }
 
   async start(bundlePath: string, deviceIds: string[], expectedSha256?: string, method: InstallMethod = 'reboot'): Promise<RunView> {
     if (deviceIds.length === 0)
@@ -118,7 +113,7 @@ export class InstallService {
     const bundle = await verifyBundle(bundlePath, { expectedSha256, deviceArch: arches.size === 1 ? [...arches][0] : undefined });
     for (const id of deviceIds) this.devices.assertFree(id); // again: the check took a while
     const runId = newRunId();
-    const journal = new RunJournal(this.runsDir, runId, () => this.secrets());
+    const journal = this.journals.open(runId);
     const view: RunView = {
       runId,
       method,
@@ -152,15 +147,16 @@ export class InstallService {
 
   /** Runs whose journal has no end: the app stopped (or was killed, or this machine rebooted) while they ran. */
   interrupted(): RunView[] {
-    return RunJournal.list(this.runsDir)
+    return this.journals
+      .list()
       .filter((id) => !this.runs.has(id))
-      .map((id) => viewFromJournal(id, RunJournal.read(this.runsDir, id)))
+      .map((id) => viewFromJournal(id, this.journals.read(id)))
       .filter((v): v is RunView => !!v && !v.finished);
   }
 
   /** Continues an interrupted run: the transition function picks each device up where its journal ends. */
   async resume(runId: string): Promise<RunView> {
-    const lines = RunJournal.read(this.runsDir, runId);
+    const lines = this.journals.read(runId);
     const view = viewFromJournal(runId, lines);
     const started = firstStart(lines);
     if (!view || !started?.data.bundlePath)
@@ -174,7 +170,7 @@ export class InstallService {
         message: `The bundle at ${started.data.bundlePath} is not the one this run started with.`,
         fix: 'Put the original bundle back, or start a new install.',
       });
-    const journal = new RunJournal(this.runsDir, runId, () => this.secrets());
+    const journal = this.journals.open(runId);
     journal.append({ kind: 'run-resumed', data: { devices: pending.map((d) => d.deviceId) } });
     for (const d of pending) Object.assign(d, { phase: 'queued', error: undefined, failedStep: undefined, finishedAt: undefined });
     const run: Run = { view, bundle, journal, abort: new AbortController() };
@@ -238,6 +234,11 @@ export class InstallService {
     const run = this.get(runId);
     run.abort.abort();
     return structuredClone(run.view);
+  }
+
+  /** The services are closing: every run stops at its next safe point, as on Cancel. */
+  close(): void {
+    for (const run of this.runs.values()) run.abort.abort();
   }
 
   private get(runId: string): Run {

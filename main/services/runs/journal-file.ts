@@ -17,6 +17,7 @@ export class RunJournal {
     dir: string,
     readonly runId: string,
     private readonly secrets: () => (string | undefined)[],
+    private readonly closed: () => boolean = () => false,
   ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.file = join(dir, `${runId}.jsonl`);
@@ -26,7 +27,7 @@ export class RunJournal {
   append(line: NewJournalLine): JournalLine {
     // Each string is redacted before serialising: in JSON text a secret with a quote would be escaped and missed.
     const full = redactDeep({ t: new Date().toISOString(), ...line }, this.secrets()) as JournalLine;
-    appendFileSync(this.file, JSON.stringify(full) + '\n', { mode: 0o600 });
+    if (!this.closed()) appendFileSync(this.file, JSON.stringify(full) + '\n', { mode: 0o600 });
     this.lines.push(full);
     return full;
   }
@@ -49,5 +50,39 @@ export class RunJournal {
           .map((f) => f.slice(0, -6))
           .sort()
       : [];
+  }
+}
+
+/**
+ * The run journals of one set of services. After close() (the app quits, or a test ends and removes its data
+ * folder) a run still finishing keeps its last lines in memory only: writing them would recreate nothing useful
+ * and, with the folder gone, throw from inside a run nobody is waiting for.
+ */
+export class RunJournals {
+  private isClosed = false;
+
+  constructor(
+    readonly dir: string,
+    private readonly secrets: () => (string | undefined)[],
+  ) {}
+
+  open(runId: string): RunJournal {
+    return new RunJournal(this.dir, runId, this.secrets, () => this.isClosed);
+  }
+
+  read(runId: string): JournalLine[] {
+    return RunJournal.read(this.dir, runId);
+  }
+
+  list(): string[] {
+    return RunJournal.list(this.dir);
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  close(): void {
+    this.isClosed = true;
   }
 }

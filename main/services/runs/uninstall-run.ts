@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { EventSink } from '../../../common/contract';
 import { AppError, toErrorShape } from '../../../common/errors';
 import { redact } from '../../../common/redact';
@@ -9,7 +8,7 @@ import type { DeviceService } from '../devices';
 import type { VisitStore } from '../visit-store';
 import { deviceScript, sections } from './device-scripts';
 import { assertReadyForRun, deviceTools, newRunId, runPhases, type DeviceRun, type PhaseWork } from './engine';
-import { RunJournal } from './journal-file';
+import type { RunJournals } from './journal-file';
 import type { LinkFor } from './link';
 import { runContext } from './run-context';
 import { detectInstalled } from './upgrade-run';
@@ -32,7 +31,7 @@ export class UninstallService {
     private readonly devices: DeviceService,
     private readonly linkFor: LinkFor,
     private readonly emit: EventSink,
-    private readonly dataDir: string,
+    private readonly journals: RunJournals,
     private readonly secrets: () => (string | undefined)[],
   ) {}
 
@@ -90,7 +89,7 @@ export class UninstallService {
     this.previews.delete(deviceId);
     const runId = newRunId();
     this.devices.claim(deviceId, runId, 'an agent uninstall');
-    const journal = new RunJournal(join(this.dataDir, 'runs'), runId, this.secrets);
+    const journal = this.journals.open(runId);
     const view: UninstallView = { runId, deviceId, label: d.label, phase: 'dry-run', versionBefore: preview.version, log: [] };
     journal.append({ kind: 'run-started', data: { kind: 'uninstall', devices: [deviceId] } });
     const context = runContext('uninstall', this.store.get(), [deviceId], { devices: [], plan: [], catalogVersion: '' }, {});

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { EventSink } from '../../../common/contract';
 import { AGENT_IN_BUNDLE, DEVICE_PATHS } from '../../../common/device/paths';
 import { AppError, toErrorShape } from '../../../common/errors';
@@ -22,7 +21,7 @@ import type { VisitStore } from '../visit-store';
 import { rebootDevice, stageBundle, uploadToStaging, verifyAgent, waitForFirstBoot } from './agent-steps';
 import { deviceScript, sections } from './device-scripts';
 import { assertReadyForRun, deviceTools, newRunId, runPhases, type DeviceRun, type PhaseWork } from './engine';
-import { RunJournal } from './journal-file';
+import type { RunJournal, RunJournals } from './journal-file';
 import type { DeviceLink, LinkFor } from './link';
 import { runContext } from './run-context';
 
@@ -47,7 +46,7 @@ export class UpgradeService {
     private readonly devices: DeviceService,
     private readonly linkFor: LinkFor,
     private readonly emit: EventSink,
-    private readonly dataDir: string,
+    private readonly journals: RunJournals,
     private readonly secrets: () => (string | undefined)[],
     private readonly opts: {
       rebootTimeoutMs?: number;
@@ -77,7 +76,7 @@ export class UpgradeService {
     const arches = new Set(deviceIds.map((id) => this.store.device(id).facts?.arch).filter(Boolean));
     const bundle = await verifyBundle(bundlePath, { expectedSha256, deviceArch: arches.size === 1 ? [...arches][0] : undefined });
     const runId = newRunId();
-    const journal = new RunJournal(join(this.dataDir, 'runs'), runId, this.secrets);
+    const journal = this.journals.open(runId);
     const leader = visit.plan.leader;
     const view: UpgradeRunView = {
       runId,

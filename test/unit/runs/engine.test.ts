@@ -3,6 +3,7 @@ import { buildReport } from '../../../common/report/build';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RunJournals } from '../../../main/services/runs/journal-file';
 import { describe, expect, it } from 'vitest';
 import type { RunView } from '../../../common/install/model';
 import { parseJournal, type JournalLine } from '../../../common/runs/journal';
@@ -41,14 +42,14 @@ async function world(opts: { dataDir?: string; fake?: FakeDevice; deviceId?: str
     });
   store.patch(d.id, { state: 'connected', privilege: 'root' });
   const linkFor = () => fake.link();
-  const install = new InstallService(store, devices, site, linkFor, emit, dir, {
+  const install = new InstallService(store, devices, site, linkFor, emit, new RunJournals(join(dir, 'runs'), () => []), {
     verifyTimeoutMs: 0,
     rebootTimeoutMs: 1000,
     firstBootPollMs: 1,
     localUiTimeoutMs: 20,
     localUiPollMs: 1,
   });
-  const upgrade = new UpgradeService(store, devices, linkFor, emit, dir, () => [], {
+  const upgrade = new UpgradeService(store, devices, linkFor, emit, new RunJournals(join(dir, 'runs'), () => []), () => [], {
     verifyTimeoutMs: 0,
     rebootTimeoutMs: 1000,
     firstBootPollMs: 1,
