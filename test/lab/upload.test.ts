@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtureBundle, type FixtureBundle } from '../../e2e/lab/fixture-bundle';
 import { Lab, type LabDevice } from '../../e2e/lab/lab';
-import { uploadBundle, type UploadProgress } from '../../main/services/bundle/upload';
+import { streamCommand, uploadBundle, type UploadProgress } from '../../main/services/bundle/upload';
+import { shQuote } from '../../common/shell/quote';
 import { servicesForTest } from './helpers';
 
 describe('bundle upload to a lab device', () => {
@@ -13,9 +15,16 @@ describe('bundle upload to a lab device', () => {
   let bundle: FixtureBundle;
   const remoteDir = '/var/lib/eai-staging';
 
+  // Right after the link comes back, the kernel may still hold the device's neighbour entry as failed (the
+  // streamed upload kept retransmitting while it was down) and answer "no route" for a few seconds: the run
+  // engine reconnects with backoff, and so does this test.
   const connect = async () => {
-    const d = await svc.call('devices.connect', { id, secrets: {} });
-    expect(d.state).toBe('connected');
+    const until = Date.now() + 15_000;
+    for (;;) {
+      const d = await svc.call('devices.connect', { id, secrets: {} });
+      if (d.state === 'connected' || Date.now() > until) return expect(d.state, d.error?.message).toBe('connected');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   };
 
   beforeAll(async () => {
@@ -81,6 +90,8 @@ describe('bundle upload to a lab device', () => {
     expect((await dev.exec(`sha256sum ${remoteDir}/agent-mode-linux-amd64.tar`)).split(' ')[0]).toBe(bundle.sha256);
     expect(await dev.exec(`ls ${remoteDir}`)).toBe('agent-mode-linux-amd64.tar\n');
     expect(await dev.exec(`stat -c %a ${remoteDir}/agent-mode-linux-amd64.tar`)).toBe('600\n');
+    // The cut attempt's tee on the device, if its connection was still open, was stopped by the retry.
+    expect(await dev.exec('pgrep -ax tee || true')).toBe('');
   });
 
   it('a bundle already there with the right sum is not sent again', async () => {
@@ -102,5 +113,28 @@ describe('bundle upload to a lab device', () => {
       message: expect.stringMatching(/has \d+ MiB free in \/var\/lib\/tiny\/staging; the bundle needs \d+ MiB more/),
     });
     expect(await dev.exec('ls -A /var/lib/tiny/staging')).toBe('');
+  });
+
+  it('an earlier upload still running on the device (its connection not yet dead) is stopped before this one appends', async () => {
+    const dir = '/var/lib/eai-stale';
+    // The stale upload: the same command, its stdin a pipe that never ends, in its own session as sshd starts it.
+    const prefix = readFileSync(bundle.path).subarray(0, 3_000_000);
+    await svc.session(id).exec(`mkdir -p ${dir} && cat > ${dir}/x.tar.part`, { stdin: prefix, timeoutMs: 30_000 });
+    await dev.exec(
+      `( exec </dev/null >/dev/null 2>&1; sleep 600 | setsid sh -c ${shQuote(streamCommand(dir, `${dir}/x.tar.part`, 3_000_000))} & )`,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await dev.exec('pgrep -ax tee || true')).toMatch(/tee -a \/var\/lib\/eai-stale\/x\.tar\.part/);
+    const result = await uploadBundle({
+      session: svc.session(id),
+      localPath: bundle.path,
+      size: bundle.size,
+      sha256: bundle.sha256,
+      remoteDir: dir,
+      remoteName: 'x.tar',
+    });
+    expect(result).toMatchObject({ skipped: false, resumedFrom: 3_000_000, bytesSent: bundle.size - 3_000_000 });
+    expect((await dev.exec(`sha256sum ${dir}/x.tar`)).split(' ')[0]).toBe(bundle.sha256);
+    expect(await dev.exec('pgrep -ax tee || true')).toBe('');
   });
 });

@@ -1,6 +1,6 @@
 import { RateMeter } from '../../../common/rate';
 import { open as openLocal } from 'node:fs/promises';
-import type { SFTPWrapper } from 'ssh2';
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { AppError } from '../../../common/errors';
 import { shQuote } from '../../../common/shell/quote';
 import type { SshSession } from '../ssh/session';
@@ -39,13 +39,19 @@ export interface UploadOptions {
   inFlight?: number;
   /** Progress at most this often (the UI needs no more than a few a second). */
   progressEveryMs?: number;
+  /**
+   * 'stream' (the default): one exec channel into `tee`, hashed on the device as the bytes arrive, as scp
+   * streams; 'sftp': SFTP writes, then the device reads the file again to hash it (kept for comparison in
+   * the benchmark and for a device whose shell lacks coreutils' truncate).
+   */
+  method?: 'stream' | 'sftp';
 }
 
 /**
- * Sends the bundle over SFTP into a staging folder: to `<name>.part`, continued from its size after a
- * cut or a restart, with many writes in flight (chunk size matters most for speed), progress throttled
- * for the UI, then the sha256 computed on the device before the .part is renamed. A file already there
- * with the right sum is not sent again.
+ * Sends the bundle into a staging folder: to `<name>.part`, continued from its size after a cut or a
+ * restart, progress throttled for the UI, and the sha256 computed on the device as the bytes arrive (the
+ * technician does not wait for the device to read a gigabyte again) before the .part is renamed. A file
+ * already there with the right sum is not sent again.
  */
 export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
   const finalPath = `${o.remoteDir}/${o.remoteName}`;
@@ -66,12 +72,14 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
   if (sizes.get(o.remoteName) === o.size && (await remoteSha256(o.session, finalPath)) === o.sha256) {
     return { remotePath: finalPath, resumedFrom: o.size, bytesSent: 0, skipped: true, transferMs: 0, verifyMs: 0 };
   }
-  // Continue a .part from a little before its end: writes that were in flight when it was cut may have
-  // landed in part (a large write is split into several requests), so the last window is sent again.
+  // Over SFTP, continue a .part from a little before its end: writes that were in flight when it was cut may
+  // have landed in part (a large write is split into several requests), so the last window is sent again.
   const chunk = o.chunkBytes ?? DEFAULT_CHUNK;
   const window = chunk * (o.inFlight ?? DEFAULT_IN_FLIGHT);
   const partSize = sizes.get(o.remoteName + '.part') ?? 0;
-  const start = partSize > o.size ? 0 : Math.max(0, Math.floor((partSize - window) / chunk) * chunk);
+  // A streamed .part is always a whole prefix (tee appends in order): it continues exactly at its end.
+  const start =
+    partSize > o.size ? 0 : (o.method ?? 'stream') === 'stream' ? partSize : Math.max(0, Math.floor((partSize - window) / chunk) * chunk);
   const availKb = Number(prep.stdout.split('\n')[0]!.trim().split(/\s+/)[3]);
   if (Number.isFinite(availKb) && availKb * 1024 < o.size - start) {
     throw new AppError({
@@ -81,15 +89,22 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
     });
   }
 
-  const sftp = await openSftp(o.session);
   const t0 = Date.now();
-  try {
-    await sendFrom(sftp, o, partPath, start);
-  } finally {
-    sftp.end();
+  let sum: string | null;
+  let t1: number;
+  if ((o.method ?? 'stream') === 'stream') {
+    sum = await streamFrom(o, partPath, start);
+    t1 = Date.now();
+  } else {
+    const sftp = await openSftp(o.session);
+    try {
+      await sendFrom(sftp, o, partPath, start);
+    } finally {
+      sftp.end();
+    }
+    t1 = Date.now();
+    sum = await remoteSha256(o.session, partPath);
   }
-  const t1 = Date.now();
-  const sum = await remoteSha256(o.session, partPath);
   const t2 = Date.now();
   if (sum !== o.sha256) {
     await o.session.exec(`rm -f ${shQuote(partPath)}`, { timeoutMs: 30_000 });
@@ -219,5 +234,174 @@ async function sendFrom(sftp: SFTPWrapper, o: UploadOptions, remote: string, sta
       new Promise<void>((resolve) => sftp.close(handle, () => resolve())),
       new Promise<void>((resolve) => setTimeout(resolve, 2000)),
     ]);
+  }
+}
+
+/**
+ * The device side of a streamed upload, for a POSIX sh: the .part cut back to where this attempt starts
+ * (it may hold a torn tail), then what is already there and what arrives go through one sha256 while tee
+ * appends the new bytes. The size line proves tee wrote everything (GNU tee keeps reading after a failed
+ * write, so the hash alone would not show a full disk).
+ */
+export function streamCommand(dir: string, part: string, start: number): string {
+  const p = shQuote(part);
+  const pid = shQuote(`${part}.pid`);
+  // An upload cut with the link down may leave its tee running on the device, and it would append again
+  // when its old connection wakes: the new one stops that one first (sshd starts each command as the leader
+  // of its own process group; the cmdline check keeps a reused pid safe). KILL, as a stale writer needs no
+  // cleanup and may have inherited an ignored TERM.
+  const stopOld =
+    `old=$(cat ${pid} 2>/dev/null) && [ -n "$old" ] && grep -qF -- ${shQuote(part)} "/proc/$old/cmdline" 2>/dev/null ` +
+    `&& kill -KILL -- "-$old" 2>/dev/null && sleep 0.2; `;
+  return (
+    `cd ${shQuote(dir)} && umask 077 && { ${stopOld}true; } && echo $$ > ${pid} && truncate -s ${start} ${p} && ` +
+    `{ head -c ${start} ${p}; tee -a ${p}; } | sha256sum && printf 'size %s\\n' "$(wc -c < ${p})" && rm -f ${pid}`
+  );
+}
+
+/**
+ * Streams the file from `start` into one exec channel, as scp does: the SSH channel's window is the flow
+ * control (a write waits for 'drain'), so memory stays at one read buffer plus the channel's window.
+ * Returns the sha256 the device computed over the whole .part.
+ */
+async function streamFrom(o: UploadOptions, part: string, start: number): Promise<string | null> {
+  const stallMs = o.stallMs ?? 20_000;
+  const chunk = o.chunkBytes ?? DEFAULT_CHUNK;
+  const channel = await new Promise<ClientChannel>((resolve, reject) =>
+    o.session.client.exec(streamCommand(o.remoteDir, part, start), (err, ch) =>
+      err
+        ? reject(
+            new AppError({
+              code: 'NOT_CONNECTED',
+              message: `The device did not accept the upload channel: ${err.message}`,
+              fix: 'Reconnect to the device and try again.',
+            }),
+          )
+        : resolve(ch),
+    ),
+  );
+  let stdout = '';
+  let stderr = '';
+  channel.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  channel.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
+  const closed = new Promise<number | null>((resolve) => {
+    let code: number | null = null;
+    channel.on('exit', (c: number | null) => (code = c));
+    channel.on('close', () => resolve(code));
+  });
+  let sent = start;
+  let lastMove = Date.now();
+  let lastReport = 0;
+  const meter = new RateMeter(o.size, start, Date.now());
+  // What the device has taken: sent into the channel, less what still waits in ssh2's buffer.
+  const acked = () => Math.max(start, sent - channel.writableLength);
+  const report = (force = false) => {
+    const now = Date.now();
+    if (!o.onProgress || (!force && now - lastReport < (o.progressEveryMs ?? 250))) return;
+    lastReport = now;
+    const bytes = acked();
+    o.onProgress({ bytes, total: o.size, ...meter.sample(bytes, now) });
+  };
+  // Set from the watchdog (a timer): typed so the checks after each await are not narrowed away.
+  let failure = null as AppError | null;
+  let wake: (() => void) | null = null;
+  const settle = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  channel.on('drain', () => {
+    lastMove = Date.now();
+    report();
+    settle();
+  });
+  void closed.then(settle);
+  let lastAcked = start;
+  const watchdog = setInterval(() => {
+    if (failure) return;
+    const a = acked();
+    if (a !== lastAcked) {
+      lastAcked = a;
+      lastMove = Date.now();
+      report();
+    }
+    if (o.signal?.aborted)
+      failure = new AppError({
+        code: 'CANCELLED',
+        message: 'The upload was cancelled.',
+        fix: 'Start it again to continue from where it stopped.',
+      });
+    else if (Date.now() - lastMove > stallMs)
+      failure = new AppError({
+        code: 'TIMED_OUT',
+        message: `The device stopped acknowledging the upload at ${acked()} of ${o.size} bytes.`,
+        fix: 'Check the cable and the link; the upload continues from where it stopped when you retry.',
+      });
+    if (failure) settle();
+  }, 250);
+  const local = await openLocal(o.localPath, 'r');
+  let channelClosed = false;
+  void closed.then(() => (channelClosed = true));
+  try {
+    while (sent < o.size && !failure && !channelClosed) {
+      const length = Math.min(chunk, o.size - sent);
+      const buf = Buffer.allocUnsafe(length);
+      const { bytesRead } = await local.read(buf, 0, length, sent);
+      if (bytesRead !== length)
+        throw new AppError({
+          code: 'COMMAND_FAILED',
+          message: 'The bundle on this laptop changed while it was being sent.',
+          fix: 'Check the file, then try again.',
+        });
+      sent += length;
+      if (!channel.write(buf)) await new Promise<void>((r) => (wake = r));
+    }
+    if (failure) {
+      // A cancel ends the channel cleanly so the .part ends on a whole write; a stall cannot be answered.
+      if (failure.code === 'CANCELLED') channel.end();
+      else channel.destroy();
+      throw failure;
+    }
+    channel.end();
+    const code = await Promise.race([
+      closed,
+      new Promise<'stall'>((r) => {
+        const check = setInterval(() => {
+          if (failure) {
+            clearInterval(check);
+            r('stall');
+          }
+        }, 250);
+        void closed.then(() => clearInterval(check));
+      }),
+    ]);
+    if (code === 'stall') {
+      channel.destroy();
+      throw failure!;
+    }
+    if (code !== 0)
+      throw new AppError({
+        code: 'COMMAND_FAILED',
+        message: `Writing the bundle on the device failed (exit ${code}).`,
+        fix: /No space/i.test(stderr)
+          ? 'Free space on the device, then retry: the upload continues from where it stopped.'
+          : 'Read the detail, then retry: the upload continues from where it stopped.',
+        detail: stderr.trim(),
+      });
+    const written = Number(/^size (\d+)$/m.exec(stdout)?.[1]);
+    if (written !== o.size)
+      throw new AppError({
+        code: 'COMMAND_FAILED',
+        message: `The device wrote ${Number.isFinite(written) ? written : 'an unknown number of'} of ${o.size} bytes.`,
+        fix: /No space/i.test(stderr)
+          ? 'Free space on the device, then retry: the upload continues from where it stopped.'
+          : 'Retry: the upload continues from where it stopped.',
+        detail: stderr.trim(),
+      });
+    report(true);
+    return /^([a-f0-9]{64})/m.exec(stdout)?.[1] ?? null;
+  } finally {
+    clearInterval(watchdog);
+    await local.close();
   }
 }
