@@ -4,6 +4,7 @@ import { planIssues } from '../plan/rules';
 import { CATALOG_VERSION } from '../requirements/catalog';
 import { checkDevice, deviceCleared } from '../requirements/evaluate';
 import { siteNeeds } from '../site/issues';
+import { identityCheck } from '../devices/identity';
 
 /** The checks of every read device and the cluster rules: the same pure evaluation in the window and in main. */
 export function evaluateChecks(visit: VisitView): ChecksView {
@@ -12,7 +13,11 @@ export function evaluateChecks(visit: VisitView): ChecksView {
     devices: visit.devices
       .filter((d) => d.facts)
       .map((d) => {
-        const results = checkDevice(d.id, d.facts!, visit.plan, visit.overrides, siteNeeds(visit.site, d.id));
+        const identity = identityCheck(d.intake, d.facts!);
+        const results = [
+          ...(identity ? [identity] : []),
+          ...checkDevice(d.id, d.facts!, visit.plan, visit.overrides, siteNeeds(visit.site, d.id)),
+        ];
         return { deviceId: d.id, results, cleared: deviceCleared(results) };
       }),
     plan: planIssues(visit.plan, visit.devices),

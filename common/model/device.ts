@@ -1,5 +1,6 @@
 import type { HostFacts } from './host-facts';
 import type { AppErrorShape } from '../errors';
+import type { DeviceIntake } from '../devices/identity';
 import type { Plan } from '../plan/model';
 import type { Override } from '../requirements/evaluate';
 import type { SiteConfig } from '../site/model';
@@ -57,6 +58,8 @@ export interface DeviceView {
   error?: AppErrorShape;
   facts?: HostFacts;
   probing?: boolean;
+  /** What the customer's device list says about this box (identity compared at first contact, and its names). */
+  intake?: DeviceIntake;
 }
 
 export interface VisitView {

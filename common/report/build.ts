@@ -126,6 +126,8 @@ function deviceReport(id: string, ctx: RunContext, mine: DeviceLine[], runFinish
     hostName: f?.hostname ?? null,
     machineId: f?.machineId ?? null,
     serial: f?.serial ?? null,
+    macs: [...new Set((f?.nics ?? []).map((n) => n.mac).filter((m): m is string => !!m && m !== '00:00:00:00:00:00'))],
+    edgeHostName: ctx.site.devices[id]?.edgeHostName || null,
     hostKey: c?.hostKey ?? null,
     addresses: (f?.nics ?? []).flatMap((n) =>
       n.addresses.filter((a) => a.family === 'inet' || !a.address.startsWith('fe80')).map((a) => `${n.name} ${a.address}/${a.prefix}`),

@@ -40,6 +40,9 @@ export const reportDeviceSchema = z.object({
   hostName: z.string().nullable(),
   machineId: z.string().nullable(),
   serial: z.string().nullable(),
+  /** The MACs the device showed, and the edge host name it was given (for the customer's asset register). */
+  macs: z.array(z.string()).default([]),
+  edgeHostName: z.string().nullable().default(null),
   hostKey: z.string().nullable(),
   addresses: z.array(z.string()),
   hardware: z.object({

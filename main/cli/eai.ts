@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MethodInput, MethodName, MethodOutput } from '../../common/contract';
 import { stepsFor } from '../../common/install/model';
@@ -98,11 +98,16 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
     for (const d of visitBefore.devices) await call('devices.remove', { id: d.id });
     const imported = await call('devices.import', { csv: kit.devicesCsv });
     if (imported.errors.length) throw new KitError(`devices.csv: ${imported.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}`);
-    const byAddress = new Map(imported.added.map((d) => [d.connection.kind === 'ssh' ? d.connection.host : 'local', d.id]));
+    // kit.yaml names a device by its address or by its label (the host name devices.csv gives it).
+    const addressOf = (d: { connection: (typeof imported.added)[number]['connection'] }) =>
+      d.connection.kind === 'ssh' ? d.connection.host : 'local';
+    const byAddress = new Map(imported.added.flatMap((d) => [[d.label, d.id] as const, [addressOf(d), d.id] as const]));
     const plan = (await call('visit.get', {})).plan;
-    const roles = kit.kit.roles
-      ? Object.fromEntries(Object.entries(kit.kit.roles).map(([addr, role]) => [byAddress.get(addr) ?? addr, role]))
-      : plan.roles;
+    // Roles from devices.csv are already in the plan; kit.yaml's, by address, are added over them.
+    const roles = {
+      ...plan.roles,
+      ...Object.fromEntries(Object.entries(kit.kit.roles ?? {}).map(([addr, role]) => [byAddress.get(addr) ?? addr, role])),
+    };
     await call('plan.update', { ...plan, roles, leader: kit.kit.leader ? (byAddress.get(kit.kit.leader) ?? null) : plan.leader });
 
     // Connect and read every device; a host key is trusted only as --trust or a known_hosts file says.
@@ -116,16 +121,20 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
       let v = await call('devices.connect', { id: d.id, secrets });
       if (v.state === 'needs-trust') {
         const fp = v.pendingHostKey!.fingerprint;
-        if (args.trust.get(v.label) !== fp)
+        if (args.trust.get(addressOf(d)) !== fp && args.trust.get(v.label) !== fp)
           throw new KitError(
-            `${v.label} presents the unknown host key ${fp}. Check it on the device's console, then pass --trust ${v.label}=${fp}.`,
+            `${v.label} presents the unknown host key ${fp}. Check it on the device's console, then pass --trust ${addressOf(d)}=${fp}.`,
           );
         await call('devices.trustHostKey', { id: d.id, hop: v.pendingHostKey!.hop, fingerprint: fp });
         v = await call('devices.connect', { id: d.id, secrets });
       }
       if (v.state !== 'connected') throw new KitError(`${v.label}: ${v.error?.message ?? v.state}`);
       await call('hardware.probe', { id: d.id });
-      event('connected', { device: v.label }, `${v.label}: connected (${v.privilege}), read`);
+      // First contact with a listed box: a wrong one is named here, its check blocks, and no run touches it.
+      const read = (await call('visit.get', {})).devices.find((x) => x.id === d.id);
+      if (read?.error?.code === 'PRECONDITION')
+        event('wrong-box', { device: v.label, detail: read.error.message }, `WRONG BOX ${read.error.message}`);
+      else event('connected', { device: v.label }, `${v.label}: connected (${v.privilege}), read`);
     }
     for (const o of kit.kit.overrides ?? [])
       await call('checks.override', {
@@ -208,6 +217,11 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
       }
       if (v.finished) {
         const failed = v.devices.filter((d) => d.phase !== 'done').length;
+        // The report and the asset register next to the kit's other outputs.
+        const exported = await call('reports.export', { runId: v.runId });
+        for (const f of ['report.json', 'report.html', 'assets.csv'])
+          if (exported.files.some((x) => x.name === f)) copyFileSync(join(exported.folder, f), join(outDir, f));
+        event('report', { folder: outDir }, `report and asset register: ${join(outDir, 'report.html')}, ${join(outDir, 'assets.csv')}`);
         event(
           'finished',
           { runId: v.runId, failed },

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ApiHandlers, AppInfo, EventSink } from '../../common/contract';
 import { parseDeviceCsv } from '../../common/devices/csv-import';
+import { applyIntake } from './intake';
 import { crossCheck, evaluateChecks, overrideCheck } from './checks';
 import { DeviceService } from './devices';
 import { SiteService } from './site/site-service';
@@ -117,15 +118,19 @@ export function createServices(opts: ServiceOptions): Services {
     'auth.answer': async ({ promptId, answers }) => ({ accepted: devices.answerPrompt(promptId, answers) }),
     'hardware.probe': ({ id }) => devices.probe(id),
     'devices.import': async ({ csv }) => {
-      const { devices: rows, errors } = parseDeviceCsv(csv);
+      const visit = store.get();
+      const vip = visit.site.endpoint.kind === 'vip' ? visit.site.endpoint.vip : undefined;
+      const { devices: rows, errors } = parseDeviceCsv(csv, { vip: vip || undefined });
       const added = store.addMany(
         rows.map((r) => ({
-          label: r.connection.kind === 'ssh' ? r.connection.host : 'This machine',
+          label: r.intake?.hostName ?? (r.connection.kind === 'ssh' ? r.connection.host : 'This machine'),
           connection: r.connection,
           state: 'new' as const,
           privilege: 'unknown' as const,
+          ...(r.intake ? { intake: r.intake } : {}),
         })),
       );
+      applyIntake(store, added);
       return { added, errors };
     },
     'plan.update': async (plan) => store.setPlan(plan),

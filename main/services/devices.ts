@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { identityDifferences, wrongBoxMessage } from '../../common/devices/identity';
 import type { AuthPrompt, EventSink } from '../../common/contract';
 import { AppError, toErrorShape } from '../../common/errors';
 import { redact } from '../../common/redact';
@@ -177,6 +178,18 @@ export class DeviceService {
     this.update(id, { probing: true });
     try {
       const facts = device.connection.kind === 'local' ? await collectLocalFacts() : await this.remoteProbe(id);
+      // First contact with a listed box: a wrong one is named at once, and every run refuses it.
+      const diffs = identityDifferences(device.intake, facts);
+      if (diffs.length) {
+        const message = wrongBoxMessage(device.label, diffs);
+        this.log('error', id, `${message} Nothing will be written to it.`);
+        this.update(id, {
+          facts,
+          probing: false,
+          error: { code: 'PRECONDITION', message, fix: 'Check the label on the box and the address you typed; if the list is wrong, correct it and import it again.' },
+        });
+        return facts;
+      }
       this.update(id, { facts, probing: false });
       return facts;
     } catch (err) {

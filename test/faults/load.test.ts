@@ -74,5 +74,7 @@ describe(`load: ${DEVICES} devices in one session`, () => {
     } finally {
       svc.close();
     }
-  });
+    // The same sixteen installs took 47 s in one CI run and 217–239 s on this machine hours later (the lab shares two
+    // cores with everything else): the limit is for a hang, not for speed (the figures are bench lines).
+  }, 900_000);
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { EXIT, runCli } from '../../main/cli/eai';
 import { buildFixtureBundle } from '../../e2e/lab/fixture-bundle';
-import { Lab } from '../../e2e/lab/lab';
+import { Lab, type LabDevice } from '../../e2e/lab/lab';
 import { servicesForTest } from './helpers';
 
 /**
@@ -113,5 +113,50 @@ describe('eai survey, plan and install from a site kit', () => {
     ).toEqual(lab.devices.map((d) => d.address).sort());
     expect(events.at(-1)).toMatchObject({ kind: 'finished', failed: 0 });
     for (const d of lab.devices) expect(await d.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.7.9');
+    // The asset register for the customer, beside the report: one row per device with its identity and version.
+    const assets = readFileSync(join(kit, 'out', 'assets.csv'), 'utf8')
+      .trim()
+      .split('\r\n');
+    expect(assets[0]).toBe('address,host name,edge host name,serial,MACs,machine-id,agent version,result,report id');
+    for (const d of lab.devices) {
+      const row = assets.find((r) => r.startsWith(`${d.address},`))!;
+      expect(row).toContain((await d.exec('cat /etc/machine-id')).trim());
+      expect(row).toMatch(/,v?4\.7\.9,done,/);
+    }
+  });
+  it('wrong box (after the install, on the same kit): a listed identity the device contradicts is named at first contact, and nothing is run on it (exit 2)', async () => {
+    const csv = readFileSync(join(kit, 'devices.csv'), 'utf8');
+    const [a, b] = lab.devices as [LabDevice, LabDevice];
+    const idA = (await a.exec('cat /etc/machine-id')).trim();
+    writeFileSync(
+      join(kit, 'devices.csv'),
+      [
+        'host,port,user,auth,keyPath,machineId,hostName',
+        `${a.address},22,root,key,${lab.clientKey},${idA},store12-a`,
+        // b's row carries a's machine-id: the technician typed the wrong address, or this is another box.
+        `${b.address},22,root,key,${lab.clientKey},${'f'.repeat(32)},store12-b`,
+      ].join('\n') + '\n',
+    );
+    try {
+      const before = await listing();
+      out.length = 0;
+      expect(await runCli(['survey', '--kit', kit, ...trust], io)).toBe(EXIT.blocked);
+      expect(out.join('\n')).toMatch(
+        new RegExp(`WRONG BOX store12-b is not the box the device list names: machine-id is [0-9a-f]{32}, the list says f{32}`),
+      );
+      expect(out.join('\n')).toMatch(/store12-a: connected/);
+      const survey = JSON.parse(readFileSync(join(kit, 'out', 'survey.json'), 'utf8'));
+      expect(survey.blocks.filter((x: string) => /This is the box the device list names/.test(x))).toHaveLength(1);
+      // The install stops on the wrong box before writing anything (the agent set up by the install above also
+      // holds Local UI's port now, so that check blocks both too).
+      out.length = 0;
+      expect(await runCli(['install', '--kit', kit, ...trust], io)).toBe(EXIT.blocked);
+      expect(out.filter((l) => l.startsWith('BLOCK') && /device list/.test(l))).toEqual([
+        expect.stringMatching(/^BLOCK store12-b: This is the box the device list names \(measured machine-id [0-9a-f]{32}\)$/),
+      ]);
+      expect(await listing()).toEqual(before);
+    } finally {
+      writeFileSync(join(kit, 'devices.csv'), csv);
+    }
   });
 });

@@ -125,8 +125,14 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
   return { remotePath: finalPath, resumedFrom: start, bytesSent: o.size - start, skipped: false, transferMs: t1 - t0, verifyMs: t2 - t1 };
 }
 
+/**
+ * The device's sha256 of stdin: OpenSSL's where it is there (it uses the CPU's SHA instructions, about three
+ * times coreutils' speed), else sha256sum. Both print the hex digest first.
+ */
+const HASH = '{ if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi; }';
+
 async function remoteSha256(session: SshSession, path: string): Promise<string | null> {
-  const r = await session.exec(`sha256sum ${shQuote(path)} 2>/dev/null || openssl dgst -sha256 -r ${shQuote(path)}`, {
+  const r = await session.exec(`${HASH} < ${shQuote(path)}`, {
     timeoutMs: 600_000,
   });
   return /^([a-f0-9]{64})/m.exec(r.stdout)?.[1] ?? null;
@@ -255,7 +261,7 @@ export function streamCommand(dir: string, part: string, start: number): string 
     `&& kill -KILL -- "-$old" 2>/dev/null && sleep 0.2; `;
   return (
     `cd ${shQuote(dir)} && umask 077 && { ${stopOld}true; } && echo $$ > ${pid} && truncate -s ${start} ${p} && ` +
-    `{ head -c ${start} ${p}; tee -a ${p}; } | sha256sum && printf 'size %s\\n' "$(wc -c < ${p})" && rm -f ${pid}`
+    `{ head -c ${start} ${p}; tee -a ${p}; } | ${HASH} && printf 'size %s\\n' "$(wc -c < ${p})" && rm -f ${pid}`
   );
 }
 

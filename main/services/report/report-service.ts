@@ -6,6 +6,7 @@ import { AppError } from '../../../common/errors';
 import { redactDeep } from '../../../common/redact';
 import { buildReport } from '../../../common/report/build';
 import { reportHtml } from '../../../common/report/html';
+import { assetRegisterCsv } from '../../../common/report/assets';
 import { reportSchema, type Report } from '../../../common/report/schema';
 import type { ReportFile, ReportFormat, RunSummary } from '../../../common/contract';
 import { RunJournal } from '../runs/journal-file';
@@ -18,6 +19,7 @@ const FILES: Record<ReportFormat, { name: string; mimeType: string }> = {
   schema: { name: 'report.schema.json', mimeType: 'application/schema+json' },
   html: { name: 'report.html', mimeType: 'text/html' },
   pdf: { name: 'report.pdf', mimeType: 'application/pdf' },
+  assets: { name: 'assets.csv', mimeType: 'text/csv' },
 };
 
 export function reportJsonSchema(): object {
@@ -115,6 +117,8 @@ export class ReportService {
         return Buffer.from(JSON.stringify(reportJsonSchema(), null, 2) + '\n');
       case 'html':
         return Buffer.from(reportHtml(report, { jsonSha256: jsonSha(report) }));
+      case 'assets':
+        return Buffer.from(assetRegisterCsv(report));
       case 'pdf':
         if (!this.printer)
           throw new AppError({

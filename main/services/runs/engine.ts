@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { identityDifferences, wrongBoxMessage } from '../../../common/devices/identity';
 import { AppError, toErrorShape } from '../../../common/errors';
 import type { DeviceView } from '../../../common/model/device';
 import { redact } from '../../../common/redact';
@@ -36,6 +37,14 @@ export function assertReadyForRun(d: DeviceView): void {
   if (d.state !== 'connected')
     throw new AppError({ code: 'NOT_CONNECTED', message: `${d.label} is not connected.`, fix: 'Connect it on the Devices step first.' });
   assertCanActAsRoot(d);
+  // A wrong box is stopped before anything is written to it, whatever the run.
+  const diffs = d.facts ? identityDifferences(d.intake, d.facts) : [];
+  if (diffs.length)
+    throw new AppError({
+      code: 'PRECONDITION',
+      message: wrongBoxMessage(d.label, diffs),
+      fix: 'Nothing was written to it. Check the label on the box and the address you typed; if the list is wrong, correct it and import it again.',
+    });
 }
 
 /** What a run keeps per device, for every run kind. */

@@ -3,7 +3,7 @@
 # first-boot unit.
 set -e
 root=$(stylus_root)
-[ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ] || { echo "the staged bundle changed since the plan: stage it again" >&2; exit 3; }
+[ "$(sha256_of "$1")" = "$2" ] || { echo "the staged bundle changed since the plan: stage it again" >&2; exit 3; }
 need=$(du -sk "$root/opt/spectrocloud" "$6" "$5" 2>/dev/null | awk '{s+=$1} END {print s+0}')
 need_space /var/lib "$need" "The backup"
 rm -rf "$3"; mkdir -p "$3"; chmod 700 "$3"

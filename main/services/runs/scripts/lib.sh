@@ -12,6 +12,12 @@ stylus_root() {
   echo "${r:-/}"
 }
 
+# The sha256 of a file (stdin when none): OpenSSL's, which uses the CPU's SHA instructions (about three
+# times coreutils' speed on a gigabyte), or sha256sum where OpenSSL is missing.
+sha256_of() {
+  if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r ${1:+"$1"} | cut -d' ' -f1; else sha256sum ${1:+"$1"} | cut -d' ' -f1; fi
+}
+
 # Fails with exit 28 and a message when a folder's filesystem has less than $2 KiB free.
 need_space() {
   avail=$(df -Pk "$1" | tail -n 1 | awk '{print $4}')

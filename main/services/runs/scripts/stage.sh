@@ -12,7 +12,7 @@ chmod 700 "$3"
 rm -rf "$3/extract" "$3/bundle.tar"
 need_space "$3" $(( size * 2 )) "Unpacking the bundle in staging"
 cp "$1" "$3/bundle.tar"
-[ "$(sha256sum "$3/bundle.tar" | cut -d' ' -f1)" = "$2" ] || { echo "the bundle changed on the device after its upload" >&2; exit 3; }
+[ "$(sha256_of "$3/bundle.tar")" = "$2" ] || { echo "the bundle changed on the device after its upload" >&2; exit 3; }
 mkdir -m 700 "$3/extract"
 tar -xf "$3/bundle.tar" -C "$3/extract"
 # What GNU tar unpacked, compared in main with what the bundle check read before anything is applied.

@@ -44,7 +44,7 @@ export function ReportStep() {
     if (runId) void api['reports.get']({ runId }).then(setLoaded, (err) => setError(errorText(err)));
   }, [runId]);
 
-  const download = async (format: 'html' | 'pdf' | 'json') => {
+  const download = async (format: 'html' | 'pdf' | 'json' | 'assets') => {
     setBusy(format);
     setError('');
     try {
@@ -103,6 +103,9 @@ export function ReportStep() {
               </button>
               <button type="button" disabled={!!busy} onClick={() => download('json')}>
                 {t.downloadJson}
+              </button>
+              <button type="button" disabled={!!busy} onClick={() => download('assets')}>
+                {t.downloadAssets}
               </button>
               <button
                 type="button"

@@ -17,6 +17,7 @@ export const reportStrings = {
   downloadHtml: 'Download HTML',
   downloadPdf: 'Download PDF',
   downloadJson: 'Download JSON',
+  downloadAssets: 'Asset register (CSV)',
   saveAll: "Save all formats in the app's data folder",
   saved: (folder: string) => `Saved in ${folder}:`,
   devicesTitle: 'Devices',
