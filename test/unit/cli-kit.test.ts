@@ -63,6 +63,7 @@ describe('the example kit in docs/', () => {
     expect(profileFromYaml(readFileSync(join(dir, 'site.yaml'), 'utf8')).errors).toEqual([]);
     const csv = parseDeviceCsv(readFileSync(join(dir, 'devices.csv'), 'utf8'));
     expect(csv.errors).toEqual([]);
+    expect(csv.devices.every((d) => d.intake?.serial && d.intake.mac && d.intake.edgeHostName)).toBe(true);
     expect(csv.devices.map((d) => (d.connection.kind === 'ssh' ? d.connection.host : '')).sort()).toEqual(Object.keys(kit.roles!).sort());
   });
 });
