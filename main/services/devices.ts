@@ -186,7 +186,11 @@ export class DeviceService {
         this.update(id, {
           facts,
           probing: false,
-          error: { code: 'PRECONDITION', message, fix: 'Check the label on the box and the address you typed; if the list is wrong, correct it and import it again.' },
+          error: {
+            code: 'PRECONDITION',
+            message,
+            fix: 'Check the label on the box and the address you typed; if the list is wrong, correct it and import it again.',
+          },
         });
         return facts;
       }
