@@ -323,6 +323,9 @@ async function streamFrom(o: UploadOptions, part: string, start: number): Promis
   });
   void closed.then(settle);
   let lastAcked = start;
+  // A resumed upload first hashes the .part already there, and takes nothing until then: the first move may
+  // come later than the stall limit (at 50 MB/s, a slow disk's pace, on top of it).
+  const firstMoveMs = stallMs + Math.ceil((start / 50e6) * 1000);
   const watchdog = setInterval(() => {
     if (failure) return;
     const a = acked();
@@ -337,7 +340,7 @@ async function streamFrom(o: UploadOptions, part: string, start: number): Promis
         message: 'The upload was cancelled.',
         fix: 'Start it again to continue from where it stopped.',
       });
-    else if (Date.now() - lastMove > stallMs)
+    else if (Date.now() - lastMove > (lastAcked === start ? firstMoveMs : stallMs))
       failure = new AppError({
         code: 'TIMED_OUT',
         message: `The device stopped acknowledging the upload at ${acked()} of ${o.size} bytes.`,
@@ -409,5 +412,10 @@ async function streamFrom(o: UploadOptions, part: string, start: number): Promis
   } finally {
     clearInterval(watchdog);
     await local.close();
+    // Any other way out (the local file changed, a cancel): let what was sent land briefly, then close the channel.
+    if (!channelClosed) {
+      await Promise.race([closed, new Promise((r) => setTimeout(r, failure?.code === 'TIMED_OUT' ? 0 : 5000))]);
+      if (!channelClosed) channel.destroy();
+    }
   }
 }
