@@ -292,7 +292,7 @@ export const contract = {
   'reports.get': method(z.object({ runId: runIdSchema }).strict(), declareOutput<Report>()),
   /** One export of a run's report, for the window to save (downloads work in both shells). */
   'reports.file': method(
-    z.object({ runId: runIdSchema, format: z.enum(['json', 'html', 'pdf', 'schema', 'assets']) }).strict(),
+    z.object({ runId: runIdSchema, format: z.enum(['json', 'html', 'pdf', 'schema', 'assets', 'labels']) }).strict(),
     declareOutput<ReportFile>(),
   ),
   /** Every format written into the app's data folder (reports/<runId>/), with sha256 sums. */
@@ -314,7 +314,7 @@ export const contract = {
   'hostKeys.forget': method(z.object({ host: hostSchema, port: portSchema }).strict(), declareOutput<PinnedHostKey[]>()),
 } as const;
 
-export type ReportFormat = 'json' | 'html' | 'pdf' | 'schema' | 'assets';
+export type ReportFormat = 'json' | 'html' | 'pdf' | 'schema' | 'assets' | 'labels';
 
 export interface ReportFile {
   fileName: string;

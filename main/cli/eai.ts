@@ -219,7 +219,7 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
         const failed = v.devices.filter((d) => d.phase !== 'done').length;
         // The report and the asset register next to the kit's other outputs.
         const exported = await call('reports.export', { runId: v.runId });
-        for (const f of ['report.json', 'report.html', 'assets.csv'])
+        for (const f of ['report.json', 'report.html', 'report.pdf', 'assets.csv', 'labels.pdf'])
           if (exported.files.some((x) => x.name === f)) copyFileSync(join(exported.folder, f), join(outDir, f));
         event('report', { folder: outDir }, `report and asset register: ${join(outDir, 'report.html')}, ${join(outDir, 'assets.csv')}`);
         event(

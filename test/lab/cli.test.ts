@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +124,9 @@ describe('eai survey, plan and install from a site kit', () => {
       expect(row).toContain((await d.exec('cat /etc/machine-id')).trim());
       expect(row).toMatch(/,v?4\.7\.9,done,/);
     }
+    // The label sheet: one label per device, its name (here the address: the CSV gave no names) printed.
+    const labels = execFileSync('pdftotext', [join(kit, 'out', 'labels.pdf'), '-'], { encoding: 'utf8' });
+    for (const d of lab.devices) expect(labels).toContain(d.address);
   });
   it('wrong box (after the install, on the same kit): a listed identity the device contradicts is named at first contact, and nothing is run on it (exit 2)', async () => {
     const csv = readFileSync(join(kit, 'devices.csv'), 'utf8');

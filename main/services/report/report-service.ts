@@ -7,6 +7,7 @@ import { redactDeep } from '../../../common/redact';
 import { buildReport } from '../../../common/report/build';
 import { reportHtml } from '../../../common/report/html';
 import { assetRegisterCsv } from '../../../common/report/assets';
+import { labelSheetHtml } from './labels';
 import { reportSchema, type Report } from '../../../common/report/schema';
 import type { ReportFile, ReportFormat, RunSummary } from '../../../common/contract';
 import { RunJournal } from '../runs/journal-file';
@@ -20,6 +21,7 @@ const FILES: Record<ReportFormat, { name: string; mimeType: string }> = {
   html: { name: 'report.html', mimeType: 'text/html' },
   pdf: { name: 'report.pdf', mimeType: 'application/pdf' },
   assets: { name: 'assets.csv', mimeType: 'text/csv' },
+  labels: { name: 'labels.pdf', mimeType: 'application/pdf' },
 };
 
 export function reportJsonSchema(): object {
@@ -101,7 +103,7 @@ export class ReportService {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const files = [];
     for (const format of Object.keys(FILES) as ReportFormat[]) {
-      if (format === 'pdf' && !this.printer) continue;
+      if ((format === 'pdf' || format === 'labels') && !this.printer) continue;
       const data = await this.render(report, format);
       writeFileSync(join(folder, FILES[format].name), data, { mode: 0o600 });
       files.push({ name: FILES[format].name, size: data.length, sha256: createHash('sha256').update(data).digest('hex') });
@@ -119,15 +121,21 @@ export class ReportService {
         return Buffer.from(reportHtml(report, { jsonSha256: jsonSha(report) }));
       case 'assets':
         return Buffer.from(assetRegisterCsv(report));
+      case 'labels':
+        return this.pdf(await labelSheetHtml(report));
       case 'pdf':
-        if (!this.printer)
-          throw new AppError({
-            code: 'INVALID_INPUT',
-            message: 'No PDF printer on this machine (neither Electron nor Chromium was found).',
-            fix: 'Export the HTML report and print it to PDF from a browser.',
-          });
-        return this.printer(reportHtml(report, { jsonSha256: jsonSha(report) }));
+        return this.pdf(reportHtml(report, { jsonSha256: jsonSha(report) }));
     }
+  }
+
+  private pdf(html: string): Promise<Buffer> {
+    if (!this.printer)
+      throw new AppError({
+        code: 'INVALID_INPUT',
+        message: 'No PDF printer on this machine (neither Electron nor Chromium was found).',
+        fix: 'Export the HTML report and print it to PDF from a browser.',
+      });
+    return this.printer(html);
   }
 }
 

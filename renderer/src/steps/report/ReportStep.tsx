@@ -44,7 +44,7 @@ export function ReportStep() {
     if (runId) void api['reports.get']({ runId }).then(setLoaded, (err) => setError(errorText(err)));
   }, [runId]);
 
-  const download = async (format: 'html' | 'pdf' | 'json' | 'assets') => {
+  const download = async (format: 'html' | 'pdf' | 'json' | 'assets' | 'labels') => {
     setBusy(format);
     setError('');
     try {
@@ -106,6 +106,9 @@ export function ReportStep() {
               </button>
               <button type="button" disabled={!!busy} onClick={() => download('assets')}>
                 {t.downloadAssets}
+              </button>
+              <button type="button" disabled={!!busy} onClick={() => download('labels')}>
+                {t.downloadLabels}
               </button>
               <button
                 type="button"

@@ -18,6 +18,7 @@ export const reportStrings = {
   downloadPdf: 'Download PDF',
   downloadJson: 'Download JSON',
   downloadAssets: 'Asset register (CSV)',
+  downloadLabels: 'Device labels (PDF)',
   saveAll: "Save all formats in the app's data folder",
   saved: (folder: string) => `Saved in ${folder}:`,
   devicesTitle: 'Devices',
