@@ -18,7 +18,9 @@ import { KitError, loadKit, type Kit } from './kit';
 export const EXIT = { done: 0, failed: 1, blocked: 2, badInput: 3 } as const;
 
 interface Args {
-  command: 'survey' | 'plan' | 'install';
+  command: 'survey' | 'plan' | 'install' | 'report';
+  /** report: the run (default: the newest in the kit's data folder). */
+  run: string | null;
   kit: string;
   json: boolean;
   passwordStdin: boolean;
@@ -29,11 +31,11 @@ interface Args {
 
 export function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
-  if (command !== 'survey' && command !== 'plan' && command !== 'install')
+  if (command !== 'survey' && command !== 'plan' && command !== 'install' && command !== 'report')
     throw new KitError(
-      'Usage: eai survey|plan|install --kit DIR [--json] [--password-stdin] [--known-hosts FILE] [--trust ADDRESS=SHA256:...]',
+      'Usage: eai survey|plan|install --kit DIR [--json] [--password-stdin] [--known-hosts FILE] [--trust ADDRESS=SHA256:...]; eai report --kit DIR [--run RUN]',
     );
-  const args: Args = { command, kit: '', json: false, passwordStdin: false, knownHosts: [], trust: new Map(), dataDir: null };
+  const args: Args = { command, run: null, kit: '', json: false, passwordStdin: false, knownHosts: [], trust: new Map(), dataDir: null };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     const value = () => {
@@ -46,6 +48,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--password-stdin') args.passwordStdin = true;
     else if (a === '--known-hosts') args.knownHosts.push(value());
     else if (a === '--data-dir') args.dataDir = value();
+    else if (a === '--run' && command === 'report') args.run = value();
     else if (a === '--trust') {
       const m = /^([^=]+)=(SHA256:[A-Za-z0-9+/]{43})$/.exec(value());
       if (!m) throw new KitError('--trust takes ADDRESS=SHA256:… (the fingerprint as ssh-keygen -lf prints it).');
@@ -84,6 +87,7 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
     return r.value as MethodOutput<M>;
   };
   try {
+    if (args.command === 'report') return await writeReport(call, args.run, join(kit.dir, 'out'), event);
     // The visit, the site profile, the devices and the plan's roles, from the kit.
     await call('visit.update', { siteName: kit.kit.siteName, technician: kit.kit.technician });
     const profile = await call('profiles.import', { yaml: kit.siteYaml });
@@ -238,6 +242,34 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
   } finally {
     services.close();
   }
+}
+
+type Call = <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodOutput<M>>;
+
+/** `eai report`: every file of a run's report (and the asset register and labels) into the kit's out/. */
+async function writeReport(
+  call: Call,
+  run: string | null,
+  outDir: string,
+  event: (kind: string, data: Record<string, unknown>, line: string) => void,
+): Promise<number> {
+  const runs = await call('reports.list', {});
+  const chosen = run ? runs.find((r) => r.runId === run) : runs[0];
+  if (!chosen)
+    throw new KitError(
+      run
+        ? `There is no run ${run} in this kit's data folder. Runs: ${runs.map((r) => r.runId).join(', ') || 'none'}.`
+        : "There is no run in this kit's data folder yet: install first.",
+    );
+  const exported = await call('reports.export', { runId: chosen.runId });
+  mkdirSync(outDir, { recursive: true });
+  for (const f of exported.files) copyFileSync(join(exported.folder, f.name), join(outDir, f.name));
+  event(
+    'report',
+    { runId: chosen.runId, result: chosen.result, files: exported.files },
+    `report of ${chosen.kind} ${chosen.runId} (${chosen.result}): ${exported.files.map((f) => join(outDir, f.name)).join(', ')}`,
+  );
+  return EXIT.done;
 }
 
 function defaultIo() {

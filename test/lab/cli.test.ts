@@ -127,6 +127,14 @@ describe('eai survey, plan and install from a site kit', () => {
     // The label sheet: one label per device, its name (here the address: the CSV gave no names) printed.
     const labels = execFileSync('pdftotext', [join(kit, 'out', 'labels.pdf'), '-'], { encoding: 'utf8' });
     for (const d of lab.devices) expect(labels).toContain(d.address);
+    // `eai report` later, from the kit's data folder alone: the newest run's files again.
+    out.length = 0;
+    expect(await runCli(['report', '--kit', kit, '--json'], io)).toBe(EXIT.done);
+    const reported = JSON.parse(out.at(-1)!);
+    expect(reported).toMatchObject({ kind: 'report', runId: events.at(-1).runId, result: 'success' });
+    expect(reported.files.map((f: { name: string }) => f.name).sort()).toEqual(
+      ['assets.csv', 'labels.pdf', 'report.html', 'report.json', 'report.pdf', 'report.schema.json'].sort(),
+    );
   });
   it('wrong box (after the install, on the same kit): a listed identity the device contradicts is named at first contact, and nothing is run on it (exit 2)', async () => {
     const csv = readFileSync(join(kit, 'devices.csv'), 'utf8');

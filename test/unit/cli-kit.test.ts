@@ -47,6 +47,19 @@ describe('the headless CLI: arguments and the site kit', () => {
     expect(await runCli(['install'], io)).toBe(EXIT.badInput);
     expect(out.join('\n')).toMatch(/no kit\.yaml[\s\S]*--kit DIR is required/);
   });
+
+  it('report: exit 3 with what to do when the kit has no run yet, or not the one named', async () => {
+    const out: string[] = [];
+    const io = { out: (s: string) => out.push(s), stdin: () => '' };
+    const kit = kitDir({ 'kit.yaml': 'siteName: P\ntechnician: T\nbundle: b.tar\n', 'b.tar': 'x', 'site.yaml': 'x', 'devices.csv': 'x' });
+    expect(await runCli(['report', '--kit', kit], io)).toBe(EXIT.badInput);
+    expect(await runCli(['report', '--kit', kit, '--run', 'r-none'], io)).toBe(EXIT.badInput);
+    expect(out).toEqual([
+      "eai: There is no run in this kit's data folder yet: install first.",
+      "eai: There is no run r-none in this kit's data folder. Runs: none.",
+    ]);
+    expect(() => parseArgs(['survey', '--kit', 'k', '--run', 'x'])).toThrow(/Unknown option --run/);
+  });
 });
 
 describe('the example kit in docs/', () => {
