@@ -156,6 +156,22 @@ export const contract = {
   'site.preview': method(z.object({ deviceId: deviceIdSchema }).strict(), declareOutput<{ text: string; issues: SiteIssue[] }>()),
   /** The site survey from each connected cluster member: VIP free, gateway, DNS, proxy, clock. */
   'site.checkOnDevices': method(empty, declareOutput<SiteSurveyView>()),
+  /** Saves this visit as a site kit for the headless CLI (kit.yaml, site.yaml, devices.csv): never a secret. */
+  'kit.save': method(
+    z
+      .object({
+        dir: z.string().trim().min(1, 'Give the folder to save the kit in.').max(4096),
+        /** The bundle checked in this window (its id), or a path on this machine. */
+        bundleId: z.string().max(200).optional(),
+        bundlePath: z.string().trim().min(1).max(4096).optional(),
+        sha256: z
+          .string()
+          .regex(/^[a-fA-F0-9]{64}$/)
+          .optional(),
+      })
+      .strict(),
+    declareOutput<{ dir: string; files: string[]; skipped: string[] }>(),
+  ),
   'profiles.export': method(z.object({ name: z.string().trim().max(120) }).strict(), declareOutput<{ yaml: string }>()),
   'profiles.import': method(
     z.object({ yaml: z.string().max(1024 * 1024, 'That file is too large for a site profile.') }).strict(),

@@ -5,7 +5,7 @@ import { stepsFor } from '../../common/install/model';
 import { createServices } from '../services/app-services';
 import { dispatch } from '../services/dispatch';
 import { chromiumPdfPrinter } from '../services/report/pdf-chromium';
-import { KitError, loadKit, type Kit } from './kit';
+import { KitError, loadKit, type Kit } from '../services/site-kit';
 
 /**
  * `eai survey|plan|install --kit DIR`: the window's services, rules, journal and reports without the window.

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { ApiHandlers, AppInfo, EventSink } from '../../common/contract';
 import { parseDeviceCsv } from '../../common/devices/csv-import';
 import { applyIntake } from './intake';
+import { KitError, kitFiles, saveKit } from './site-kit';
 import { crossCheck, evaluateChecks, overrideCheck } from './checks';
 import { DeviceService } from './devices';
 import { SiteService } from './site/site-service';
@@ -148,6 +149,19 @@ export function createServices(opts: ServiceOptions): Services {
     'site.preview': async ({ deviceId }) => site.preview(deviceId),
     'site.checkOnDevices': () => site.checkOnDevices(),
     'profiles.export': async ({ name }) => site.exportProfile(name),
+    'kit.save': async ({ dir, bundleId, bundlePath, sha256 }) => {
+      const visit = store.get();
+      try {
+        const path = bundleId ? bundles.path(bundleId) : bundlePath;
+        const bundle = path ? { path, sha256 } : null;
+        const { files, skipped } = kitFiles(visit, site.exportProfile(visit.siteName || 'Site').yaml, bundle);
+        return { dir, files: saveKit(dir, files), skipped };
+      } catch (err) {
+        if (err instanceof KitError)
+          throw new AppError({ code: 'INVALID_INPUT', message: err.message, fix: 'Correct it, then save the kit again.' });
+        throw err;
+      }
+    },
     'profiles.import': async ({ yaml }) => site.importProfile(yaml),
     'bundle.pick': async () => {
       if (!opts.pickBundleFile) {

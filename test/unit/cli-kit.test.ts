@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, parseArgs, runCli } from '../../main/cli/eai';
-import { KitError, loadKit } from '../../main/cli/kit';
+import { KitError, loadKit } from '../../main/services/site-kit';
 
 const kitDir = (files: Record<string, string>) => {
   const dir = mkdtempSync(join(tmpdir(), 'eai-kit-'));
@@ -66,7 +66,7 @@ describe('the example kit in docs/', () => {
   it('is a kit the CLI reads: kit.yaml by its schema, site.yaml as a profile, devices.csv as the window imports it', async () => {
     const { readFileSync } = await import('node:fs');
     const { parse } = await import('yaml');
-    const { kitSchema } = await import('../../main/cli/kit');
+    const { kitSchema } = await import('../../main/services/site-kit');
     const { profileFromYaml } = await import('../../common/site/profile');
     const { parseDeviceCsv } = await import('../../common/devices/csv-import');
     const { CATALOG } = await import('../../common/requirements/catalog');

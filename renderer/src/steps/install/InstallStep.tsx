@@ -6,6 +6,7 @@ import { ErrorBox } from '../../components/ErrorBox';
 import { VerifyList } from '../../components/VerifyList';
 import { consoleChecklist } from '../../../../common/install/board';
 import { FleetBoard } from './FleetBoard';
+import { SaveKitCard } from './SaveKitCard';
 import { BundleCard, type CheckedBundle } from '../../components/BundleCard';
 import { api, useStore } from '../../store';
 import { installStrings as t } from './strings';
@@ -69,6 +70,7 @@ export function InstallStep() {
         </section>
       )}
       <BundleCard onChecked={setBundle} error={starting.error} />
+      {bundle && <SaveKitCard bundle={bundle} />}
 
       <section className="card" aria-labelledby="targets-title">
         <h2 id="targets-title">{t.devices}</h2>

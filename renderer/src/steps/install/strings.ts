@@ -30,6 +30,13 @@ export const installStrings = {
     reboot: 'Reboot, and let the first-boot step install the agent (documented default)',
     'install-first': 'Run palette-agent install first, then reboot',
   },
+  kitTitle: 'Save as a site kit',
+  kitIntro:
+    'A folder the command line runs from (npx eai survey|plan|install --kit FOLDER): the devices with their identity and role, the site profile and this bundle. No password or token goes in it.',
+  kitDir: 'Kit folder on this machine',
+  kitSave: 'Save kit',
+  kitSaved: (dir: string, files: string[], skipped: string[]) =>
+    `Saved ${files.join(', ')} in ${dir}.${skipped.length ? ` Not in the kit (not reached over SSH): ${skipped.join(', ')}.` : ''} Rehearse with: npx eai survey --kit ${dir}`,
 };
 
 export const boardStrings = {
