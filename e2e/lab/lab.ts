@@ -122,7 +122,13 @@ export class LabDevice {
       },
       // Generous: with every lab file running at once on two cores a boot can take far longer than alone.
       90000,
-    );
+    ).catch((err: Error) => {
+      // What the boot got to, so that a lab failure is told from a product one.
+      const state = existsSync(join(this.control, 'state')) ? 'boot script done' : 'boot script not done';
+      throw new Error(
+        `${err.message} (${state}; boot stderr: ${stderr.trim().slice(-400) || 'none'}; sshd log: ${this.sshdLog().slice(-400) || 'empty'})`,
+      );
+    });
     this.watchRequests();
   }
 
@@ -137,6 +143,17 @@ export class LabDevice {
       })().finally(() => (this.rebooting = null));
     }
     return this.rebooting;
+  }
+
+  /**
+   * A device a failed case left without sshd (its reboot cut short, say) is booted again, so that one failure
+   * is reported once and not again by every case after it on the same device. Says so on stderr.
+   */
+  async ensureUp(): Promise<void> {
+    if (this.rebooting) await this.rebooting.catch(() => undefined);
+    if (this.process && this.process.exitCode === null && this.watcher && (await portOpen(this.address, 22))) return;
+    console.error(`lab: ${this.name} was left without sshd by an earlier case; booting it again. sshd log: ${this.sshdLog().slice(-600)}`);
+    await this.reboot();
   }
 
   /** Resolves when a reboot the device asked for (or one in progress) has finished. */

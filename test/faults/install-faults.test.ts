@@ -35,22 +35,34 @@ describe('faults during an install', () => {
   });
 
   async function prepared(dev: LabDevice, opts: { rebootTimeoutMs?: number } = {}) {
+    await dev.ensureUp();
     const svc = servicesForTest(opts);
     const d = await svc.addRoot(dev, lab.clientKey);
     await svc.readAndClear(d.id);
     return { svc, id: d.id };
   }
   const status = (svc: Svc, runId: string) => svc.call('install.status', { runId });
-  const until = (svc: Svc, runId: string, what: string, pred: (v: RunView) => boolean, ms = 240_000) =>
-    waitFor(
-      what,
-      async () => {
-        const v = await status(svc, runId);
-        return pred(v) ? v : null;
-      },
-      ms,
-      25,
-    );
+  /** Waits for the run to reach a state; a timeout says where the run stood (phase, error, the device's last lines). */
+  async function until(svc: Svc, runId: string, what: string, pred: (v: RunView) => boolean, ms = 240_000): Promise<RunView> {
+    let last: RunView | null = null;
+    try {
+      return await waitFor(
+        what,
+        async () => {
+          last = await status(svc, runId);
+          return pred(last) ? last : null;
+        },
+        ms,
+        25,
+      );
+    } catch (err) {
+      const d = (last as RunView | null)?.devices[0];
+      const where = d
+        ? `phase ${d.phase}${d.failedStep ? ` (failed at ${d.failedStep})` : ''}${d.error ? `: ${d.error.message}` : ''}${d.firstBoot ? `; first boot: ${d.firstBoot.detail}` : ''}; last lines: ${d.log.slice(-8).join(' | ')}`
+        : 'no status read';
+      throw new Error(`${(err as Error).message}; the run stood at ${where}`);
+    }
+  }
   /** Checks the bundle and starts an install of it on one device, as the Install step does. */
   const startInstall = async (svc: Svc, id: string, b: FixtureBundle, method?: 'install-first') =>
     svc.call('install.start', {

@@ -44,6 +44,10 @@ export const deviceStrings = {
     unknown: '',
   },
   next: 'Next: check devices',
+  connectAll: (n: number) => `Connect all (${n})`,
+  connectAllHelp: (secret: number) =>
+    `Connects every device that signs in with a key or the SSH agent, in parallel.${secret ? ` ${secret} need${secret === 1 ? 's' : ''} a password: connect ${secret === 1 ? 'it' : 'them'} on ${secret === 1 ? 'its card' : 'their cards'}.` : ''}`,
+  connectAllDone: (ok: number, total: number) => `${ok} of ${total} connected.${ok < total ? ' The others say why on their cards.' : ''}`,
   toUpgrade: (n: number) => `Upgrade the installed agent${n === 1 ? '' : 's'} instead (${n} device${n === 1 ? '' : 's'})`,
   nextBlocked: 'Connect at least one device to continue.',
   promptTitle: 'The device asks:',
