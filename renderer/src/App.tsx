@@ -13,7 +13,13 @@ import { UpgradeStep } from './steps/upgrade/UpgradeStep';
 import { useStore, type StepId } from './store';
 
 export function App() {
-  const { visit, step, fatal, init, actionError, showError } = useStore();
+  // One selector each: the shell must not render again for every log line or run event (a rack streams many).
+  const visit = useStore((s) => s.visit);
+  const step = useStore((s) => s.step);
+  const fatal = useStore((s) => s.fatal);
+  const init = useStore((s) => s.init);
+  const actionError = useStore((s) => s.actionError);
+  const showError = useStore((s) => s.showError);
   useEffect(() => {
     void init();
   }, [init]);

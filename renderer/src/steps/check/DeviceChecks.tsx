@@ -1,6 +1,6 @@
 import { act } from '../../actions';
 import { TableHead } from '../../components/TableHead';
-import { useState, type FormEvent } from 'react';
+import { memo, useState, type FormEvent } from 'react';
 import type { DeviceView } from '../../../../common/model/device';
 import { overrideSchema } from '../../../../common/plan/schema';
 import type { CheckResult } from '../../../../common/requirements/evaluate';
@@ -16,7 +16,19 @@ const ICON: Record<CheckResult['status'], string> = { pass: '✔', warn: '⚠', 
 /** One device: its verdict, every requirement with measured vs required, and overrides with reasons. */
 const ORDER: Record<CheckResult['status'], number> = { block: 0, unknown: 1, warn: 2, pass: 3 };
 
-export function DeviceChecks({ device, results, onRead }: { device: DeviceView; results: CheckResult[] | null; onRead: () => void }) {
+/**
+ * Memoised: with a rack of devices, a state change of one re-renders that one card only (its device and results
+ * objects stay the same for the others).
+ */
+export const DeviceChecks = memo(function DeviceChecks({
+  device,
+  results,
+  onRead,
+}: {
+  device: DeviceView;
+  results: CheckResult[] | null;
+  onRead: (deviceId: string) => unknown;
+}) {
   const [showPassed, setShowPassed] = useState(false);
   // What needs attention first; passes (and overridden blocks) fold away until asked for.
   const sorted = results ? [...results].sort((a, b) => ORDER[a.status] - ORDER[b.status]) : null;
@@ -40,7 +52,7 @@ export function DeviceChecks({ device, results, onRead }: { device: DeviceView; 
             <span aria-hidden="true">◌</span> {t.reading}
           </span>
         )}
-        <button type="button" onClick={onRead} disabled={device.probing || device.state !== 'connected'}>
+        <button type="button" onClick={() => void onRead(device.id)} disabled={device.probing || device.state !== 'connected'}>
           {t.readAgain}
         </button>
       </header>
@@ -77,7 +89,7 @@ export function DeviceChecks({ device, results, onRead }: { device: DeviceView; 
       {!device.facts && device.state === 'connected' && !device.probing && <p className="muted">{t.notRead}</p>}
     </section>
   );
-}
+});
 
 function CheckRow({ deviceId, r }: { deviceId: string; r: CheckResult }) {
   const [open, setOpen] = useState(false);

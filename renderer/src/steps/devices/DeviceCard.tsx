@@ -1,5 +1,5 @@
 import { act } from '../../actions';
-import { useState, type FormEvent } from 'react';
+import { memo, useState, type FormEvent } from 'react';
 import type { ConnectSecrets, DeviceView } from '../../../../common/model/device';
 import { ErrorBox } from '../../components/ErrorBox';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -7,8 +7,11 @@ import { api, useStore } from '../../store';
 import { HostKeyChanged, HostKeyConfirm } from './HostKeyPanels';
 import { deviceStrings as t } from './strings';
 
-/** One device: where it is, how it signs in, its state, and the secrets typed for this attempt only. */
-export function DeviceCard({ device }: { device: DeviceView }) {
+/**
+ * One device: where it is, how it signs in, its state, and the secrets typed for this attempt only. Memoised: in a
+ * rack of devices a state change of one renders that card only.
+ */
+export const DeviceCard = memo(function DeviceCard({ device }: { device: DeviceView }) {
   const upsert = useStore((s) => s.upsertDevice);
   const setVisit = useStore((s) => s.setVisit);
   const [secrets, setSecrets] = useState<ConnectSecrets>({});
@@ -113,4 +116,4 @@ export function DeviceCard({ device }: { device: DeviceView }) {
       )}
     </section>
   );
-}
+});

@@ -1,0 +1,157 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { afterAll, beforeAll, it } from 'vitest';
+import { Lab } from '../e2e/lab/lab';
+import { report } from './report';
+
+const DEVICES = Number(process.env.EAI_VISIT_DEVICES ?? 64);
+
+/**
+ * A 64-device visit through the window, as a technician with a rack would do it: the devices from a CSV, "Connect
+ * all", then the Check step reads every device. Figures (issue: performance §4, field UX "a board for many devices"):
+ *   visit-64-connect-wall-s, visit-64-probe-wall-s   wall time, for information (the 64 "devices" share this
+ *                                                     machine's two cores with the services and the browser)
+ *   visit-64-services-peak-rss                        the browser host process's peak resident memory (VmHWM):
+ *                                                     services, journal and the WebSocket bridge, not Chromium
+ *   visit-64-longest-task-ms                          the longest task on the page's main thread (Chromium's
+ *                                                     performance timeline) while 64 states stream in
+ *   visit-64-devices-first-render-ms, visit-64-check-first-render-ms
+ *                                                     from the press that opens the step to the frame that shows
+ *                                                     all 64 devices on it
+ */
+let lab: Lab;
+let host: ChildProcess;
+let browser: Browser;
+let home: string;
+
+/** The browser host the e2e suite uses (out/main/web.js), with its own data folder and a home whose known_hosts pins the lab. */
+async function startHost(): Promise<string> {
+  if (!existsSync('out/main/web.js')) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
+  home = mkdtempSync(join(tmpdir(), 'eai-visit64-'));
+  mkdirSync(join(home, 'home', '.ssh'), { recursive: true, mode: 0o700 });
+  // The technician's known_hosts already holds the rack (as after a survey): connects go straight through.
+  writeFileSync(
+    join(home, 'home', '.ssh', 'known_hosts'),
+    lab.devices.map((d) => `${d.address} ${readFileSync(join(d.control, 'ssh_host_ed25519_key.pub'), 'utf8').trim()}`).join('\n') + '\n',
+  );
+  host = spawn(process.execPath, ['out/main/web.js'], {
+    env: { ...process.env, EAI_DATA_DIR: join(home, 'data'), HOME: join(home, 'home'), SSH_AUTH_SOCK: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    host.stdout!.on('data', (d) => {
+      out += d;
+      const m = /^EAI_URL=(\S+)$/m.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    host.stderr!.on('data', (d) => (out += d));
+    host.once('exit', (code) => reject(new Error(`browser host exited (${code}): ${out}`)));
+  });
+}
+
+beforeAll(async () => {
+  const t0 = performance.now();
+  lab = await Lab.start(DEVICES);
+  console.log(`bench: ${DEVICES} lab devices booted in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const url = await startHost();
+  browser = await chromium.launch({
+    executablePath: process.env.EAI_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // Every long task from the first load on, kept in the page.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask' });
+  });
+  await page.goto(url);
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  host?.kill('SIGTERM');
+  await lab?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+let page: Page;
+
+/**
+ * Presses the button (among `buttons`) whose text ends with `text`, and returns the ms until a frame shows `count`
+ * elements matching `selector`.
+ */
+async function renderTime(buttons: string, text: string, selector: string, count: number): Promise<number> {
+  return page.evaluate(
+    ([buttons, button, selector, count]) =>
+      new Promise<number>((resolve, reject) => {
+        const b = Array.from(document.querySelectorAll<HTMLButtonElement>(buttons as string)).find((x) =>
+          x.textContent?.trim().endsWith(button as string),
+        );
+        if (!b) return reject(new Error(`no button ${button}`));
+        const t0 = performance.now();
+        b.click();
+        const frame = () =>
+          document.querySelectorAll(selector as string).length >= (count as number)
+            ? resolve(performance.now() - t0)
+            : performance.now() - t0 > 30_000
+              ? reject(new Error(`${selector}: ${document.querySelectorAll(selector as string).length} of ${count} after 30 s`))
+              : requestAnimationFrame(frame);
+        requestAnimationFrame(frame);
+      }),
+    [buttons, text, selector, count] as const,
+  );
+}
+
+const longTasks = () => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
+
+it(`a ${DEVICES}-device visit: import, connect all, check; the window stays fluid`, async () => {
+  await page.getByLabel('Site name').fill('Rack bench');
+  await page.getByLabel('Technician').fill('Bench');
+  await page.getByRole('button', { name: 'Next: add devices' }).click();
+  const csv = ['host,user,auth,keyPath', ...lab.devices.map((d) => `${d.address},root,key,${lab.clientKey}`)].join('\n');
+  await page.getByText('Import a device list (CSV)').click();
+  await page.setInputFiles('#import-csv', { name: 'rack.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page
+    .locator('[data-testid^="device-198.18."]')
+    .nth(DEVICES - 1)
+    .waitFor();
+  await longTasks(); // the figures below are from here on
+
+  const c0 = performance.now();
+  await page.getByRole('button', { name: /^Connect all/ }).click();
+  await page.getByTestId('connect-all-status').waitFor({ timeout: 600_000 });
+  const connectS = (performance.now() - c0) / 1000;
+  const connectTasks = await longTasks();
+  const connected = await page.locator('[data-testid^="device-198.18."] [data-state="connected"]').count();
+  if (connected !== DEVICES)
+    throw new Error(`bench: ${connected} of ${DEVICES} connected: ${await page.getByTestId('connect-all-status').textContent()}`);
+
+  const p0 = performance.now();
+  const checkRender = await renderTime('.actions button', 'Next: check devices', '[data-testid^="checks-198.18."]', DEVICES);
+  await page
+    .locator('[data-testid="verdict"]')
+    .nth(DEVICES - 1)
+    .waitFor({ timeout: 600_000 });
+  const probeS = (performance.now() - p0) / 1000;
+  const devicesRender = await renderTime('nav[aria-label="Wizard steps"] button', 'Devices', '[data-testid^="device-198.18."]', DEVICES);
+  const checkTasks = await longTasks();
+  const tasks = [...connectTasks, ...checkTasks];
+  console.log(
+    `bench: long tasks while connecting: ${connectTasks.map(Math.round).join(', ') || 'none'}; while checking: ${checkTasks.map(Math.round).join(', ') || 'none'}`,
+  );
+  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${host.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+
+  const longest = Math.max(0, ...tasks);
+  console.log(report('visit-64-connect-wall-s', connectS, 's', { cmp: '<=', value: 120 }));
+  console.log(report('visit-64-probe-wall-s', probeS, 's', { cmp: '<=', value: 120 }));
+  console.log(report('visit-64-services-peak-rss', hwm, 'MB', { cmp: '<', value: 250 }));
+  console.log(report('visit-64-longest-task-ms', longest, 'ms', { cmp: '<=', value: 200 }));
+  console.log(report('visit-64-long-tasks-over-200ms', tasks.filter((ms) => ms > 200).length, 'tasks', { cmp: '<=', value: 0 }));
+  console.log(report('visit-64-check-first-render-ms', checkRender, 'ms', { cmp: '<', value: 500 }));
+  console.log(report('visit-64-devices-first-render-ms', devicesRender, 'ms', { cmp: '<', value: 500 }));
+}, 1_800_000);
