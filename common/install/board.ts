@@ -26,7 +26,7 @@ interface BoardDevice {
   deviceId: string;
   phase: string;
   failedStep?: string;
-  progress?: { rateBytesPerSec: number; etaSeconds: number | null };
+  progress?: { rateBytesPerSec: number; etaSeconds: number | null; compressed?: boolean };
 }
 
 function row(d: BoardDevice, steps: { phase: string; title: string }[]): BoardRow {
@@ -42,7 +42,7 @@ function row(d: BoardDevice, steps: { phase: string; title: string }[]): BoardRo
   return {
     deviceId: d.deviceId,
     segments,
-    speed: uploading ? `${formatBytes(d.progress!.rateBytesPerSec)}/s` : null,
+    speed: uploading ? `${formatBytes(d.progress!.rateBytesPerSec)}/s${d.progress!.compressed ? ' (zstd)' : ''}` : null,
     etaSeconds: uploading ? d.progress!.etaSeconds : null,
     attention: stopped,
     done: finished,

@@ -40,7 +40,8 @@ export interface DeviceRunView {
   phase: InstallPhase;
   /** The step that failed, when phase is failed. */
   failedStep?: InstallPhase;
-  progress?: { bytes: number; total: number; rateBytesPerSec: number; etaSeconds: number | null };
+  /** Upload progress in bundle bytes; `compressed` when the bytes go as zstd frames (the rate is then more than the link's). */
+  progress?: { bytes: number; total: number; rateBytesPerSec: number; etaSeconds: number | null; compressed?: boolean };
   agentVersion?: string;
   verify?: VerifyCheck[];
   error?: AppErrorShape;

@@ -159,6 +159,7 @@ function deviceReport(id: string, ctx: RunContext, mine: DeviceLine[], runFinish
     versionBefore: c?.versionBefore ?? null,
     versionAfter: doneData?.version ?? null,
     stagingFreed: freed(mine),
+    upload: uploadOf(mine),
     localUi: localUiOf(mine),
     verification,
   };
@@ -178,6 +179,33 @@ function localUiOf(mine: DeviceLine[]): ReportDevice['localUi'] {
         ...(ui.journal ? { journal: ui.journal } : {}),
       }
     : null;
+}
+
+/** The last upload's result line (install-run journals it): what went, how, and why it went that way. */
+function uploadOf(mine: DeviceLine[]): string | null {
+  const e = [...mine]
+    .reverse()
+    .find(
+      (x): x is Extract<DeviceLine, { kind: 'output' }> =>
+        x.kind === 'output' && x.step === 'upload' && typeof x.data.bytesSent === 'number',
+    );
+  if (!e) return null;
+  const d = e.data as {
+    bytesSent: number;
+    resumedFrom?: number;
+    skipped?: boolean;
+    transferMs?: number;
+    compression?: { method: string; reason: string; wireBytes: number };
+  };
+  if (d.skipped) return 'already on the device with the right sha256: not sent again';
+  const secs = Math.max(1, Math.round((d.transferMs ?? 0) / 1000));
+  const resumed = d.resumedFrom ? `, continued from ${formatBytes(d.resumedFrom)}` : '';
+  const how = d.compression
+    ? d.compression.method === 'zstd'
+      ? `, compressed with zstd (${formatBytes(d.compression.wireBytes)} on the link). ${d.compression.reason}`
+      : `, as it is. ${d.compression.reason}`
+    : '';
+  return `${formatBytes(d.bytesSent)} in ${secs} s${resumed}; sha256 checked on the device${how}`;
 }
 
 function freed(mine: DeviceLine[]): string | null {

@@ -179,6 +179,7 @@ function deviceSection(d: ReportDevice): Markup {
       ['OS', `${d.os.name ?? 'unknown'}, kernel ${d.os.kernel ?? 'unknown'}`],
       ['Agent before', d.versionBefore ?? 'none'],
       ['Agent after', d.versionAfter ?? 'not verified'],
+      ['Upload', d.upload ?? '—'],
       ['Staging space returned', d.stagingFreed ?? '—'],
       ...(d.localUi
         ? ([

@@ -62,6 +62,8 @@ export const reportDeviceSchema = z.object({
   versionAfter: z.string().nullable(),
   /** Space the removal of the staged bundle returned to the device (the documented minimum disk is 32 GB). */
   stagingFreed: z.string().nullable().default(null),
+  /** How the bundle went to the device: size, time, resumed or not, compressed or not and why. */
+  upload: z.string().nullable().default(null),
   /** Local management: where Local UI answered, its certificate fingerprint, who can sign in. */
   localUi: z
     .object({

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Header } from 'tar-stream';
@@ -30,6 +30,12 @@ export interface FixtureBundleOptions {
   version?: string;
   fips?: boolean;
   payloadBytes?: number;
+  /**
+   * 'pattern' (the default): a fixed 1 MiB pattern, which zstd shrinks too little per frame to ever be worth it.
+   * 'realistic': like a real bundle, executables and libraries from this machine's own /usr/bin and /usr/lib
+   * (which compress) mixed one to two with random bytes standing for container layers (already compressed).
+   */
+  payload?: 'pattern' | 'realistic';
   fileName?: string;
   hostile?: HostileKind;
   /** Write a .sha256 beside the tar: its true sum, or a wrong one. */
@@ -190,7 +196,13 @@ export async function buildFixtureBundle(opts: FixtureBundleOptions): Promise<Fi
   }
 
   const payload = opts.payloadBytes ?? 64 * 1024;
-  if (payload > 0) await streamEntry(pack, `./${stylus}/opt/spectrocloud/payload.img`, payload);
+  if (payload > 0)
+    await streamEntry(
+      pack,
+      `./${stylus}/opt/spectrocloud/payload.img`,
+      payload,
+      opts.payload === 'realistic' ? realisticChunks() : undefined,
+    );
   pack.finalize();
   await done;
   const sha256 = hash.digest('hex');
@@ -204,9 +216,65 @@ export async function buildFixtureBundle(opts: FixtureBundleOptions): Promise<Fi
 }
 
 /** A large entry written chunk by chunk (deterministic bytes), honouring back-pressure. */
-async function streamEntry(pack: ReturnType<typeof tarPack>, name: string, size: number): Promise<void> {
-  const chunk = Buffer.alloc(1024 * 1024);
-  for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
+/** This machine's executables and libraries over 64 KiB, in a fixed order. */
+function systemFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(dir, n);
+      try {
+        const st = statSync(p);
+        if (st.isDirectory() && depth < 2) walk(p, depth + 1);
+        else if (st.isFile() && st.size > 64 * 1024) out.push(p);
+      } catch {
+        // unreadable or vanished: skip
+      }
+    }
+  };
+  for (const d of ['/usr/bin', '/usr/sbin', '/usr/lib']) walk(d, 0);
+  return out;
+}
+
+/** 1 MiB chunks: 8 MiB of system files, then 4 MiB of random bytes, and again (the files are reused in a cycle). */
+function realisticChunks(): () => Buffer {
+  const files = systemFiles();
+  if (!files.length) throw new Error('fixture: no system files to build a realistic payload from');
+  let file = 0;
+  let current = Buffer.alloc(0);
+  let at = 0;
+  let n = 0;
+  return () => {
+    if (n++ % 12 >= 8) return randomBytes(2 ** 20);
+    const chunk = Buffer.allocUnsafe(2 ** 20);
+    let filled = 0;
+    while (filled < chunk.length) {
+      if (at >= current.length) {
+        try {
+          current = readFileSync(files[file++ % files.length]!);
+        } catch {
+          current = Buffer.alloc(0);
+        }
+        at = 0;
+        continue;
+      }
+      const take = Math.min(chunk.length - filled, current.length - at);
+      current.copy(chunk, filled, at, at + take);
+      filled += take;
+      at += take;
+    }
+    return chunk;
+  };
+}
+
+async function streamEntry(pack: ReturnType<typeof tarPack>, name: string, size: number, next?: () => Buffer): Promise<void> {
+  const fixed = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < fixed.length; i += 4) fixed.writeUInt32LE((i * 2654435761) >>> 0, i);
   await new Promise<void>((resolve, reject) => {
     const stream = pack.entry({ name, size, type: 'file', mode: 0o644, mtime: new Date('2026-01-01T00:00:00Z') }, (err) =>
       err ? reject(err) : resolve(),
@@ -214,6 +282,7 @@ async function streamEntry(pack: ReturnType<typeof tarPack>, name: string, size:
     let left = size;
     const write = () => {
       while (left > 0) {
+        const chunk = next ? next() : fixed;
         const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
         left -= part.length;
         if (!stream.write(part)) {

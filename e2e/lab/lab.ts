@@ -185,6 +185,32 @@ export class LabDevice {
     await run('ip', ['-n', this.lab.env.hostNs, 'link', 'set', this.veth, up ? 'up' : 'down']);
   }
 
+  /**
+   * Shapes what reaches the device to `mbit` Mbit/s (a site link; null: back to the lab's full speed). A token
+   * bucket on the lab side of the device's cable, in the lab's own namespace, so uploads (laptop to device) meet
+   * it; the machine's own network is untouched.
+   */
+  async shapeLink(mbit: number | null): Promise<void> {
+    await run('tc', ['-n', this.lab.env.hostNs, 'qdisc', 'del', 'dev', this.veth, 'root'], { allowFail: true });
+    if (mbit !== null)
+      await run('tc', [
+        '-n',
+        this.lab.env.hostNs,
+        'qdisc',
+        'add',
+        'dev',
+        this.veth,
+        'root',
+        'tbf',
+        'rate',
+        `${mbit}mbit`,
+        'burst',
+        '256kb',
+        'latency',
+        '50ms',
+      ]);
+  }
+
   /** Drops (as a firewall would) incoming TCP to a port on this device. */
   async dropPort(port: number): Promise<void> {
     await run('ip', ['netns', 'exec', this.ns, 'iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(port), '-j', 'DROP']);

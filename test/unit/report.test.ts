@@ -82,6 +82,21 @@ function journal(ctx = context(), finished = true): JournalLine[] {
     },
     { t: at(0), kind: 'context', data: { ...ctx } },
     { t: at(1), kind: 'step-started', deviceId: 'd1', step: 'upload' },
+    {
+      t: at(4),
+      kind: 'output',
+      deviceId: 'd1',
+      step: 'upload',
+      data: {
+        remotePath: '/var/lib/eai-staging/agent-mode-linux-amd64.tar',
+        resumedFrom: 0,
+        bytesSent: 2 ** 30,
+        skipped: false,
+        transferMs: 86_000,
+        verifyMs: 0,
+        compression: { method: 'zstd', reason: 'The link carries 11.8 MB/s and the bundle compresses to 40 %.', wireBytes: 0.4 * 2 ** 30 },
+      },
+    },
     { t: at(4), kind: 'step-finished', deviceId: 'd1', step: 'upload', data: { ms: 3000 } },
     { t: at(4), kind: 'step-started', deviceId: 'd1', step: 'stage' },
     { t: at(5), kind: 'step-finished', deviceId: 'd1', step: 'stage', data: { ms: 1000, version: '4.7.9' } },
@@ -122,7 +137,12 @@ describe('report model', () => {
       ['upload', 3000, 'ok'],
       ['stage', 1000, 'ok'],
     ]);
-    expect(d2).toMatchObject({ result: 'failed', error: 'No space left. What to do: Free space.', versionBefore: '4.6.0' });
+    // How the bundle went, and why: in the report a customer keeps.
+    expect(d1!.upload).toBe(
+      '1.0 GiB in 86 s; sha256 checked on the device, compressed with zstd (410 MiB on the link). The link carries 11.8 MB/s and the bundle compresses to 40 %.',
+    );
+    expect(reportHtml(r)).toContain('compressed with zstd');
+    expect(d2).toMatchObject({ result: 'failed', error: 'No space left. What to do: Free space.', versionBefore: '4.6.0', upload: null });
     expect(r.handoff.endpoint).toBe('VIP 10.0.0.240');
     expect(r.handoff.nextSteps.join(' ')).toContain('Finish these devices first');
     expect(r.handoff.nextSteps.join(' ')).toContain('https://10.0.0.11:5080');

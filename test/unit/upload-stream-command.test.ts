@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { streamCommand } from '../../main/services/bundle/upload';
+import { sampleCompression, ZstdCompressor } from '../../main/services/bundle/zstd';
 
 /** The device side of a streamed upload, run by this machine's /bin/sh (dash on Debian) as a device's sshd would. */
 describe('streamed upload command', () => {
@@ -12,7 +13,8 @@ describe('streamed upload command', () => {
   const part = join(dir, "agent mode 'x'.tar.part");
   const data = randomBytes(3_000_000);
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-  const run = (start: number, input: Buffer) => spawnSync('/bin/sh', ['-c', streamCommand(dir, part, start)], { input });
+  const run = (start: number, input: Buffer, zstd = false) =>
+    spawnSync('/bin/sh', ['-c', streamCommand(dir, part, start, zstd)], { input });
 
   it('writes what arrives, 0600, and prints the sha256 and size of the whole file', () => {
     const r = run(0, data);
@@ -32,5 +34,41 @@ describe('streamed upload command', () => {
   it('a short stream shows in the size line (the caller refuses it)', () => {
     const r = run(0, data.subarray(0, 10));
     expect(r.stdout.toString()).toMatch(/\nsize 10\n$/);
+  });
+
+  it("compressed: frames from the worker, unpacked by the device's zstd, continued after a cut mid-frame", async () => {
+    // Text-like data compresses: a bundle's binaries do too.
+    const text = Buffer.from(Array.from({ length: 120_000 }, (_, i) => `line ${i} of the agent's files\n`).join(''));
+    const z = new ZstdCompressor();
+    try {
+      const frames: Buffer[] = [];
+      for (let at = 0; at < text.length; at += 2 ** 20) frames.push((await z.compress(Buffer.from(text.subarray(at, at + 2 ** 20)))).out);
+      const wire = Buffer.concat(frames);
+      expect(wire.length).toBeLessThan(text.length / 3);
+      // Cut in the middle of the second frame: zstd leaves a whole prefix of the bundle, never a wrong byte.
+      const cut = frames[0]!.length + Math.floor(frames[1]!.length / 2);
+      run(0, wire.subarray(0, cut), true);
+      const kept = readFileSync(part);
+      expect(kept.length).toBeGreaterThanOrEqual(2 ** 20);
+      expect(kept.equals(text.subarray(0, kept.length))).toBe(true);
+      // The retry compresses again from where the .part ends.
+      const rest: Buffer[] = [];
+      for (let at = kept.length; at < text.length; at += 2 ** 20)
+        rest.push((await z.compress(Buffer.from(text.subarray(at, at + 2 ** 20)))).out);
+      const r = run(kept.length, Buffer.concat(rest), true);
+      expect(r.status).toBe(0);
+      expect(r.stdout.toString()).toMatch(new RegExp(`^${sha(text)}.*\nsize ${text.length}\n$`));
+      expect(readFileSync(part).equals(text)).toBe(true);
+
+      const file = join(dir, 'sample.bin');
+      writeFileSync(file, Buffer.concat([text, randomBytes(text.length)]));
+      const s = await sampleCompression(z, file, 0, 2 * text.length);
+      // Two samples of text, two of random bytes: the ratio is of the mix.
+      expect(s!.ratio).toBeGreaterThan(0.4);
+      expect(s!.ratio).toBeLessThan(0.75);
+      expect(s!.bytesPerSec).toBeGreaterThan(0);
+    } finally {
+      await z.close();
+    }
   });
 });

@@ -1,15 +1,30 @@
 import { RateMeter } from '../../../common/rate';
-import { open as openLocal } from 'node:fs/promises';
+import { open as openLocal, type FileHandle } from 'node:fs/promises';
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { AppError } from '../../../common/errors';
 import { shQuote } from '../../../common/shell/quote';
+import { chooseCompression, MIN_REMAINING, type CompressionChoice } from '../../../common/upload/compression';
 import type { SshSession } from '../ssh/session';
+import { sampleCompression, ZstdCompressor } from './zstd';
 
 export interface UploadProgress {
   bytes: number; // on the device so far
   total: number;
   rateBytesPerSec: number;
   etaSeconds: number | null;
+  /** The bytes go compressed (zstd): the rate is of the bundle's bytes, more than the link carries. */
+  compressed?: boolean;
+}
+
+/** How the bytes went, and why: for the device's output, the journal and the report. */
+export interface UploadCompression {
+  method: 'zstd' | 'none';
+  reason: string;
+  /** Bytes this attempt put on the link (less than it sent of the bundle when compressed). */
+  wireBytes: number;
+  /** zstd's ratio on samples of the bundle, and the link's pace as measured, when they were. */
+  ratio?: number;
+  linkBytesPerSec?: number;
 }
 
 export interface UploadResult {
@@ -22,6 +37,7 @@ export interface UploadResult {
   /** Time on the wire, and time the device took to hash what it received. */
   transferMs: number;
   verifyMs: number;
+  compression?: UploadCompression;
 }
 
 export interface UploadOptions {
@@ -45,6 +61,13 @@ export interface UploadOptions {
    * the benchmark and for a device whose shell lacks coreutils' truncate).
    */
   method?: 'stream' | 'sftp';
+  /**
+   * A streamed upload: 'auto' (the default) compresses with zstd when the link, not the CPU, is the bottleneck
+   * (common/upload/compression.ts); 'zstd' and 'none' force it (tests, the benchmark).
+   */
+  compression?: 'auto' | 'zstd' | 'none';
+  /** A sentence for the technician (the device's output): how the bundle goes, and why. */
+  onNote?: (text: string) => void;
 }
 
 /**
@@ -57,7 +80,7 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
   const finalPath = `${o.remoteDir}/${o.remoteName}`;
   const partPath = `${finalPath}.part`;
   const prep = await o.session.exec(
-    `mkdir -p ${shQuote(o.remoteDir)} && cd ${shQuote(o.remoteDir)} && df -Pk . | tail -n 1; for f in ${shQuote(o.remoteName)} ${shQuote(o.remoteName + '.part')}; do if [ -f "$f" ]; then echo "size $f $(wc -c < "$f")"; fi; done`,
+    `mkdir -p ${shQuote(o.remoteDir)} && cd ${shQuote(o.remoteDir)} && df -Pk . | tail -n 1; command -v zstd >/dev/null 2>&1 && echo zstd-present; for f in ${shQuote(o.remoteName)} ${shQuote(o.remoteName + '.part')}; do if [ -f "$f" ]; then echo "size $f $(wc -c < "$f")"; fi; done`,
     { timeoutMs: 30_000 },
   );
   if (prep.code !== 0) {
@@ -92,8 +115,9 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
   const t0 = Date.now();
   let sum: string | null;
   let t1: number;
+  let compression: UploadCompression | undefined;
   if ((o.method ?? 'stream') === 'stream') {
-    sum = await streamFrom(o, partPath, start);
+    ({ sum, compression } = await streamChoosing(o, partPath, start, /^zstd-present$/m.test(prep.stdout)));
     t1 = Date.now();
   } else {
     const sftp = await openSftp(o.session);
@@ -122,7 +146,15 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
       fix: 'Try again.',
       detail: mv.stderr,
     });
-  return { remotePath: finalPath, resumedFrom: start, bytesSent: o.size - start, skipped: false, transferMs: t1 - t0, verifyMs: t2 - t1 };
+  return {
+    remotePath: finalPath,
+    resumedFrom: start,
+    bytesSent: o.size - start,
+    skipped: false,
+    transferMs: t1 - t0,
+    verifyMs: t2 - t1,
+    ...(compression ? { compression } : {}),
+  };
 }
 
 /**
@@ -247,9 +279,11 @@ async function sendFrom(sftp: SFTPWrapper, o: UploadOptions, remote: string, sta
  * The device side of a streamed upload, for a POSIX sh: the .part cut back to where this attempt starts
  * (it may hold a torn tail), then what is already there and what arrives go through one sha256 while tee
  * appends the new bytes. The size line proves tee wrote everything (GNU tee keeps reading after a failed
- * write, so the hash alone would not show a full disk).
+ * write, so the hash alone would not show a full disk). With `zstd`, what arrives is zstd frames, unpacked by
+ * the device's own zstd before tee: the .part and its hash are of the bundle itself, and a cut leaves a whole
+ * prefix of it (zstd writes only what it has decoded).
  */
-export function streamCommand(dir: string, part: string, start: number): string {
+export function streamCommand(dir: string, part: string, start: number, zstd = false): string {
   const p = shQuote(part);
   const pid = shQuote(`${part}.pid`);
   // An upload cut with the link down may leave its tee running on the device, and it would append again
@@ -259,22 +293,88 @@ export function streamCommand(dir: string, part: string, start: number): string 
   const stopOld =
     `old=$(cat ${pid} 2>/dev/null) && [ -n "$old" ] && grep -qF -- ${shQuote(part)} "/proc/$old/cmdline" 2>/dev/null ` +
     `&& kill -KILL -- "-$old" 2>/dev/null && sleep 0.2; `;
+  const arriving = zstd ? `zstd -dcq | tee -a ${p}` : `tee -a ${p}`;
   return (
     `cd ${shQuote(dir)} && umask 077 && { ${stopOld}true; } && echo $$ > ${pid} && truncate -s ${start} ${p} && ` +
-    `{ head -c ${start} ${p}; tee -a ${p}; } | ${HASH} && printf 'size %s\\n' "$(wc -c < ${p})" && rm -f ${pid}`
+    `{ head -c ${start} ${p}; ${arriving}; } | ${HASH} && printf 'size %s\\n' "$(wc -c < ${p})" && rm -f ${pid}`
   );
+}
+
+/** Raw bytes per zstd frame: big enough for a good ratio, small enough for smooth progress and quick resumes. */
+const ZSTD_PIECE = 2 ** 20;
+
+interface Piece {
+  buf: Buffer;
+  /** Where this piece ends in the bundle. */
+  rawEnd: number;
+}
+
+/**
+ * The bundle from `from`, piece by piece: as it is, or compressed in the worker with up to three pieces ahead (the
+ * worker compresses the next while the channel sends this one).
+ */
+async function* pieces(local: FileHandle, from: number, size: number, chunk: number, z: ZstdCompressor | null): AsyncGenerator<Piece> {
+  const read = async (at: number, length: number) => {
+    const buf = Buffer.allocUnsafeSlow(length);
+    const { bytesRead } = await local.read(buf, 0, length, at);
+    if (bytesRead !== length)
+      throw new AppError({
+        code: 'COMMAND_FAILED',
+        message: 'The bundle on this laptop changed while it was being sent.',
+        fix: 'Check the file, then try again.',
+      });
+    return buf;
+  };
+  let pos = from;
+  if (!z) {
+    while (pos < size) {
+      const length = Math.min(chunk, size - pos);
+      const buf = await read(pos, length);
+      pos += length;
+      yield { buf, rawEnd: pos };
+    }
+    return;
+  }
+  const ahead: Promise<Piece>[] = [];
+  while (pos < size || ahead.length) {
+    while (pos < size && ahead.length < 3) {
+      const at = pos;
+      const length = Math.min(ZSTD_PIECE, size - at);
+      pos += length;
+      const p = read(at, length).then(async (buf) => ({ buf: (await z.compress(buf)).out, rawEnd: at + length }));
+      p.catch(() => undefined); // awaited below; a piece left behind by a failed upload must not be an unhandled rejection
+      ahead.push(p);
+    }
+    yield await ahead.shift()!;
+  }
+}
+
+interface StreamOutcome {
+  sum: string | null;
+  /** Set when `decide` stopped this stream to go on compressed: the size of the .part it left. */
+  switchedAt?: number;
+  /** Bytes that went over the link. */
+  wireBytes: number;
 }
 
 /**
  * Streams the file from `start` into one exec channel, as scp does: the SSH channel's window is the flow
  * control (a write waits for 'drain'), so memory stays at one read buffer plus the channel's window.
+ * With `z`, each piece goes as a zstd frame. `decide` (an uncompressed stream only) is asked after each write
+ * whether to stop here and go on compressed; the stream then ends cleanly, leaving a whole .part.
  * Returns the sha256 the device computed over the whole .part.
  */
-async function streamFrom(o: UploadOptions, part: string, start: number): Promise<string | null> {
+async function streamFrom(
+  o: UploadOptions,
+  part: string,
+  start: number,
+  opts: { z?: ZstdCompressor; decide?: (acked: number, now: number) => boolean } = {},
+): Promise<StreamOutcome> {
   const stallMs = o.stallMs ?? 20_000;
   const chunk = o.chunkBytes ?? DEFAULT_CHUNK;
+  const z = opts.z ?? null;
   const channel = await new Promise<ClientChannel>((resolve, reject) =>
-    o.session.client.exec(streamCommand(o.remoteDir, part, start), (err, ch) =>
+    o.session.client.exec(streamCommand(o.remoteDir, part, start, !!z), (err, ch) =>
       err
         ? reject(
             new AppError({
@@ -295,18 +395,31 @@ async function streamFrom(o: UploadOptions, part: string, start: number): Promis
     channel.on('exit', (c: number | null) => (code = c));
     channel.on('close', () => resolve(code));
   });
-  let sent = start;
+  let wireSent = 0;
+  // Where each piece ends on the wire and in the bundle: what the device has taken, in bundle bytes.
+  const marks: { wireEnd: number; rawEnd: number }[] = [];
+  let markAt = 0;
+  let rawAcked = start;
   let lastMove = Date.now();
   let lastReport = 0;
   const meter = new RateMeter(o.size, start, Date.now());
   // What the device has taken: sent into the channel, less what still waits in ssh2's buffer.
-  const acked = () => Math.max(start, sent - channel.writableLength);
+  const acked = () => {
+    const wire = wireSent - channel.writableLength;
+    if (!z) return Math.max(start, start + wire);
+    while (markAt < marks.length && marks[markAt]!.wireEnd <= wire) rawAcked = marks[markAt++]!.rawEnd;
+    if (markAt > 1024) {
+      marks.splice(0, markAt);
+      markAt = 0;
+    }
+    return rawAcked;
+  };
   const report = (force = false) => {
     const now = Date.now();
     if (!o.onProgress || (!force && now - lastReport < (o.progressEveryMs ?? 250))) return;
     lastReport = now;
     const bytes = acked();
-    o.onProgress({ bytes, total: o.size, ...meter.sample(bytes, now) });
+    o.onProgress({ bytes, total: o.size, ...meter.sample(bytes, now), ...(z ? { compressed: true } : {}) });
   };
   // Set from the watchdog (a timer): typed so the checks after each await are not narrowed away.
   let failure = null as AppError | null;
@@ -350,20 +463,18 @@ async function streamFrom(o: UploadOptions, part: string, start: number): Promis
   }, 250);
   const local = await openLocal(o.localPath, 'r');
   let channelClosed = false;
+  let switching = false;
   void closed.then(() => (channelClosed = true));
   try {
-    while (sent < o.size && !failure && !channelClosed) {
-      const length = Math.min(chunk, o.size - sent);
-      const buf = Buffer.allocUnsafe(length);
-      const { bytesRead } = await local.read(buf, 0, length, sent);
-      if (bytesRead !== length)
-        throw new AppError({
-          code: 'COMMAND_FAILED',
-          message: 'The bundle on this laptop changed while it was being sent.',
-          fix: 'Check the file, then try again.',
-        });
-      sent += length;
-      if (!channel.write(buf)) await new Promise<void>((r) => (wake = r));
+    for await (const piece of pieces(local, start, o.size, chunk, z)) {
+      if (failure || channelClosed) break;
+      wireSent += piece.buf.length;
+      if (z) marks.push({ wireEnd: wireSent, rawEnd: piece.rawEnd });
+      if (!channel.write(piece.buf)) await new Promise<void>((r) => (wake = r));
+      if (opts.decide && !failure && piece.rawEnd < o.size && opts.decide(acked(), Date.now())) {
+        switching = true;
+        break;
+      }
     }
     if (failure) {
       // A cancel ends the channel cleanly so the .part ends on a whole write; a stall cannot be answered.
@@ -398,6 +509,7 @@ async function streamFrom(o: UploadOptions, part: string, start: number): Promis
         detail: stderr.trim(),
       });
     const written = Number(/^size (\d+)$/m.exec(stdout)?.[1]);
+    if (switching && Number.isFinite(written) && written >= start) return { sum: null, switchedAt: written, wireBytes: wireSent };
     if (written !== o.size)
       throw new AppError({
         code: 'COMMAND_FAILED',
@@ -408,7 +520,7 @@ async function streamFrom(o: UploadOptions, part: string, start: number): Promis
         detail: stderr.trim(),
       });
     report(true);
-    return /^([a-f0-9]{64})/m.exec(stdout)?.[1] ?? null;
+    return { sum: /^([a-f0-9]{64})/m.exec(stdout)?.[1] ?? null, wireBytes: wireSent };
   } finally {
     clearInterval(watchdog);
     await local.close();
@@ -417,5 +529,75 @@ async function streamFrom(o: UploadOptions, part: string, start: number): Promis
       await Promise.race([closed, new Promise((r) => setTimeout(r, failure?.code === 'TIMED_OUT' ? 0 : 5000))]);
       if (!channelClosed) channel.destroy();
     }
+  }
+}
+
+/**
+ * A streamed upload, compressed when that pays: as it is at first, while the link's pace is measured over its
+ * first seconds; then, if chooseCompression says zstd is worth it, the stream ends cleanly and goes on
+ * compressed from where the .part stands. The choice and why are given to `onNote` and returned for the journal.
+ */
+async function streamChoosing(
+  o: UploadOptions,
+  part: string,
+  start: number,
+  zstdOnDevice: boolean,
+): Promise<{ sum: string | null; compression: UploadCompression }> {
+  const want = o.compression ?? 'auto';
+  const plain = async (reason: string) => {
+    const r = await streamFrom(o, part, start);
+    return { sum: r.sum, compression: { method: 'none' as const, reason, wireBytes: r.wireBytes } };
+  };
+  if (want === 'none') return plain('Sent as it is (compression turned off).');
+  if (!zstdOnDevice) return plain(chooseCompression({ zstdOnDevice, linkBytesPerSec: 0, sample: null, remainingBytes: 0 }).reason);
+  if (want === 'auto' && o.size - start < MIN_REMAINING)
+    return plain(
+      chooseCompression({ zstdOnDevice, linkBytesPerSec: 0, sample: { ratio: 0, bytesPerSec: 1 }, remainingBytes: o.size - start }).reason,
+    );
+  const z = new ZstdCompressor();
+  try {
+    if (want === 'zstd') {
+      const r = await streamFrom(o, part, start, { z });
+      const reason = 'Compressed on the fly with zstd (asked for), unpacked by the device.';
+      o.onNote?.(reason);
+      return { sum: r.sum, compression: { method: 'zstd', reason, wireBytes: r.wireBytes } };
+    }
+    const sample = await sampleCompression(z, o.localPath, start, o.size).catch(() => null);
+    if (!sample || sample.ratio > 0.9) {
+      z.close().catch(() => undefined);
+      return plain(chooseCompression({ zstdOnDevice, linkBytesPerSec: 0, sample, remainingBytes: o.size - start }).reason);
+    }
+    // The link's pace: from when the channel's window is full (the first megabytes go into buffers at once)
+    // over the next two seconds.
+    let from: { t: number; bytes: number } | null = null;
+    let choice: CompressionChoice | null = null;
+    let link = 0;
+    const first = await streamFrom(o, part, start, {
+      decide: (bytes, now) => {
+        if (choice) return false;
+        if (!from) {
+          if (bytes - start >= 4 * 2 ** 20) from = { t: now, bytes };
+          return false;
+        }
+        if (now - from.t < 2000) return false;
+        link = ((bytes - from.bytes) * 1000) / (now - from.t);
+        choice = chooseCompression({ zstdOnDevice, linkBytesPerSec: link, sample, remainingBytes: o.size - bytes });
+        o.onNote?.(choice.reason);
+        return choice.method === 'zstd';
+      },
+    });
+    const measured = { ratio: Math.round(sample.ratio * 1000) / 1000, ...(link ? { linkBytesPerSec: Math.round(link) } : {}) };
+    const decided = choice as CompressionChoice | null;
+    if (first.switchedAt === undefined) {
+      const reason = decided?.reason ?? 'Sent as it is: it ended before the link could be measured.';
+      return { sum: first.sum, compression: { method: 'none', reason, wireBytes: first.wireBytes, ...measured } };
+    }
+    const rest = await streamFrom(o, part, first.switchedAt, { z });
+    return {
+      sum: rest.sum,
+      compression: { method: 'zstd', reason: decided!.reason, wireBytes: first.wireBytes + rest.wireBytes, ...measured },
+    };
+  } finally {
+    z.close().catch(() => undefined);
   }
 }

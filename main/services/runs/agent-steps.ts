@@ -34,6 +34,8 @@ export async function uploadToStaging(
     remoteName: bundle.fileName,
     signal,
     onProgress,
+    // How the bytes go and why (compressed or not), in the device's output where the technician reads it.
+    onNote: (text) => t.log(`Upload: ${text}`),
   });
 }
 

@@ -21,6 +21,8 @@ export interface DeviceLink {
     remoteName: string;
     signal: AbortSignal;
     onProgress: (p: UploadProgress) => void;
+    /** How the bytes go and why, in words (compressed or not). */
+    onNote?: (text: string) => void;
   }): Promise<UploadResult>;
   /** The login user (the staging folder is made writable for it). */
   loginUser(): string;
