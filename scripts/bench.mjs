@@ -7,6 +7,9 @@ import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 const out = 'test-results/bench.txt';
 mkdirSync('test-results', { recursive: true });
 rmSync(out, { force: true });
+// The 64-device visit drives the built window (out/): build it from this checkout first, never measure a stale one.
+const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const r = spawnSync('node', ['scripts/in-lab.mjs', 'npx', 'vitest', 'run', '--project', 'bench', '--reporter=dot'], {
   stdio: 'inherit',
   env: { ...process.env, EAI_BENCH_OUT: out },
