@@ -6,6 +6,7 @@ import { createServices } from '../services/app-services';
 import { dispatch } from '../services/dispatch';
 import { chromiumPdfPrinter } from '../services/report/pdf-chromium';
 import { KitError, loadKit, type Kit } from '../services/site-kit';
+import { terminalProgress, type RunProgress } from './progress';
 
 /**
  * `eai survey|plan|install --kit DIR`: the window's services, rules, journal and reports without the window.
@@ -61,7 +62,17 @@ export function parseArgs(argv: string[]): Args {
   return args;
 }
 
-export async function runCli(argv: string[], io: { out: (s: string) => void; stdin: () => string } = defaultIo()): Promise<number> {
+interface Io {
+  out: (s: string) => void;
+  stdin: () => string;
+  /** The terminal, when stdout is one: the install shows a bar per device there. */
+  tty?: NodeJS.WriteStream;
+}
+
+/** Devices connected and read at once: a fleet's first contact in seconds, without a storm of handshakes. */
+const CONNECT_AT_ONCE = 8;
+
+export async function runCli(argv: string[], io: Io = defaultIo()): Promise<number> {
   let args: Args;
   let kit: Kit;
   try {
@@ -71,7 +82,9 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
     io.out(`eai: ${(err as Error).message}`);
     return EXIT.badInput;
   }
-  const event = (kind: string, data: Record<string, unknown>, line: string) => io.out(args.json ? JSON.stringify({ kind, ...data }) : line);
+  let bars: RunProgress | null = null;
+  const event = (kind: string, data: Record<string, unknown>, line: string) =>
+    args.json ? io.out(JSON.stringify({ kind, ...data })) : bars ? bars.log(line) : io.out(line);
   const dataDir = args.dataDir ?? join(kit.dir, '.eai');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const services = createServices({
@@ -121,7 +134,7 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
       ...(env.EAI_SUDO_PASSWORD ? { sudoPassword: env.EAI_SUDO_PASSWORD } : {}),
       ...(env.EAI_KEY_PASSPHRASE ? { passphrase: env.EAI_KEY_PASSPHRASE } : {}),
     };
-    for (const d of imported.added) {
+    const contact = async (d: (typeof imported.added)[number]) => {
       let v = await call('devices.connect', { id: d.id, secrets });
       if (v.state === 'needs-trust') {
         const fp = v.pendingHostKey!.fingerprint;
@@ -139,7 +152,14 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
       if (read?.error?.code === 'PRECONDITION')
         event('wrong-box', { device: v.label, detail: read.error.message }, `WRONG BOX ${read.error.message}`);
       else event('connected', { device: v.label }, `${v.label}: connected (${v.privilege}), read`);
-    }
+    };
+    // Up to CONNECT_AT_ONCE at a time; the first device that cannot be reached ends the command (exit 3), as before.
+    const queue = [...imported.added];
+    await Promise.all(
+      Array.from({ length: Math.min(CONNECT_AT_ONCE, queue.length) }, async () => {
+        for (let d = queue.shift(); d; d = queue.shift()) await contact(d);
+      }),
+    );
     for (const o of kit.kit.overrides ?? [])
       await call('checks.override', {
         deviceId: byAddress.get(o.device) ?? o.device,
@@ -206,10 +226,28 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
     // Install: the same run engine as the window; one line per device each time its phase changes.
     const run = await call('install.start', { bundleId: bundle.bundleId, deviceIds: imported.added.map((d) => d.id), method: 'reboot' });
     const seen = new Map<string, string>();
+    const labelOf = (id: string) => imported.added.find((x) => x.id === id)?.label ?? id;
+    // On a terminal, a bar per device (its steps, the upload by its bytes); the phase lines print above the bars.
+    if (io.tty && !args.json)
+      bars = terminalProgress(
+        io.tty,
+        imported.added.map((d) => d.label),
+      );
     for (;;) {
       const v = await call('install.status', { runId: run.runId });
       for (const d of v.devices) {
-        const label = imported.added.find((x) => x.id === d.deviceId)?.label ?? d.deviceId;
+        const label = labelOf(d.deviceId);
+        const at = d.phase === 'failed' ? steps.findIndex((s) => s.phase === d.failedStep) : steps.findIndex((s) => s.phase === d.phase);
+        const upload = d.phase === 'upload' && d.progress ? d.progress.bytes / Math.max(1, d.progress.total) : 0;
+        bars?.update(
+          label,
+          d.phase === 'done' ? 1 : (Math.max(0, at) + upload) / steps.length,
+          d.phase === 'done'
+            ? 'installed and verified'
+            : d.phase === 'failed'
+              ? `failed at ${steps[at]?.title ?? d.failedStep}`
+              : (steps[at]?.title ?? d.phase),
+        );
         if (seen.get(d.deviceId) !== d.phase) {
           seen.set(d.deviceId, d.phase);
           event(
@@ -220,6 +258,8 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
         }
       }
       if (v.finished) {
+        bars?.stop();
+        bars = null;
         const failed = v.devices.filter((d) => d.phase !== 'done').length;
         // The report and the asset register next to the kit's other outputs.
         const exported = await call('reports.export', { runId: v.runId });
@@ -240,6 +280,7 @@ export async function runCli(argv: string[], io: { out: (s: string) => void; std
     event('error', { message: e.message }, `eai: ${e.message}`);
     return err instanceof KitError || e.code === 'INVALID_INPUT' ? EXIT.badInput : e.code === 'PRECONDITION' ? EXIT.blocked : EXIT.failed;
   } finally {
+    bars?.stop();
     services.close();
   }
 }
@@ -273,7 +314,11 @@ async function writeReport(
 }
 
 function defaultIo() {
-  return { out: (s: string) => process.stdout.write(s + '\n'), stdin: () => readFileSync(0, 'utf8') };
+  return {
+    out: (s: string) => process.stdout.write(s + '\n'),
+    stdin: () => readFileSync(0, 'utf8'),
+    ...(process.stdout.isTTY ? { tty: process.stdout } : {}),
+  };
 }
 
 // Run when this file is the program (out/main/cli.js), not when a test imports it.
