@@ -7,7 +7,7 @@ import type { Report, ReportDevice } from './schema';
  * Every interpolated value is escaped by the `html` tag unless it is already markup made by the tag:
  * device output and typed reasons cannot inject markup.
  */
-class Markup {
+export class Markup {
   constructor(readonly text: string) {}
   toString(): string {
     return this.text;
@@ -47,7 +47,7 @@ const STATUS_MARK: Record<string, string> = {
   interrupted: '… interrupted',
 };
 
-const STYLE = `
+export const REPORT_STYLE = `
 :root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.45;color:#111}
 body{margin:0 auto;max-width:60rem;padding:1rem}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;margin-top:1.6rem;border-bottom:2px solid #333}h3{font-size:1.1rem;margin-top:1.2rem}
@@ -77,7 +77,7 @@ export function reportHtml(r: Report, opts: { jsonSha256?: string } = {}): strin
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title}</title>
         <style>
-          ${new Markup(STYLE)}
+          ${new Markup(REPORT_STYLE)}
           ${new Markup(pageFooter(r.runId, opts.jsonSha256))}
         </style>
       </head>

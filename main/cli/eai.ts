@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MethodInput, MethodName, MethodOutput } from '../../common/contract';
 import { stepsFor } from '../../common/install/model';
+import { surveyHtml } from '../../common/report/survey-html';
 import { createServices } from '../services/app-services';
 import { dispatch } from '../services/dispatch';
 import { chromiumPdfPrinter } from '../services/report/pdf-chromium';
@@ -87,12 +88,13 @@ export async function runCli(argv: string[], io: Io = defaultIo()): Promise<numb
     args.json ? io.out(JSON.stringify({ kind, ...data })) : bars ? bars.log(line) : io.out(line);
   const dataDir = args.dataDir ?? join(kit.dir, '.eai');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const pdfPrinter = chromiumPdfPrinter();
   const services = createServices({
     dataDir,
     shell: 'browser',
     emit: () => undefined,
     knownHostsFiles: args.knownHosts,
-    pdfPrinter: chromiumPdfPrinter(),
+    pdfPrinter,
   });
   const call = async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> => {
     const r = await dispatch(services.handlers, method, input);
@@ -185,12 +187,25 @@ export async function runCli(argv: string[], io: Io = defaultIo()): Promise<numb
     mkdirSync(outDir, { recursive: true });
     const devices = imported.added.map((d) => ({ id: d.id, label: d.label }));
     writeFileSync(join(outDir, 'survey.json'), JSON.stringify({ devices, checks, survey, siteIssues: issues, blocks }, null, 2) + '\n');
+    // The readiness report a customer receives before the install day: the same content, to read and to print.
+    const readiness = surveyHtml({
+      siteName: kit.kit.siteName,
+      technician: kit.kit.technician,
+      createdAt: new Date().toISOString(),
+      devices: imported.added.map((d) => ({ id: d.id, label: d.label, address: addressOf(d) })),
+      checks,
+      survey,
+      siteIssues: issues,
+      blocks,
+    });
+    writeFileSync(join(outDir, 'survey.html'), readiness);
+    if (pdfPrinter && args.command === 'survey') writeFileSync(join(outDir, 'survey.pdf'), await pdfPrinter(readiness));
     for (const b of blocks) event('block', { detail: b }, `BLOCK ${b}`);
     if (args.command === 'survey') {
       event(
         'survey',
-        { blocks: blocks.length, file: join(outDir, 'survey.json') },
-        `survey: ${blocks.length ? `${blocks.length} block(s)` : 'ready'} — ${join(outDir, 'survey.json')}`,
+        { blocks: blocks.length, file: join(outDir, 'survey.json'), report: join(outDir, 'survey.html') },
+        `survey: ${blocks.length ? `${blocks.length} block(s)` : 'ready'} — ${join(outDir, 'survey.html')}${pdfPrinter ? ` (and .pdf)` : ''}, ${join(outDir, 'survey.json')}`,
       );
       return blocks.length ? EXIT.blocked : EXIT.done;
     }

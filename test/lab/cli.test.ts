@@ -75,6 +75,12 @@ describe('eai survey, plan and install from a site kit', () => {
     expect(await listing()).toEqual(before);
     const survey = JSON.parse(readFileSync(join(kit, 'out', 'survey.json'), 'utf8'));
     expect(survey.blocks.join('\n')).toMatch(/At least 4 CPU cores/);
+    // The readiness report for the customer: the same blocks, every device, to read and to print.
+    const readiness = readFileSync(join(kit, 'out', 'survey.html'), 'utf8');
+    expect(readiness).toContain('Not ready:');
+    expect(readiness).toMatch(/At least 4 CPU cores/);
+    for (const dev of lab.devices.slice(0, 2)) expect(readiness).toContain(dev.address);
+    expect(readFileSync(join(kit, 'out', 'survey.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
   it('plan: with the overrides in the kit, writes the user-data (no secret), the steps and the reboot; install then verifies every device', async () => {

@@ -212,27 +212,31 @@ describe('the report a customer signs', () => {
     expect(page).toContain(`report.json sha256 ${'ab'.repeat(8)}`);
   });
 
-  it.skipIf(!chromiumPdfPrinter())('prints the footer on every page of the PDF, and the summary on page one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'eai-rep-pdf-'));
-    const svc = new ReportService(dir, () => [], chromiumPdfPrinter());
-    const j = new RunJournal(join(dir, 'runs'), 'run-pdf', () => []);
-    for (const e of journal()) j.append(e);
-    const file = await svc.file('run-pdf', 'pdf');
-    const pdf = join(dir, 'r.pdf');
-    writeFileSync(pdf, Buffer.from(file.base64, 'base64'));
-    const pages = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })
-      .split('\f')
-      .filter((p) => p.trim());
-    expect(pages.length).toBeGreaterThan(2);
-    expect(pages[0]).toMatch(/Summary/);
-    expect(pages[0]).toMatch(/Did not finish/);
-    for (const [i, p] of pages.entries()) {
-      expect(p).toContain(`Page ${i + 1} of ${pages.length}`);
-      expect(p).toContain('Run run-pdf');
-      expect(p).toMatch(/report\.json sha256 [0-9a-f]{16}/);
-    }
-    expect(pages.at(-1)).toMatch(/Sign-off[\s\S]*Signature/);
-  });
+  it.skipIf(!chromiumPdfPrinter())(
+    'prints the footer on every page of the PDF, and the summary on page one',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'eai-rep-pdf-'));
+      const svc = new ReportService(dir, () => [], chromiumPdfPrinter());
+      const j = new RunJournal(join(dir, 'runs'), 'run-pdf', () => []);
+      for (const e of journal()) j.append(e);
+      const file = await svc.file('run-pdf', 'pdf');
+      const pdf = join(dir, 'r.pdf');
+      writeFileSync(pdf, Buffer.from(file.base64, 'base64'));
+      const pages = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })
+        .split('\f')
+        .filter((p) => p.trim());
+      expect(pages.length).toBeGreaterThan(2);
+      expect(pages[0]).toMatch(/Summary/);
+      expect(pages[0]).toMatch(/Did not finish/);
+      for (const [i, p] of pages.entries()) {
+        expect(p).toContain(`Page ${i + 1} of ${pages.length}`);
+        expect(p).toContain('Run run-pdf');
+        expect(p).toMatch(/report\.json sha256 [0-9a-f]{16}/);
+      }
+      expect(pages.at(-1)).toMatch(/Sign-off[\s\S]*Signature/);
+    },
+    60_000,
+  ); // Chromium prints the PDF: seconds on a loaded machine, never the 5 s default
 });
 
 describe('redaction at the boundary', () => {
