@@ -105,6 +105,8 @@ export function siteIssues(
     if (nic?.mode === 'static') {
       const at = `devices.${d.id}.nic`;
       if (!nic.address) block(`${at}.address`, 'A static interface needs its address with prefix, for example 10.0.0.5/24.');
+      else if (!nic.address.includes('/'))
+        block(`${at}.address`, `${nic.address} needs its prefix, for example ${nic.address}/24 (the device list gave the address alone).`);
       if (!nic.gateway) warn(`${at}.gateway`, 'No gateway: an airgapped host still needs a default route for Kubernetes.');
       else if (nic.address && !inSubnet(nic.gateway, nic.address))
         block(`${at}.gateway`, `The gateway ${nic.gateway} is not inside ${nic.address}.`);
@@ -119,7 +121,21 @@ export function siteIssues(
           `${at}.address`,
           `${d.label} takes ${moveTo} at its reboot (the wizard reaches it at ${d.connection.host} now). After the reboot the wizard connects to ${moveTo} and accepts only the host key it knows; if the device comes back at ${d.connection.host} instead, the install goes on there and says so.`,
         );
-      if (d.facts && !d.facts.nics.some((n) => n.name === nic.name))
+      if (!nic.name)
+        block(
+          `${at}.name`,
+          `Name the interface of ${d.label} that takes ${nic.address || 'the static address'}${
+            d.facts
+              ? ` (it has ${
+                  d.facts.nics
+                    .filter((n) => n.name !== 'lo')
+                    .map((n) => n.name)
+                    .join(', ') || 'none'
+                })`
+              : ''
+          }.`,
+        );
+      else if (d.facts && !d.facts.nics.some((n) => n.name === nic.name))
         warn(
           `${at}.name`,
           `${d.label} has no interface named ${nic.name} (it has ${d.facts.nics.map((n) => n.name).join(', ') || 'none'}).`,

@@ -3,8 +3,10 @@ import type { VisitStore } from './visit-store';
 
 /**
  * What a device list says a box is to become goes where the window keeps it: the role into the plan, the host
- * and edge host names into the site's per-device settings (left as typed when the list has none). One write
- * of each, whatever the number of rows.
+ * and edge host names and the static address into the site's per-device settings (left as typed when the list
+ * has none). A static address makes the device's interface static with that address; the interface's name and
+ * gateway are the device's to tell (the Site step asks for them, with the interfaces the device showed). One
+ * write of each, whatever the number of rows.
  */
 export function applyIntake(store: VisitStore, added: DeviceView[]): void {
   const withIntake = added.filter((d) => d.intake);
@@ -16,10 +18,25 @@ export function applyIntake(store: VisitStore, added: DeviceView[]): void {
   const devices = { ...visit.site.devices };
   let named = false;
   for (const d of withIntake) {
-    const { hostName, edgeHostName } = d.intake!;
-    if (!hostName && !edgeHostName) continue;
+    const { hostName, edgeHostName, address } = d.intake!;
+    if (!hostName && !edgeHostName && !address) continue;
     const current = devices[d.id] ?? { hostName: '', edgeHostName: '', nic: null };
-    devices[d.id] = { ...current, ...(hostName ? { hostName } : {}), ...(edgeHostName ? { edgeHostName } : {}) };
+    devices[d.id] = {
+      ...current,
+      ...(hostName ? { hostName } : {}),
+      ...(edgeHostName ? { edgeHostName } : {}),
+      ...(address
+        ? {
+            nic: {
+              name: current.nic?.name ?? '',
+              gateway: current.nic?.gateway ?? '',
+              dns: current.nic?.dns ?? [],
+              mode: 'static' as const,
+              address,
+            },
+          }
+        : {}),
+    };
     named = true;
   }
   if (named) store.setSite({ ...store.get().site, devices });

@@ -186,3 +186,42 @@ describe('every run refuses a wrong box', () => {
     expect(() => assertReadyForRun({ ...device, intake: { serial: 'SN-1001' } })).not.toThrow();
   });
 });
+
+describe('a static address from the device list', () => {
+  it('makes the device interface static with that address; the Site step asks for the interface name and the prefix', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createServices } = await import('../../main/services/app-services');
+    const s = createServices({
+      dataDir: mkdtempSync(join(tmpdir(), 'eai-intake-')),
+      shell: 'browser',
+      emit: () => undefined,
+      knownHostsFiles: [],
+    });
+    const call = <T>(m: string, input: unknown) =>
+      (s.handlers as Record<string, (i: unknown) => Promise<unknown>>)[m]!(input) as Promise<T>;
+    try {
+      const csv =
+        'host,user,staticAddress,hostName,role\n10.12.0.11,root,10.12.0.21/24,store12-a,control-plane\n10.12.0.12,root,10.12.0.22,store12-b,worker\n';
+      const r = await call<{ added: { id: string }[]; errors: unknown[] }>('devices.import', { csv });
+      expect(r.errors).toEqual([]);
+      const visit = await call<{ site: { devices: Record<string, { hostName: string; nic: unknown }> } }>('visit.get', {});
+      const [a, b] = r.added.map((d) => visit.site.devices[d.id]!);
+      expect(a).toMatchObject({ hostName: 'store12-a', nic: { mode: 'static', address: '10.12.0.21/24', name: '', gateway: '' } });
+      expect(b).toMatchObject({ nic: { mode: 'static', address: '10.12.0.22' } });
+      const issues = await call<{ field: string; message: string; severity: string }[]>('site.issues', {});
+      const of = (id: string) => issues.filter((i) => i.field.startsWith(`devices.${id}.nic`));
+      expect(of(r.added[0]!.id).find((i) => i.field.endsWith('.name'))).toMatchObject({
+        severity: 'block',
+        message: expect.stringMatching(/Name the interface of .* that takes 10\.12\.0\.21\/24/),
+      });
+      expect(of(r.added[1]!.id).find((i) => i.field.endsWith('.address'))).toMatchObject({
+        severity: 'block',
+        message: expect.stringMatching(/10\.12\.0\.22 needs its prefix, for example 10\.12\.0\.22\/24/),
+      });
+    } finally {
+      s.close();
+    }
+  });
+});
