@@ -10,7 +10,8 @@ import { KitError, loadKit, type Kit } from '../services/site-kit';
 import { terminalProgress, type RunProgress } from './progress';
 
 /**
- * `eai survey|plan|install --kit DIR`: the window's services, rules, journal and reports without the window.
+ * `eai survey|plan|install --kit DIR`: the window's services, rules, journal and reports without the window;
+ * `eai report` writes a run's report again, `eai support-bundle --device ADDRESS` one device's redacted logs.
  * Exit codes: 0 done, 1 a device failed, 2 blocked by a rule, 3 bad input (the kit, a secret, a host key).
  * Secrets come from the environment (EAI_SSH_PASSWORD, EAI_SUDO_PASSWORD, EAI_KEY_PASSPHRASE,
  * EAI_EDGE_HOST_TOKEN, EAI_PROXY_PASSWORD, EAI_PALETTE_API_KEY) or, with --password-stdin, the SSH password
@@ -20,9 +21,11 @@ import { terminalProgress, type RunProgress } from './progress';
 export const EXIT = { done: 0, failed: 1, blocked: 2, badInput: 3 } as const;
 
 interface Args {
-  command: 'survey' | 'plan' | 'install' | 'report';
-  /** report: the run (default: the newest in the kit's data folder). */
+  command: 'survey' | 'plan' | 'install' | 'report' | 'support-bundle';
+  /** report: the run (default: the newest in the kit's data folder); support-bundle: the run whose journal goes in. */
   run: string | null;
+  /** support-bundle: the device, by its address or host name in devices.csv. */
+  device: string | null;
   kit: string;
   json: boolean;
   passwordStdin: boolean;
@@ -33,11 +36,21 @@ interface Args {
 
 export function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
-  if (command !== 'survey' && command !== 'plan' && command !== 'install' && command !== 'report')
+  if (command !== 'survey' && command !== 'plan' && command !== 'install' && command !== 'report' && command !== 'support-bundle')
     throw new KitError(
-      'Usage: eai survey|plan|install --kit DIR [--json] [--password-stdin] [--known-hosts FILE] [--trust ADDRESS=SHA256:...]; eai report --kit DIR [--run RUN]',
+      'Usage: eai survey|plan|install --kit DIR [--json] [--password-stdin] [--known-hosts FILE] [--trust ADDRESS=SHA256:...]; eai report --kit DIR [--run RUN]; eai support-bundle --kit DIR --device ADDRESS [--run RUN]',
     );
-  const args: Args = { command, run: null, kit: '', json: false, passwordStdin: false, knownHosts: [], trust: new Map(), dataDir: null };
+  const args: Args = {
+    command,
+    run: null,
+    device: null,
+    kit: '',
+    json: false,
+    passwordStdin: false,
+    knownHosts: [],
+    trust: new Map(),
+    dataDir: null,
+  };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     const value = () => {
@@ -50,7 +63,8 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--password-stdin') args.passwordStdin = true;
     else if (a === '--known-hosts') args.knownHosts.push(value());
     else if (a === '--data-dir') args.dataDir = value();
-    else if (a === '--run' && command === 'report') args.run = value();
+    else if (a === '--run' && (command === 'report' || command === 'support-bundle')) args.run = value();
+    else if (a === '--device' && command === 'support-bundle') args.device = value();
     else if (a === '--trust') {
       const m = /^([^=]+)=(SHA256:[A-Za-z0-9+/]{43})$/.exec(value());
       if (!m) throw new KitError('--trust takes ADDRESS=SHA256:… (the fingerprint as ssh-keygen -lf prints it).');
@@ -60,6 +74,8 @@ export function parseArgs(argv: string[]): Args {
     else throw new KitError(`Unknown option ${a}.`);
   }
   if (!args.kit) throw new KitError('--kit DIR is required.');
+  if (command === 'support-bundle' && !args.device)
+    throw new KitError('support-bundle needs --device ADDRESS (its address or host name in devices.csv).');
   return args;
 }
 
@@ -129,6 +145,15 @@ export async function runCli(argv: string[], io: Io = defaultIo()): Promise<numb
     };
     await call('plan.update', { ...plan, roles, leader: kit.kit.leader ? (byAddress.get(kit.kit.leader) ?? null) : plan.leader });
 
+    // A support bundle is of one device: only that one is contacted.
+    const targets =
+      args.command === 'support-bundle'
+        ? imported.added.filter((d) => addressOf(d) === args.device || d.label === args.device)
+        : imported.added;
+    if (!targets.length)
+      throw new KitError(
+        `No device ${args.device} in devices.csv (give its address or host name: ${imported.added.map(addressOf).join(', ')}).`,
+      );
     // Connect and read every device; a host key is trusted only as --trust or a known_hosts file says.
     const password = args.passwordStdin ? io.stdin().split('\n')[0] : env.EAI_SSH_PASSWORD;
     const secrets = {
@@ -136,18 +161,25 @@ export async function runCli(argv: string[], io: Io = defaultIo()): Promise<numb
       ...(env.EAI_SUDO_PASSWORD ? { sudoPassword: env.EAI_SUDO_PASSWORD } : {}),
       ...(env.EAI_KEY_PASSPHRASE ? { passphrase: env.EAI_KEY_PASSPHRASE } : {}),
     };
-    const contact = async (d: (typeof imported.added)[number]) => {
+    // Each device's trouble is collected, so one exit names every host key to check and every device not reached.
+    type Target = (typeof targets)[number];
+    const untrusted: { d: Target; label: string; fp: string }[] = [];
+    const unreached: { d: Target; text: string }[] = [];
+    const contact = async (d: Target) => {
       let v = await call('devices.connect', { id: d.id, secrets });
       if (v.state === 'needs-trust') {
         const fp = v.pendingHostKey!.fingerprint;
-        if (args.trust.get(addressOf(d)) !== fp && args.trust.get(v.label) !== fp)
-          throw new KitError(
-            `${v.label} presents the unknown host key ${fp}. Check it on the device's console, then pass --trust ${addressOf(d)}=${fp}.`,
-          );
+        if (args.trust.get(addressOf(d)) !== fp && args.trust.get(v.label) !== fp) {
+          untrusted.push({ d, label: v.label, fp });
+          return;
+        }
         await call('devices.trustHostKey', { id: d.id, hop: v.pendingHostKey!.hop, fingerprint: fp });
         v = await call('devices.connect', { id: d.id, secrets });
       }
-      if (v.state !== 'connected') throw new KitError(`${v.label}: ${v.error?.message ?? v.state}`);
+      if (v.state !== 'connected') {
+        unreached.push({ d, text: `${v.label}: ${v.error?.message ?? v.state}` });
+        return;
+      }
       await call('hardware.probe', { id: d.id });
       // First contact with a listed box: a wrong one is named here, its check blocks, and no run touches it.
       const read = (await call('visit.get', {})).devices.find((x) => x.id === d.id);
@@ -155,13 +187,39 @@ export async function runCli(argv: string[], io: Io = defaultIo()): Promise<numb
         event('wrong-box', { device: v.label, detail: read.error.message }, `WRONG BOX ${read.error.message}`);
       else event('connected', { device: v.label }, `${v.label}: connected (${v.privilege}), read`);
     };
-    // Up to CONNECT_AT_ONCE at a time; the first device that cannot be reached ends the command (exit 3), as before.
-    const queue = [...imported.added];
+    // Up to CONNECT_AT_ONCE at a time, in the order of devices.csv.
+    const queue = [...targets];
     await Promise.all(
       Array.from({ length: Math.min(CONNECT_AT_ONCE, queue.length) }, async () => {
         for (let d = queue.shift(); d; d = queue.shift()) await contact(d);
       }),
     );
+    const inOrder = <T extends { d: Target }>(xs: T[]) => [...xs].sort((a, b) => targets.indexOf(a.d) - targets.indexOf(b.d));
+    if (untrusted.length) {
+      const list = inOrder(untrusted);
+      throw new KitError(
+        `${list.map((u) => `${u.label} presents the unknown host key ${u.fp}`).join('; ')}. Check ${list.length === 1 ? 'it' : 'each'} on the device's console, then pass ${list.map((u) => `--trust ${addressOf(u.d)}=${u.fp}`).join(' ')}.`,
+      );
+    }
+    if (unreached.length)
+      throw new KitError(
+        inOrder(unreached)
+          .map((u) => u.text)
+          .join('; '),
+      );
+    if (args.command === 'support-bundle') {
+      // Logs and state of the device, redacted, with the run's journal: what to send to support.
+      const b = await call('support.collect', { deviceId: targets[0]!.id, ...(args.run ? { runId: args.run } : {}) });
+      const outDir = join(kit.dir, 'out');
+      mkdirSync(outDir, { recursive: true });
+      copyFileSync(b.path, join(outDir, b.fileName));
+      event(
+        'support-bundle',
+        { device: targets[0]!.label, file: join(outDir, b.fileName), sha256: b.sha256, size: b.size },
+        `support bundle of ${targets[0]!.label}: ${join(outDir, b.fileName)} (sha256 ${b.sha256}, ${b.entries.length} files, redacted)`,
+      );
+      return EXIT.done;
+    }
     for (const o of kit.kit.overrides ?? [])
       await call('checks.override', {
         deviceId: byAddress.get(o.device) ?? o.device,

@@ -62,9 +62,11 @@ describe('eai survey, plan and install from a site kit', () => {
 
   it('never trusts an unknown host key silently: exit 3, naming the fingerprint to check', async () => {
     expect(await runCli(['survey', '--kit', kit], io)).toBe(EXIT.badInput);
+    // Every device with an unknown key is named, in the list's order, with the --trust to pass for each.
+    const [a, b] = lab.devices.map((d) => d.address.replace(/\./g, '\\.'));
     expect(out.at(-1)).toMatch(
       new RegExp(
-        `presents the unknown host key SHA256:\\S+\\. Check it .* --trust ${lab.devices[0]!.address.replace(/\./g, '\\.')}=SHA256:`,
+        `${a} presents the unknown host key SHA256:\\S+; ${b} presents the unknown host key SHA256:\\S+\\. Check each .* --trust ${a}=SHA256:\\S+ --trust ${b}=SHA256:`,
       ),
     );
   });
@@ -80,7 +82,11 @@ describe('eai survey, plan and install from a site kit', () => {
     expect(readiness).toContain('Not ready:');
     expect(readiness).toMatch(/At least 4 CPU cores/);
     for (const dev of lab.devices.slice(0, 2)) expect(readiness).toContain(dev.address);
-    expect(readFileSync(join(kit, 'out', 'survey.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      readFileSync(join(kit, 'out', 'survey.pdf'))
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
   });
 
   it('plan: with the overrides in the kit, writes the user-data (no secret), the steps and the reboot; install then verifies every device', async () => {
@@ -141,6 +147,20 @@ describe('eai survey, plan and install from a site kit', () => {
     expect(reported.files.map((f: { name: string }) => f.name).sort()).toEqual(
       ['assets.csv', 'labels.pdf', 'report.html', 'report.json', 'report.pdf', 'report.schema.json'].sort(),
     );
+    // `eai support-bundle`: one device's logs and state with the run's journal, contacting that device only.
+    out.length = 0;
+    const runId = events.at(-1).runId as string;
+    expect(await runCli(['support-bundle', '--kit', kit, '--device', lab.devices[1]!.address, '--run', runId, '--json'], io)).toBe(
+      EXIT.done,
+    );
+    const bundled = JSON.parse(out.at(-1)!);
+    expect(bundled).toMatchObject({ kind: 'support-bundle', device: lab.devices[1]!.address });
+    expect(out.filter((l) => JSON.parse(l).kind === 'connected').map((l) => JSON.parse(l).device)).toEqual([lab.devices[1]!.address]);
+    const inside = execFileSync('tar', ['-tzf', bundled.file], { encoding: 'utf8' });
+    expect(inside).toMatch(/manifest\.json/);
+    expect(inside).toContain(`journal/${runId}.jsonl`);
+    expect(await runCli(['support-bundle', '--kit', kit, '--device', '10.255.255.1'], io)).toBe(EXIT.badInput);
+    expect(out.at(-1)).toMatch(/No device 10\.255\.255\.1 in devices\.csv/);
   });
   it('wrong box (after the install, on the same kit): a listed identity the device contradicts is named at first contact, and nothing is run on it (exit 2)', async () => {
     const csv = readFileSync(join(kit, 'devices.csv'), 'utf8');
