@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildFixtureBundle } from '../lab/fixture-bundle';
+import { addAndConnectByKey, expect, startVisit, test } from '../fixtures';
+
+const execFileP = promisify(execFile);
+
+test("the visit saved as a site kit in the window is installed by the command line, with the window's override", async ({
+  page,
+  app,
+  lab,
+}) => {
+  test.setTimeout(300_000);
+  const dev = lab.devices[1]!;
+  await dev.removeAgent();
+  const bundle = await buildFixtureBundle({ dir: join(lab.dir, 'kit-bundle'), version: '4.7.9', payloadBytes: 2 ** 20 });
+  await startVisit(page, app);
+  await addAndConnectByKey(page, lab, 1);
+  await page.getByRole('button', { name: 'Next: check devices' }).click();
+  const cores = page.getByTestId(`checks-${dev.address}`).locator('tr[data-check="cpu-cores"]');
+  await cores.getByRole('button', { name: 'Override…' }).click();
+  await page.getByLabel('Reason (goes on the report)').fill('Lab device on a two-core test machine');
+  await page.getByRole('button', { name: 'Record override' }).click();
+  await expect(cores).toHaveAttribute('data-status', 'overridden');
+  await page.getByRole('button', { name: 'Next: plan the cluster' }).click();
+  await page.getByRole('button', { name: 'Next: site properties' }).click();
+  await page.getByRole('button', { name: 'Next: install' }).click();
+  await page.getByLabel(/Bundle on this machine/).fill(bundle.path);
+  await page.getByRole('button', { name: 'Check the bundle' }).click();
+  await expect(page.getByTestId('bundle-ok')).toBeVisible();
+
+  // Save as a site kit, from the Install step, instead of installing from the window.
+  const kit = join(lab.dir, 'saved-kit');
+  await page.getByLabel('Kit folder on this machine').fill(kit);
+  await page.getByRole('button', { name: 'Save kit' }).click();
+  await expect(page.getByTestId('kit-saved')).toContainText(`Saved kit.yaml, site.yaml, devices.csv in ${kit}`);
+  await expect(page.getByTestId('kit-saved')).toContainText(`npx eai survey --kit ${kit}`);
+
+  // The command line installs it: the window's override and site profile come with the kit; the host key is
+  // typed (the CLI has its own pins), never taken silently.
+  const { stdout } = await execFileP(
+    process.execPath,
+    ['out/main/cli.js', 'install', '--kit', kit, '--json', '--trust', `${dev.address}=${await dev.fingerprint()}`],
+    { timeout: 240_000, env: { ...process.env, EAI_SSH_PASSWORD: '' } },
+  );
+  const events = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(events.filter((e) => e.kind === 'block')).toEqual([]);
+  expect(events.at(-1)).toMatchObject({ kind: 'finished', failed: 0 });
+  expect(await dev.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.7.9');
+  // The report the CLI wrote beside the kit carries the override the technician recorded in the window.
+  const report = JSON.parse(readFileSync(join(kit, 'out', 'report.json'), 'utf8'));
+  expect(report.devices[0].checks.find((c: { id: string }) => c.id === 'cpu-cores').override).toMatchObject({
+    reason: 'Lab device on a two-core test machine',
+  });
+});
