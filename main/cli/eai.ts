@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { MethodInput, MethodName, MethodOutput } from '../../common/contract';
 import { stepsFor } from '../../common/install/model';
 import { surveyHtml } from '../../common/report/survey-html';
+import { upgradeStatusLine } from '../../common/upgrade/model';
+import { UPGRADE_PATH_TEXT } from '../../common/upgrade/paths';
 import { createServices } from '../services/app-services';
 import { dispatch } from '../services/dispatch';
 import { chromiumPdfPrinter } from '../services/report/pdf-chromium';
@@ -21,7 +23,11 @@ import { terminalProgress, type RunProgress } from './progress';
 export const EXIT = { done: 0, failed: 1, blocked: 2, badInput: 3 } as const;
 
 interface Args {
-  command: 'survey' | 'plan' | 'install' | 'report' | 'support-bundle';
+  command: 'survey' | 'plan' | 'install' | 'upgrade' | 'report' | 'support-bundle';
+  /** upgrade: the confirmations the plan may ask for (a reason is not a secret: it goes on the report). */
+  downgradeReason: string | null;
+  flavourSwap: boolean;
+  targetPack: { distribution: 'pxke' | 'k3s' | 'canonical' | 'rke2'; kubernetesVersion: string } | null;
   /** report: the run (default: the newest in the kit's data folder); support-bundle: the run whose journal goes in. */
   run: string | null;
   /** support-bundle: the device, by its address or host name in devices.csv. */
@@ -36,12 +42,16 @@ interface Args {
 
 export function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
-  if (command !== 'survey' && command !== 'plan' && command !== 'install' && command !== 'report' && command !== 'support-bundle')
+  const commands = ['survey', 'plan', 'install', 'upgrade', 'report', 'support-bundle'] as const;
+  if (!commands.includes(command as Args['command']))
     throw new KitError(
-      'Usage: eai survey|plan|install --kit DIR [--json] [--password-stdin] [--known-hosts FILE] [--trust ADDRESS=SHA256:...]; eai report --kit DIR [--run RUN]; eai support-bundle --kit DIR --device ADDRESS [--run RUN]',
+      'Usage: eai survey|plan|install --kit DIR [--json] [--password-stdin] [--known-hosts FILE] [--trust ADDRESS=SHA256:...]; eai upgrade --kit DIR [--downgrade-reason TEXT] [--flavour-swap] [--target-pack DIST@K8S]; eai report --kit DIR [--run RUN]; eai support-bundle --kit DIR --device ADDRESS [--run RUN]',
     );
   const args: Args = {
-    command,
+    command: command as Args['command'],
+    downgradeReason: null,
+    flavourSwap: false,
+    targetPack: null,
     run: null,
     device: null,
     kit: '',
@@ -65,7 +75,13 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--data-dir') args.dataDir = value();
     else if (a === '--run' && (command === 'report' || command === 'support-bundle')) args.run = value();
     else if (a === '--device' && command === 'support-bundle') args.device = value();
-    else if (a === '--trust') {
+    else if (a === '--downgrade-reason' && command === 'upgrade') args.downgradeReason = value();
+    else if (a === '--flavour-swap' && command === 'upgrade') args.flavourSwap = true;
+    else if (a === '--target-pack' && command === 'upgrade') {
+      const m = /^(pxke|k3s|canonical|rke2)@(\d+\.\d+\.\d+)$/.exec(value());
+      if (!m) throw new KitError('--target-pack takes DISTRIBUTION@KUBERNETES, for example pxke@1.32.8.');
+      args.targetPack = { distribution: m[1] as 'pxke', kubernetesVersion: m[2]! };
+    } else if (a === '--trust') {
       const m = /^([^=]+)=(SHA256:[A-Za-z0-9+/]{43})$/.exec(value());
       if (!m) throw new KitError('--trust takes ADDRESS=SHA256:… (the fingerprint as ssh-keygen -lf prints it).');
       args.trust.set(m[1]!, m[2]!);
@@ -207,6 +223,7 @@ export async function runCli(argv: string[], io: Io = defaultIo()): Promise<numb
           .map((u) => u.text)
           .join('; '),
       );
+    if (args.command === 'upgrade') return await upgrade(call, kit, targets, event, args);
     if (args.command === 'support-bundle') {
       // Logs and state of the device, redacted, with the run's journal: what to send to support.
       const b = await call('support.collect', { deviceId: targets[0]!.id, ...(args.run ? { runId: args.run } : {}) });
@@ -359,6 +376,106 @@ export async function runCli(argv: string[], io: Io = defaultIo()): Promise<numb
 }
 
 type Call = <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodOutput<M>>;
+type Event = (kind: string, data: Record<string, unknown>, line: string) => void;
+
+/**
+ * `eai upgrade`: the window's upgrade run on the kit's devices with the kit's bundle. Detect, upload and stage on
+ * every device; the plan (each device's documented path, the order and why, every issue) is printed and written
+ * to out/upgrade-plan.json; then applied with the confirmations given as flags (main evaluates the rules again and
+ * refuses a block: exit 2); one line per device phase; the report and asset register into out/.
+ */
+async function upgrade(call: Call, kit: Kit, targets: { id: string; label: string }[], event: Event, args: Args): Promise<number> {
+  const outDir = join(kit.dir, 'out');
+  mkdirSync(outDir, { recursive: true });
+  const bundle = await call('bundle.inspect', { path: kit.bundlePath, expectedSha256: kit.kit.sha256 });
+  let v = await call('upgrade.start', { bundleId: bundle.bundleId, deviceIds: targets.map((d) => d.id) });
+  const seen = new Map<string, string>();
+  const phases = (view: typeof v) => {
+    for (const d of view.devices)
+      if (seen.get(d.deviceId) !== d.phase) {
+        seen.set(d.deviceId, d.phase);
+        event(
+          'phase',
+          { device: d.label, phase: d.phase, ...(d.error ? { error: d.error.message } : {}) },
+          `${d.label}: ${upgradeStatusLine(d)}${d.error ? ` — ${d.error.message}` : ''}`,
+        );
+      }
+  };
+  while (v.stage === 'preparing') {
+    phases(v);
+    await new Promise((r) => setTimeout(r, 1000));
+    v = await call('upgrade.status', { runId: v.runId });
+  }
+  phases(v);
+  const plan = v.plan;
+  writeFileSync(
+    join(outDir, 'upgrade-plan.json'),
+    JSON.stringify(
+      {
+        runId: v.runId,
+        target: v.target,
+        order: plan?.order.map((id) => v.devices.find((d) => d.deviceId === id)?.label ?? id) ?? [],
+        orderReason: plan?.orderReason ?? null,
+        devices: v.devices.map((d) => ({
+          device: d.label,
+          installed: d.installed,
+          path: d.path ?? null,
+          pathTitle: d.path ? UPGRADE_PATH_TEXT[d.path].title : null,
+          documented: d.path ? UPGRADE_PATH_TEXT[d.path].documented : null,
+          dryRun: d.dryRun ?? null,
+        })),
+        issues: plan?.issues ?? [],
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  for (const d of v.devices)
+    if (d.path)
+      event(
+        'path',
+        { device: d.label, path: d.path, documented: UPGRADE_PATH_TEXT[d.path].documented },
+        `${d.label}: ${UPGRADE_PATH_TEXT[d.path].title}${UPGRADE_PATH_TEXT[d.path].documented ? '' : ' (not a documented path)'}`,
+      );
+  for (const i of plan?.issues ?? [])
+    event('issue', { severity: i.severity, message: i.message }, `${i.severity.toUpperCase()} ${i.message}`);
+  if (v.stage === 'finished' || !plan) {
+    event('finished', { runId: v.runId, failed: v.devices.length }, `upgrade ${v.runId}: nothing could be staged`);
+    return EXIT.failed;
+  }
+  if (!plan.order.length) {
+    event('finished', { runId: v.runId, failed: 0 }, `upgrade ${v.runId}: no device to upgrade by the wizard (see the plan)`);
+    return EXIT.done;
+  }
+  try {
+    v = await call('upgrade.apply', {
+      runId: v.runId,
+      confirm: {
+        ...(args.downgradeReason ? { downgradeReason: args.downgradeReason } : {}),
+        ...(args.flavourSwap ? { flavourSwap: true } : {}),
+      },
+      targetPack: args.targetPack,
+    });
+  } catch (err) {
+    event('blocked', { message: (err as Error).message }, `eai: ${(err as Error).message}`);
+    return EXIT.blocked;
+  }
+  while (v.stage !== 'finished') {
+    phases(v);
+    await new Promise((r) => setTimeout(r, 1000));
+    v = await call('upgrade.status', { runId: v.runId });
+  }
+  phases(v);
+  const failed = v.devices.filter((d) => plan.order.includes(d.deviceId) && d.phase !== 'done').length;
+  const exported = await call('reports.export', { runId: v.runId });
+  for (const f of exported.files) copyFileSync(join(exported.folder, f.name), join(outDir, f.name));
+  event(
+    'finished',
+    { runId: v.runId, failed },
+    `upgrade ${v.runId}: ${failed ? `${failed} device(s) did not finish` : 'every device upgraded and verified'} — ${join(outDir, 'report.html')}`,
+  );
+  return failed ? EXIT.failed : EXIT.done;
+}
 
 /** `eai report`: every file of a run's report (and the asset register and labels) into the kit's out/. */
 async function writeReport(

@@ -114,6 +114,14 @@ describe('eai survey, plan and install from a site kit', () => {
     expect(plan.devices[0].userData).toMatch(/enableMultiNode: true/);
     expect(plan.devices[0].steps).toContain('Reboot (the session drops: expected)');
     expect(plan.devices[0].reboots).toBe(1);
+    // The whole plan against its golden copy (lab addresses, paths and sums replaced by names): any change to what
+    // the CLI says it will do shows as a diff to review (npx vitest -u to accept it).
+    let golden = readFileSync(join(kit, 'out', 'plan.json'), 'utf8')
+      .replaceAll(kit, '<kit>')
+      .replace(/[0-9a-f]{64}/g, '<sha256>');
+    lab.devices.forEach((d, i) => (golden = golden.replaceAll(d.address, `<device-${i + 1}>`)));
+    golden = golden.replaceAll(lab.devices[0]!.address.split('.').slice(0, 3).join('.') + '.', '<lab-subnet>.');
+    await expect(golden).toMatchFileSnapshot('golden/cli-plan.json');
 
     out.length = 0;
     expect(await runCli(['install', '--kit', kit, '--json'], io)).toBe(EXIT.done);
@@ -162,6 +170,46 @@ describe('eai survey, plan and install from a site kit', () => {
     expect(await runCli(['support-bundle', '--kit', kit, '--device', '10.255.255.1'], io)).toBe(EXIT.badInput);
     expect(out.at(-1)).toMatch(/No device 10\.255\.255\.1 in devices\.csv/);
   });
+  it('upgrade: the plan names the path of each device and is written first; a downgrade without a reason exits 2; the upgrade verifies every device', async () => {
+    const currentYaml = readFileSync(join(kit, 'kit.yaml'), 'utf8');
+    try {
+      // A downgrade is refused without a reason, after the plan is written: nothing is applied.
+      const older = await buildFixtureBundle({ dir: join(lab.dir, 'older'), version: '4.7.8', payloadBytes: 1 << 20 });
+      writeFileSync(join(kit, 'kit.yaml'), currentYaml.replace('bundle/agent-mode-linux-amd64.tar', older.path));
+      out.length = 0;
+      expect(await runCli(['upgrade', '--kit', kit, '--json'], io)).toBe(EXIT.blocked);
+      expect(out.map((l) => JSON.parse(l)).find((e) => e.kind === 'issue' && /downgrade/i.test(e.message))).toMatchObject({
+        severity: 'block',
+      });
+      expect(JSON.parse(out.at(-1)!)).toMatchObject({ kind: 'blocked', message: expect.stringMatching(/downgrade to 4\.7\.8/) });
+      for (const d of lab.devices) expect(await d.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.7.9');
+
+      const newer = await buildFixtureBundle({ dir: join(lab.dir, 'newer'), version: '4.7.20', payloadBytes: 1 << 20 });
+      writeFileSync(join(kit, 'kit.yaml'), currentYaml.replace('bundle/agent-mode-linux-amd64.tar', newer.path));
+      out.length = 0;
+      expect(await runCli(['upgrade', '--kit', kit, '--json'], io)).toBe(EXIT.done);
+      const events = out.map((l) => JSON.parse(l));
+      // 4.7.9 has no uninstall: the installer's own method, said to be undocumented, for both hosts.
+      expect(events.filter((e) => e.kind === 'path').map((e) => [e.device, e.path, e.documented])).toEqual(
+        lab.devices.map((d) => [d.address, 'replace', false]),
+      );
+      const plan = JSON.parse(readFileSync(join(kit, 'out', 'upgrade-plan.json'), 'utf8'));
+      expect(plan.target).toMatchObject({ version: '4.7.20' });
+      // The documented order: one host at a time, the leader last.
+      expect(plan.order).toEqual([lab.devices[1]!.address, lab.devices[0]!.address]);
+      expect(events.at(-1)).toMatchObject({ kind: 'finished', failed: 0 });
+      for (const d of lab.devices) expect(await d.exec('/opt/spectrocloud/bin/palette-agent version')).toContain('v4.7.20');
+      const report = JSON.parse(readFileSync(join(kit, 'out', 'report.json'), 'utf8'));
+      expect(report.kind).toBe('upgrade');
+      expect(report.devices.map((d: { versionBefore: string; versionAfter: string }) => [d.versionBefore, d.versionAfter])).toEqual([
+        ['4.7.9', '4.7.20'],
+        ['4.7.9', '4.7.20'],
+      ]);
+    } finally {
+      writeFileSync(join(kit, 'kit.yaml'), currentYaml);
+    }
+  });
+
   it('wrong box (after the install, on the same kit): a listed identity the device contradicts is named at first contact, and nothing is run on it (exit 2)', async () => {
     const csv = readFileSync(join(kit, 'devices.csv'), 'utf8');
     const [a, b] = lab.devices as [LabDevice, LabDevice];
