@@ -1,11 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, it } from 'vitest';
 import { Lab } from '../e2e/lab/lab';
 import { report } from './report';
+import { importLab, openWindow, startVisit, type BenchWindow } from './window';
 
 const DEVICES = Number(process.env.EAI_VISIT_DEVICES ?? 64);
 
@@ -23,63 +21,21 @@ const DEVICES = Number(process.env.EAI_VISIT_DEVICES ?? 64);
  *                                                     all 64 devices on it
  */
 let lab: Lab;
-let host: ChildProcess;
-let browser: Browser;
-let home: string;
-
-/** The browser host the e2e suite uses (out/main/web.js), with its own data folder and a home whose known_hosts pins the lab. */
-async function startHost(): Promise<string> {
-  if (!existsSync('out/main/web.js')) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
-  home = mkdtempSync(join(tmpdir(), 'eai-visit64-'));
-  mkdirSync(join(home, 'home', '.ssh'), { recursive: true, mode: 0o700 });
-  // The technician's known_hosts already holds the rack (as after a survey): connects go straight through.
-  writeFileSync(
-    join(home, 'home', '.ssh', 'known_hosts'),
-    lab.devices.map((d) => `${d.address} ${readFileSync(join(d.control, 'ssh_host_ed25519_key.pub'), 'utf8').trim()}`).join('\n') + '\n',
-  );
-  host = spawn(process.execPath, ['out/main/web.js'], {
-    env: { ...process.env, EAI_DATA_DIR: join(home, 'data'), HOME: join(home, 'home'), SSH_AUTH_SOCK: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    host.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^EAI_URL=(\S+)$/m.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    host.stderr!.on('data', (d) => (out += d));
-    host.once('exit', (code) => reject(new Error(`browser host exited (${code}): ${out}`)));
-  });
-}
+let win: BenchWindow;
+let page: Page;
 
 beforeAll(async () => {
   const t0 = performance.now();
   lab = await Lab.start(DEVICES);
   console.log(`bench: ${DEVICES} lab devices booted in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const url = await startHost();
-  browser = await chromium.launch({
-    executablePath: process.env.EAI_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  // Every long task from the first load on, kept in the page.
-  await page.addInitScript(() => {
-    const w = window as unknown as { __longTasks: number[] };
-    w.__longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask' });
-  });
-  await page.goto(url);
+  win = await openWindow(lab);
+  page = win.page;
 }, 900_000);
 
 afterAll(async () => {
-  await browser?.close();
-  host?.kill('SIGTERM');
+  await win?.close();
   await lab?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
 });
-
-let page: Page;
 
 /**
  * Presses the button (among `buttons`) whose text ends with `text`, and returns the ms until a frame shows `count`
@@ -110,16 +66,8 @@ async function renderTime(buttons: string, text: string, selector: string, count
 const longTasks = () => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
 
 it(`a ${DEVICES}-device visit: import, connect all, check; the window stays fluid`, async () => {
-  await page.getByLabel('Site name').fill('Rack bench');
-  await page.getByLabel('Technician').fill('Bench');
-  await page.getByRole('button', { name: 'Next: add devices' }).click();
-  const csv = ['host,user,auth,keyPath', ...lab.devices.map((d) => `${d.address},root,key,${lab.clientKey}`)].join('\n');
-  await page.getByText('Import a device list (CSV)').click();
-  await page.setInputFiles('#import-csv', { name: 'rack.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-  await page
-    .locator('[data-testid^="device-198.18."]')
-    .nth(DEVICES - 1)
-    .waitFor();
+  await startVisit(page, 'Rack bench');
+  await importLab(page, lab);
   await longTasks(); // the figures below are from here on
 
   const c0 = performance.now();
@@ -144,7 +92,7 @@ it(`a ${DEVICES}-device visit: import, connect all, check; the window stays flui
   console.log(
     `bench: long tasks while connecting: ${connectTasks.map(Math.round).join(', ') || 'none'}; while checking: ${checkTasks.map(Math.round).join(', ') || 'none'}`,
   );
-  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${host.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${win.host.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
   const longest = Math.max(0, ...tasks);
   console.log(report('visit-64-connect-wall-s', connectS, 's', { cmp: '<=', value: 120 }));

@@ -1,0 +1,79 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Lab } from '../e2e/lab/lab';
+
+/**
+ * The window for a benchmark: the browser host the e2e suite uses (out/main/web.js, built by `npm run bench`) with
+ * its own data folder and a home whose known_hosts already pins the lab's devices (as after a survey), and Debian's
+ * Chromium on it, every long task of the page kept in `window.__longTasks`.
+ */
+export interface BenchWindow {
+  page: Page;
+  host: ChildProcess;
+  close(): Promise<void>;
+}
+
+export async function openWindow(lab: Lab): Promise<BenchWindow> {
+  if (!existsSync('out/main/web.js')) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
+  const home = mkdtempSync(join(tmpdir(), 'eai-bench-window-'));
+  mkdirSync(join(home, 'home', '.ssh'), { recursive: true, mode: 0o700 });
+  writeFileSync(
+    join(home, 'home', '.ssh', 'known_hosts'),
+    lab.devices.map((d) => `${d.address} ${readFileSync(join(d.control, 'ssh_host_ed25519_key.pub'), 'utf8').trim()}`).join('\n') + '\n',
+  );
+  const host = spawn(process.execPath, ['out/main/web.js'], {
+    env: { ...process.env, EAI_DATA_DIR: join(home, 'data'), HOME: join(home, 'home'), SSH_AUTH_SOCK: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    host.stdout!.on('data', (d) => {
+      out += d;
+      const m = /^EAI_URL=(\S+)$/m.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    host.stderr!.on('data', (d) => (out += d));
+    host.once('exit', (code) => reject(new Error(`browser host exited (${code}): ${out}`)));
+  });
+  const browser: Browser = await chromium.launch({
+    executablePath: process.env.EAI_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask' });
+  });
+  await page.goto(url);
+  return {
+    page,
+    host,
+    async close() {
+      await browser.close();
+      host.kill('SIGTERM');
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The first step: name the site and the technician, then the Devices step. */
+export async function startVisit(page: Page, siteName: string): Promise<void> {
+  await page.getByLabel('Site name').fill(siteName);
+  await page.getByLabel('Technician').fill('Bench');
+  await page.getByRole('button', { name: 'Next: add devices' }).click();
+}
+
+/** The lab's devices from a CSV, as root with the lab's key, on the Devices step. */
+export async function importLab(page: Page, lab: Lab, devices = lab.devices): Promise<void> {
+  const csv = ['host,user,auth,keyPath', ...devices.map((d) => `${d.address},root,key,${lab.clientKey}`)].join('\n');
+  await page.getByText('Import a device list (CSV)').click();
+  await page.setInputFiles('#import-csv', { name: 'devices.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page
+    .locator('[data-testid^="device-198.18."]')
+    .nth(devices.length - 1)
+    .waitFor();
+}
