@@ -1,3 +1,4 @@
+import { shareUnchanged } from './run-sharing';
 import { create } from 'zustand';
 import type { AuthPrompt, LogLine } from '../../common/contract';
 import type { DeviceView, VisitView } from '../../common/model/device';
@@ -81,7 +82,9 @@ export const useStore = create<State>((set, get) => ({
     api.on('log', (line) => set((s) => ({ logs: [...s.logs.slice(-MAX_LOG_LINES + 1), line] })));
     api.on('auth.prompt', (p) => set((s) => ({ prompts: [...s.prompts, p] })));
     // Subscribed once for the whole window: a run's view outlives the step that started it.
-    api.on('install.changed', (v) => set((s) => (!s.installRun || s.installRun.runId === v.runId ? { installRun: v } : {})));
+    api.on('install.changed', (v) =>
+      set((s) => (!s.installRun || s.installRun.runId === v.runId ? { installRun: shareUnchanged(s.installRun, v) } : {})),
+    );
     api.on('upgrade.changed', (v) => set((s) => (!s.upgradeRun || s.upgradeRun.runId === v.runId ? { upgradeRun: v } : {})));
     try {
       const [visit, runs] = await Promise.all([api['visit.get']({}), api['runs.active']({})]);

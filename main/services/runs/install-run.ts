@@ -1,3 +1,4 @@
+import { coalesce } from './coalesce';
 import { coerce, gte, lt } from 'semver';
 import type { EventSink } from '../../../common/contract';
 import { DEVICE_PATHS } from '../../../common/device/paths';
@@ -48,6 +49,9 @@ interface Run {
   journal: RunJournal;
   abort: AbortController;
 }
+
+/** How often at most the window gets a run's view: smooth to the eye, light with 64 devices streaming. */
+const VIEW_EVERY_MS = 150;
 
 /**
  * The offline install (device-contract §1) as a run of the engine: the phases of common/runs/phases.ts
@@ -495,8 +499,20 @@ export class InstallService {
     return [...this.site.secretValues(), ...this.devices.secretValues()];
   }
 
+  /** One coalescer per run: a few views a second reach the window, the latest always (see coalesce.ts). */
+  private readonly outbox = new Map<string, ReturnType<typeof coalesce<RunView>>>();
+
   private changed(view: RunView): void {
-    this.emit('install.changed', structuredClone(view));
+    let box = this.outbox.get(view.runId);
+    if (!box) {
+      box = coalesce<RunView>((v) => this.emit('install.changed', structuredClone(v)), VIEW_EVERY_MS);
+      this.outbox.set(view.runId, box);
+    }
+    box.push(view);
+    if (view.finished) {
+      box.flush();
+      this.outbox.delete(view.runId);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { stepsFor, statusLine, type DeviceRunView, type InstallMethod, type RunView } from '../../../../common/install/model';
 import { act, useAction } from '../../actions';
 import { installBlockers } from '../../../../common/install/readiness';
@@ -140,7 +140,18 @@ export function InstallStep() {
   );
 }
 
-function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallMethod; d: DeviceRunView; onRun: (v: RunView) => void }) {
+/** Memoised on its device's view (the store keeps it when that device did not change): 64 cards, one renders. */
+const RunCard = memo(function RunCard({
+  runId,
+  method,
+  d,
+  onRun,
+}: {
+  runId: string;
+  method?: InstallMethod;
+  d: DeviceRunView;
+  onRun: (v: RunView) => void;
+}) {
   const steps = stepsFor(method);
   const label = useStore((s) => s.visit?.devices.find((x) => x.id === d.deviceId)?.label ?? d.deviceId);
   const [showLog, setShowLog] = useState(false);
@@ -216,4 +227,4 @@ function RunCard({ runId, method, d, onRun }: { runId: string; method?: InstallM
       {showLog && <pre className="detail">{d.log.join('\n')}</pre>}
     </section>
   );
-}
+});
