@@ -172,6 +172,15 @@ export const contract = {
       .strict(),
     declareOutput<{ dir: string; files: string[]; skipped: string[] }>(),
   ),
+  /**
+   * Opens a site kit into this visit (which must have no device yet): its names, site profile, devices with their
+   * identity, roles and leader, and the overrides with their reasons (they count only where a check blocks and may
+   * be overridden). Returns the bundle it names, for the Install step.
+   */
+  'kit.open': method(
+    z.object({ dir: z.string().trim().min(1, 'Give the folder of the kit.').max(4096) }).strict(),
+    declareOutput<{ visit: VisitView; devices: number; bundlePath: string; sha256: string | null; needsSecrets: string[] }>(),
+  ),
   'profiles.export': method(z.object({ name: z.string().trim().max(120) }).strict(), declareOutput<{ yaml: string }>()),
   'profiles.import': method(
     z.object({ yaml: z.string().max(1024 * 1024, 'That file is too large for a site profile.') }).strict(),

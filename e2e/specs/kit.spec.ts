@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { stringify } from 'yaml';
 import { buildFixtureBundle } from '../lab/fixture-bundle';
 import { addAndConnectByKey, expect, startVisit, test } from '../fixtures';
 
@@ -57,4 +58,47 @@ test("the visit saved as a site kit in the window is installed by the command li
   expect(report.devices[0].checks.find((c: { id: string }) => c.id === 'cpu-cores').override).toMatchObject({
     reason: 'Lab device on a two-core test machine',
   });
+});
+
+test('a site kit opened in the window brings its devices, roles, overrides and bundle', async ({ page, app, lab }) => {
+  test.setTimeout(180_000);
+  const dev = lab.devices[2]!;
+  const kit = join(lab.dir, 'kit-to-open');
+  mkdirSync(kit, { recursive: true });
+  const bundle = await buildFixtureBundle({ dir: join(kit, 'bundle'), version: '4.7.9', payloadBytes: 2 ** 20 });
+  copyFileSync('docs/example-kit/site.yaml', join(kit, 'site.yaml'));
+  writeFileSync(join(kit, 'devices.csv'), `host,user,auth,keyPath,hostName\n${dev.address},root,key,${lab.clientKey},store12-c\n`);
+  writeFileSync(
+    join(kit, 'kit.yaml'),
+    stringify({
+      siteName: 'Store 12',
+      technician: 'Robin',
+      bundle: 'bundle/agent-mode-linux-amd64.tar',
+      roles: { 'store12-c': 'control-plane' },
+      leader: 'store12-c',
+      overrides: [{ device: dev.address, check: 'cpu-cores', reason: 'Pilot on two cores, agreed with the customer', technician: 'Robin' }],
+    }),
+  );
+  await startVisit(page, app);
+  await page.getByText('Open a site kit').click();
+  await page.getByLabel('Kit folder on this machine').fill(kit);
+  await page.getByRole('button', { name: 'Open kit' }).click();
+  await expect(page.getByTestId('kit-opened')).toContainText(`Opened: 1 device; the Install step starts with ${bundle.path}`);
+  await expect(page.locator('header.topbar')).toContainText('Store 12 · Robin');
+  const card = page.getByTestId(`device-${dev.address}`);
+  await expect(card).toContainText('store12-c');
+  await card.getByRole('button', { name: 'Connect' }).click();
+  await expect(card.getByTestId('pending-fingerprint')).toHaveText(await dev.fingerprint());
+  await card.getByRole('button', { name: /trust and connect/ }).click();
+  await expect(card.getByTestId('device-state')).toHaveAttribute('data-state', 'connected');
+  await page.getByRole('button', { name: 'Next: check devices' }).click();
+  // The kit's override, with its reason, is on the check it was recorded for.
+  const cores = page.getByTestId(`checks-${dev.address}`).locator('tr[data-check="cpu-cores"]');
+  await expect(cores).toHaveAttribute('data-status', 'overridden');
+  await expect(page.getByTestId(`checks-${dev.address}`)).toContainText('Pilot on two cores, agreed with the customer');
+  await page
+    .getByRole('navigation', { name: 'Wizard steps' })
+    .getByRole('button', { name: /Install/ })
+    .click();
+  await expect(page.getByLabel(/Bundle on this machine/)).toHaveValue(bundle.path);
 });

@@ -2,8 +2,9 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ApiHandlers, AppInfo, EventSink } from '../../common/contract';
 import { parseDeviceCsv } from '../../common/devices/csv-import';
+import { profileFromYaml } from '../../common/site/profile';
 import { applyIntake } from './intake';
-import { KitError, kitFiles, saveKit } from './site-kit';
+import { KitError, kitFiles, loadKit, saveKit, type Kit } from './site-kit';
 import { crossCheck, evaluateChecks, overrideCheck } from './checks';
 import { DeviceService } from './devices';
 import { SiteService } from './site/site-service';
@@ -161,6 +162,60 @@ export function createServices(opts: ServiceOptions): Services {
           throw new AppError({ code: 'INVALID_INPUT', message: err.message, fix: 'Correct it, then save the kit again.' });
         throw err;
       }
+    },
+    'kit.open': async ({ dir }) => {
+      const bad = (message: string, fix: string) => new AppError({ code: 'INVALID_INPUT', message, fix });
+      let kit: Kit;
+      try {
+        kit = loadKit(dir);
+      } catch (err) {
+        if (err instanceof KitError) throw bad(err.message, 'Choose the folder that holds kit.yaml, site.yaml and devices.csv.');
+        throw err;
+      }
+      if (store.get().devices.length)
+        throw bad(
+          'This visit already has devices: a kit brings its own.',
+          'Remove the devices on the Devices step first (or open the kit from a fresh data folder), then open it again.',
+        );
+      // The profile and every row checked before anything changes (the rows against the kit's own VIP): a kit opens
+      // whole or not at all.
+      const parsed = profileFromYaml(kit.siteYaml);
+      if (!parsed.profile)
+        throw bad(
+          `site.yaml: ${parsed.errors.map((e) => `line ${e.line ?? '?'}: ${e.message}`).join('; ')}`,
+          'Correct site.yaml, then open the kit again.',
+        );
+      const endpoint = parsed.profile.site.endpoint;
+      const { errors } = parseDeviceCsv(kit.devicesCsv, { vip: endpoint.kind === 'vip' && endpoint.vip ? endpoint.vip : undefined });
+      if (errors.length)
+        throw bad(
+          `devices.csv: ${errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}`,
+          'Correct devices.csv, then open the kit again.',
+        );
+      const profile = site.importProfile(kit.siteYaml);
+      store.update({ siteName: kit.kit.siteName, technician: kit.kit.technician });
+      const added = (await handlers['devices.import']({ csv: kit.devicesCsv })).added;
+      // kit.yaml names devices by address or by label, as the CLI reads it.
+      const idOf = (name: string) => added.find((d) => d.label === name || (d.connection.kind === 'ssh' && d.connection.host === name))?.id;
+      const plan = store.get().plan;
+      const roles = { ...plan.roles };
+      for (const [name, role] of Object.entries(kit.kit.roles ?? {})) {
+        const id = idOf(name);
+        if (id) roles[id] = role;
+      }
+      store.setPlan({ ...plan, roles, leader: (kit.kit.leader && idOf(kit.kit.leader)) || plan.leader });
+      const at = new Date().toISOString();
+      for (const o of kit.kit.overrides ?? []) {
+        const id = idOf(o.device);
+        if (id) store.setOverride({ deviceId: id, checkId: o.check, reason: o.reason, technician: o.technician, at });
+      }
+      return {
+        visit: store.get(),
+        devices: added.length,
+        bundlePath: kit.bundlePath,
+        sha256: kit.kit.sha256 ?? null,
+        needsSecrets: profile.needsSecrets,
+      };
     },
     'profiles.import': async ({ yaml }) => site.importProfile(yaml),
     'bundle.pick': async () => {

@@ -33,6 +33,9 @@ interface State {
   /** The install and upgrade runs the window shows: kept here, so leaving a step and coming back shows the same run. */
   installRun: RunView | null;
   upgradeRun: UpgradeRunView | null;
+  /** The bundle a site kit opened here names: the Install step starts with it. */
+  kitBundle: { path: string; sha256: string | null } | null;
+  setKitBundle(bundle: { path: string; sha256: string | null }): void;
   /** The last error of an inline action, for the alert line. */
   actionError: string;
   showError(message: string): void;
@@ -58,6 +61,8 @@ export const useStore = create<State>((set, get) => ({
   reportRunId: null,
   installRun: null,
   upgradeRun: null,
+  kitBundle: null,
+  setKitBundle: (kitBundle) => set({ kitBundle }),
   actionError: '',
   showError: (actionError) => set({ actionError }),
   showInstallRun: (installRun) => set({ installRun }),

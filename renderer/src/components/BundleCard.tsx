@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { formatBytes } from '../../../common/format';
 import type { BundleSummary } from '../../../common/install/bundle';
 import { errorText } from '../api/client';
-import { api } from '../store';
+import { api, useStore } from '../store';
 import { bundleStrings as t } from './bundle-strings';
 
 export type CheckedBundle = BundleSummary & { bundleId: string; expectedSha256?: string };
@@ -13,8 +13,9 @@ export type CheckedBundle = BundleSummary & { bundleId: string; expectedSha256?:
  * the window gets an opaque id), a typed path in the browser host. Nothing is sent to a device here.
  */
 export function BundleCard({ onChecked, error }: { onChecked: (b: CheckedBundle | null) => void; error?: string }) {
-  const [path, setPath] = useState('');
-  const [sha, setSha] = useState('');
+  // A kit opened on the Devices step names its bundle: start from it.
+  const [path, setPath] = useState(() => useStore.getState().kitBundle?.path ?? '');
+  const [sha, setSha] = useState(() => useStore.getState().kitBundle?.sha256 ?? '');
   const [bundle, setBundle] = useState<CheckedBundle | null>(null);
   const [picked, setPicked] = useState<{ bundleId: string; displayName: string } | null>(null);
   const [shell, setShell] = useState<'electron' | 'browser'>('browser');

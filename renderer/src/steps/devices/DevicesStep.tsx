@@ -5,6 +5,7 @@ import { AddDeviceForm } from './AddDeviceForm';
 import { DeviceCard } from './DeviceCard';
 import { ImportDevices } from './ImportDevices';
 import { JoinClusterCard } from './JoinClusterCard';
+import { OpenKitCard } from './OpenKitCard';
 import { PromptDialog } from './PromptDialog';
 import { deviceStrings as t } from './strings';
 
@@ -46,6 +47,7 @@ export function DevicesStep() {
       <p className="lead">{t.intro}</p>
       <AddDeviceForm />
       <ImportDevices />
+      <OpenKitCard />
       {devices.length === 0 && <p className="muted">{t.none}</p>}
       {devices.length > 1 && (alone.length > 0 || all.busy || all.message) && (
         <div className="actions">

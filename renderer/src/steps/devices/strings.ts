@@ -76,3 +76,13 @@ export const joinStrings = {
   toInstall: 'Next: install it',
   joined: 'The device is in the plan under that leader: install it on the Install step (only the new device).',
 };
+
+export const kitStrings = {
+  title: 'Open a site kit',
+  intro:
+    'A folder with kit.yaml, site.yaml and devices.csv (saved from the Install step, or prepared for npx eai): its devices with their identity and role, the site profile, the leader and the overrides with their reasons. Passwords and tokens are never in a kit: you type them here.',
+  dir: 'Kit folder on this machine',
+  open: 'Open kit',
+  opened: (devices: number, bundle: string, secrets: string[]) =>
+    `Opened: ${devices} device${devices === 1 ? '' : 's'}; the Install step starts with ${bundle}.${secrets.length ? ` Type on the Site step: ${secrets.join(', ')}.` : ''} Connect the devices below.`,
+};
