@@ -9,7 +9,6 @@ function fakeTty() {
   s.columns = 120;
   let text = '';
   s.on('data', (d: Buffer) => (text += d.toString('utf8')));
-  // eslint-disable-next-line no-control-regex
   return { stream: s as unknown as NodeJS.WriteStream, text: () => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
 }
 
