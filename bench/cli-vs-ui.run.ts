@@ -7,7 +7,7 @@ import { Lab } from '../e2e/lab/lab';
 import { EXIT, runCli } from '../main/cli/eai';
 import { servicesForTest } from '../test/lab/helpers';
 import { median, report } from './report';
-import { importLab, openWindow, startVisit } from './window';
+import { importLab, openWindow, overridePlanAndVip, startVisit } from './window';
 
 /**
  * `cli-install-3-vs-ui`: a three-device install (one control plane, two workers, a VIP) headless with
@@ -92,23 +92,7 @@ async function throughWindow(): Promise<number> {
     await page.getByRole('button', { name: /^Connect all/ }).click();
     await page.getByTestId('connect-all-status').waitFor();
     await page.getByRole('button', { name: 'Next: check devices' }).click();
-    for (const dev of lab.devices) {
-      const checks = page.getByTestId(`checks-${dev.address}`);
-      await checks.getByTestId('verdict').waitFor();
-      const cores = checks.locator('tr[data-check="cpu-cores"]');
-      await cores.getByRole('button', { name: 'Override…' }).click();
-      await checks.getByLabel('Reason (goes on the report)').fill(REASON);
-      await checks.getByRole('button', { name: 'Record override' }).click();
-      await checks.locator('tr[data-check="cpu-cores"][data-status="overridden"]').waitFor();
-    }
-    await page.getByRole('button', { name: 'Next: plan the cluster' }).click();
-    await page.getByRole('radio', { name: 'Multi-node' }).check();
-    for (const d of lab.devices.slice(1)) await page.getByLabel(`Role of ${d.address}`).selectOption('worker');
-    await page.getByRole('button', { name: 'Next: site properties' }).click();
-    await page
-      .getByLabel("VIP address (free, on the hosts' network)")
-      .fill(`${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250`);
-    await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor();
+    await overridePlanAndVip(page, lab, REASON);
     // The checks the CLI makes before every install (VIP free, gateway, DNS, proxy, clock), pressed here too.
     await page.getByTestId('site-survey').getByRole('button').first().click();
     await page

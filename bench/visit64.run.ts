@@ -5,7 +5,7 @@ import { afterAll, beforeAll, it } from 'vitest';
 import { buildFixtureBundle } from '../e2e/lab/fixture-bundle';
 import { Lab } from '../e2e/lab/lab';
 import { report } from './report';
-import { importLab, openWindow, startVisit, type BenchWindow } from './window';
+import { importLab, openWindow, overridePlanAndVip, startVisit, type BenchWindow } from './window';
 
 const DEVICES = Number(process.env.EAI_VISIT_DEVICES ?? 64);
 
@@ -111,21 +111,7 @@ it(`the same ${DEVICES} devices installed at once: the board stays fluid while e
   // As a technician would: the Check step's overrides (the lab's two cores), one control plane and the rest
   // workers, the VIP, the bundle, Install.
   await page.locator('nav[aria-label="Wizard steps"] button', { hasText: 'Check' }).click();
-  for (const dev of lab.devices) {
-    const checks = page.getByTestId(`checks-${dev.address}`);
-    await checks.locator('tr[data-check="cpu-cores"]').getByRole('button', { name: 'Override…' }).click();
-    await checks.getByLabel('Reason (goes on the report)').fill('Lab device on a two-core test machine');
-    await checks.getByRole('button', { name: 'Record override' }).click();
-    await checks.locator('tr[data-check="cpu-cores"][data-status="overridden"]').waitFor();
-  }
-  await page.getByRole('button', { name: 'Next: plan the cluster' }).click();
-  await page.getByRole('radio', { name: 'Multi-node' }).check();
-  for (const d of lab.devices.slice(1)) await page.getByLabel(`Role of ${d.address}`).selectOption('worker');
-  await page.getByRole('button', { name: 'Next: site properties' }).click();
-  await page
-    .getByLabel("VIP address (free, on the hosts' network)")
-    .fill(`${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250`);
-  await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor();
+  await overridePlanAndVip(page, lab);
   await page.getByRole('button', { name: 'Next: install' }).click();
   await page.getByLabel(/Bundle on this machine/).fill(bundle.path);
   await page.getByRole('button', { name: 'Check the bundle' }).click();

@@ -77,3 +77,27 @@ export async function importLab(page: Page, lab: Lab, devices = lab.devices): Pr
     .nth(devices.length - 1)
     .waitFor();
 }
+
+/**
+ * From the Check step to the Site step, as a technician with lab devices would: each device's two-core block
+ * overridden with a reason, a multi-node plan with the first device its control plane and the others workers, and
+ * the VIP (.250 of the lab's subnet) saved.
+ */
+export async function overridePlanAndVip(page: Page, lab: Lab, reason = 'Lab device on a two-core test machine'): Promise<void> {
+  for (const dev of lab.devices) {
+    const checks = page.getByTestId(`checks-${dev.address}`);
+    await checks.getByTestId('verdict').waitFor();
+    await checks.locator('tr[data-check="cpu-cores"]').getByRole('button', { name: 'Override…' }).click();
+    await checks.getByLabel('Reason (goes on the report)').fill(reason);
+    await checks.getByRole('button', { name: 'Record override' }).click();
+    await checks.locator('tr[data-check="cpu-cores"][data-status="overridden"]').waitFor();
+  }
+  await page.getByRole('button', { name: 'Next: plan the cluster' }).click();
+  await page.getByRole('radio', { name: 'Multi-node' }).check();
+  for (const d of lab.devices.slice(1)) await page.getByLabel(`Role of ${d.address}`).selectOption('worker');
+  await page.getByRole('button', { name: 'Next: site properties' }).click();
+  await page
+    .getByLabel("VIP address (free, on the hosts' network)")
+    .fill(`${lab.devices[0]!.address.split('.').slice(0, 3).join('.')}.250`);
+  await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor();
+}

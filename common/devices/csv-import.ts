@@ -17,7 +17,7 @@ export interface CsvDevice {
 }
 
 /** The columns, in the order a file without a header uses; a header may name them in any order. */
-const COLUMNS = [
+export const COLUMNS = [
   'host',
   'port',
   'user',

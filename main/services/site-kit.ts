@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { isAbsolute, join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { VisitView } from '../../common/model/device';
+import { COLUMNS } from '../../common/devices/csv-import';
 import { z } from 'zod';
 
 /**
@@ -62,21 +63,8 @@ export function loadKit(dir: string): Kit {
   return { dir, kit, bundlePath, siteYaml: read('site.yaml'), devicesCsv: read('devices.csv') };
 }
 
-/** The devices.csv columns a saved kit writes (the importer reads them by name). */
-const SAVED_COLUMNS = [
-  'host',
-  'port',
-  'user',
-  'auth',
-  'keyPath',
-  'serial',
-  'mac',
-  'machineId',
-  'role',
-  'hostName',
-  'edgeHostName',
-  'staticAddress',
-];
+/** The devices.csv columns a saved kit writes: the importer's own, in its order. */
+const SAVED_COLUMNS = COLUMNS;
 
 const csvCell = (v: string | number | undefined | null) => {
   const s = v === undefined || v === null ? '' : String(v);
