@@ -1,6 +1,6 @@
 import { siteNeeds } from '../../../../common/site/issues';
 import { TableHead } from '../../components/TableHead';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { CrossCheckView } from '../../../../common/contract';
 import { DISTRIBUTIONS, type Plan, type Role } from '../../../../common/plan/model';
 import { planIssues } from '../../../../common/plan/rules';
@@ -15,14 +15,23 @@ export function PlanStep() {
   const setStep = useStore((s) => s.setStep);
   const [error, setError] = useState('');
   const plan = visit.plan;
+  // Changes in quick succession (a rack's roles set one after another, arrow keys on a select) must all be kept:
+  // each starts from the newest plan in the store, not from this render's, and only the answer to the last request
+  // replaces the window's plan (an earlier answer would bring back a plan without the later changes).
+  const pending = useRef(0);
   const update = async (patch: Partial<Plan>) => {
     setError('');
-    const next = { ...plan, ...patch };
-    setVisit({ ...visit, plan: next }); // instant; main validates and answers with what it kept
+    const latest = useStore.getState().visit!;
+    const next = { ...latest.plan, ...patch };
+    setVisit({ ...latest, plan: next }); // instant; main validates and answers with what it kept
+    pending.current++;
     try {
-      setVisit(await api['plan.update'](next));
+      const answer = await api['plan.update'](next);
+      if (pending.current === 1) setVisit(answer);
     } catch (err) {
       setError(errorText(err));
+    } finally {
+      pending.current--;
     }
   };
   const issues = planIssues(plan, visit.devices);
@@ -37,9 +46,10 @@ export function PlanStep() {
     </label>
   );
   const setRole = (id: string, role: Role | 'none') => {
-    const { [id]: _old, ...rest } = plan.roles;
+    const now = useStore.getState().visit!.plan; // the newest roles, not this render's (see update)
+    const { [id]: _old, ...rest } = now.roles;
     const roles = role === 'none' ? rest : { ...rest, [id]: role };
-    const leader = plan.leader === id && role !== 'control-plane' ? null : (plan.leader ?? (role === 'control-plane' ? id : null));
+    const leader = now.leader === id && role !== 'control-plane' ? null : (now.leader ?? (role === 'control-plane' ? id : null));
     void update({ roles, leader });
   };
 
