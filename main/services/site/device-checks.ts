@@ -52,9 +52,12 @@ export function siteCheckScript(site: SiteConfig, plan: Plan, device: DeviceView
     const q = shQuote(vip);
     lines.push(
       `s vip`,
-      `if have ping; then ping -c 2 -W 1 ${q} >/dev/null 2>&1 && echo "ping answered" || echo "ping silent"; else echo "ping missing"; fi`,
+      // ping and arping at once: a free VIP is proven by silence, and each waits for it (2–3 s together, not 5).
+      'vt=$(mktemp)',
+      `if have ping; then ( ping -c 2 -W 1 ${q} >/dev/null 2>&1 && echo "ping answered" || echo "ping silent" ) > "$vt" & else echo "ping missing" > "$vt"; fi`,
       // A host that drops ICMP still answers ARP: the neighbour table (or arping) tells.
       `if have arping; then dev=$(ip -o route get ${q} 2>/dev/null | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p'); if [ -n "$dev" ]; then arping -c 2 -w 3 -I "$dev" ${q} >/dev/null 2>&1 && echo "arping answered" || echo "arping silent"; fi; fi`,
+      'wait; cat "$vt"; rm -f "$vt"',
       `ip neigh show ${q} 2>/dev/null | grep -q lladdr && echo "neighbour known" || echo "neighbour none"`,
     );
   }
