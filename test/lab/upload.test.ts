@@ -61,23 +61,32 @@ describe('bundle upload to a lab device', () => {
     });
 
   it('a cut at about half stops with a clear error; the retry sends only the missing bytes and the sums match', async () => {
+    await connect();
     let cut = false;
     const progress: UploadProgress[] = [];
-    await expect(
-      upload((p) => {
-        progress.push(p);
-        if (!cut && p.bytes >= bundle.size / 2) {
-          cut = true;
-          void dev.setLink(false);
-        }
-      }),
-    ).rejects.toMatchObject({ code: 'TIMED_OUT', message: expect.stringMatching(/stopped acknowledging/) });
+    // A 100 Mbit/s link, so that the cut lands in the middle of the transfer: at the lab's full speed the rest of
+    // the file could be through before `ip link` takes the link down (seen once in CI on a loaded machine).
+    await dev.shapeLink(100);
+    try {
+      await expect(
+        upload((p) => {
+          progress.push(p);
+          if (!cut && p.bytes >= bundle.size / 2) {
+            cut = true;
+            void dev.setLink(false);
+          }
+        }),
+      ).rejects.toMatchObject({ code: 'TIMED_OUT', message: expect.stringMatching(/stopped acknowledging/) });
+    } finally {
+      await dev.setLink(true);
+      await dev.shapeLink(null);
+    }
     expect(progress.at(-1)!.rateBytesPerSec).toBeGreaterThan(0);
-    await dev.setLink(true);
     await connect();
 
     const partBytes = Number((await dev.exec(`wc -c < ${remoteDir}/agent-mode-linux-amd64.tar.part`)).trim());
-    expect(partBytes).toBeGreaterThan(bundle.size / 2 - 1024 * 1024);
+    // What had reached the device: half, less what was still in the kernel's buffers and the shaped queue.
+    expect(partBytes).toBeGreaterThan(bundle.size / 4);
     expect(partBytes).toBeLessThan(bundle.size);
 
     const result = await upload();
@@ -86,7 +95,7 @@ describe('bundle upload to a lab device', () => {
     expect(result.resumedFrom).toBeLessThanOrEqual(partBytes);
     expect(result.resumedFrom).toBeGreaterThanOrEqual(partBytes - 8 * 64 * 1024 - 64 * 1024);
     expect(result.bytesSent).toBe(bundle.size - result.resumedFrom);
-    expect(result.bytesSent).toBeLessThan(bundle.size / 2 + 2 * 2 ** 20);
+    expect(result.bytesSent).toBeLessThan((bundle.size * 3) / 4);
     expect((await dev.exec(`sha256sum ${remoteDir}/agent-mode-linux-amd64.tar`)).split(' ')[0]).toBe(bundle.sha256);
     expect(await dev.exec(`ls ${remoteDir}`)).toBe('agent-mode-linux-amd64.tar\n');
     expect(await dev.exec(`stat -c %a ${remoteDir}/agent-mode-linux-amd64.tar`)).toBe('600\n');
