@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildFixtureBundle, type FixtureBundle } from '../../e2e/lab/fixture-bundle';
 import { Lab, type LabDevice } from '../../e2e/lab/lab';
 import { streamCommand, uploadBundle, type UploadProgress } from '../../main/services/bundle/upload';
@@ -44,6 +44,8 @@ describe('bundle upload to a lab device', () => {
     svc?.close();
     await lab?.stop();
   });
+  // Each case on a session of its own: one that ends with the link down does not leave the next without one.
+  beforeEach(connect);
 
   const upload = (onProgress?: (p: UploadProgress) => void) =>
     uploadBundle({
@@ -61,7 +63,6 @@ describe('bundle upload to a lab device', () => {
     });
 
   it('a cut at about half stops with a clear error; the retry sends only the missing bytes and the sums match', async () => {
-    await connect();
     let cut = false;
     const progress: UploadProgress[] = [];
     // A 100 Mbit/s link, so that the cut lands in the middle of the transfer: at the lab's full speed the rest of
