@@ -104,6 +104,10 @@ export function siteIssues(
     const nic = s?.nic;
     if (nic?.mode === 'static') {
       const at = `devices.${d.id}.nic`;
+      // The user-data keys a static interface by its NIC name and gives it `ipAddress` and `mask` (installer reference,
+      // site parameters, stylus.site.network.interfaces.[NIC].ipAddress and .mask:
+      // https://docs.spectrocloud.com/clusters/edge/edge-configuration/installer-reference/): without a name or a
+      // prefix there is nothing to write.
       if (!nic.address) block(`${at}.address`, 'A static interface needs its address with prefix, for example 10.0.0.5/24.');
       else if (!nic.address.includes('/'))
         block(`${at}.address`, `${nic.address} needs its prefix, for example ${nic.address}/24 (the device list gave the address alone).`);

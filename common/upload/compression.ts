@@ -43,9 +43,9 @@ export function chooseCompression(i: {
 }): CompressionChoice {
   const none = (reason: string): CompressionChoice => ({ method: 'none', reason, expected: 1 });
   if (!i.zstdOnDevice) return none('The device has no zstd: the bundle goes as it is.');
+  if (i.remainingBytes < MIN_REMAINING) return none('Too little is left to send for compression to pay: it goes as it is.');
   if (!i.sample) return none('The bundle could not be sampled: it goes as it is.');
   if (i.sample.ratio > 0.9) return none(`The bundle hardly compresses (to ${pct(i.sample.ratio)}): it goes as it is.`);
-  if (i.remainingBytes < MIN_REMAINING) return none('Too little is left to send for compression to pay: it goes as it is.');
   const link = Math.max(1, i.linkBytesPerSec);
   const expected = Math.min(link / i.sample.ratio, i.sample.bytesPerSec) / link;
   if (expected < MIN_GAIN)

@@ -34,6 +34,8 @@ export interface FixtureBundleOptions {
    * 'pattern' (the default): a fixed 1 MiB pattern, which zstd shrinks too little per frame to ever be worth it.
    * 'realistic': like a real bundle, executables and libraries from this machine's own /usr/bin and /usr/lib
    * (which compress) mixed one to two with random bytes standing for container layers (already compressed).
+   * Not known: how far a published agent-mode tar compresses (its contents and their mix are not documented);
+   * this mix (zstd -3: about 0.51) is an assumption for the slow-link benchmark, not a measurement of one.
    */
   payload?: 'pattern' | 'realistic';
   fileName?: string;

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import type { ApiHandlers, AppInfo, EventSink } from '../../common/contract';
 import { parseDeviceCsv } from '../../common/devices/csv-import';
 import { profileFromYaml } from '../../common/site/profile';
@@ -165,6 +165,12 @@ export function createServices(opts: ServiceOptions): Services {
     },
     'kit.open': async ({ dir }) => {
       const bad = (message: string, fix: string) => new AppError({ code: 'INVALID_INPUT', message, fix });
+      // As when saving: a relative folder would be read from wherever the services happen to run.
+      if (!isAbsolute(dir))
+        throw bad(
+          'Give the kit folder as an absolute path on this machine.',
+          'Type the full path, for example /home/technician/kits/store12.',
+        );
       let kit: Kit;
       try {
         kit = loadKit(dir);

@@ -120,6 +120,9 @@ describe('saving the visit as a site kit', () => {
     const other = make();
     try {
       await expect(other.call('kit.open', { dir })).rejects.toMatchObject({ message: expect.stringMatching(/devices\.csv: line 3/) });
+      await expect(other.call('kit.open', { dir: 'kits/store12' })).rejects.toMatchObject({
+        message: expect.stringMatching(/absolute path/),
+      });
       const v = await other.call<VisitView>('visit.get', {});
       expect([v.siteName, v.devices.length, v.site.endpoint]).toEqual(['', 0, expect.not.objectContaining({ vip: '10.12.0.250' })]);
     } finally {

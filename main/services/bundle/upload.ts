@@ -549,11 +549,9 @@ async function streamChoosing(
     return { sum: r.sum, compression: { method: 'none' as const, reason, wireBytes: r.wireBytes } };
   };
   if (want === 'none') return plain('Sent as it is (compression turned off).');
-  if (!zstdOnDevice) return plain(chooseCompression({ zstdOnDevice, linkBytesPerSec: 0, sample: null, remainingBytes: 0 }).reason);
-  if (want === 'auto' && o.size - start < MIN_REMAINING)
-    return plain(
-      chooseCompression({ zstdOnDevice, linkBytesPerSec: 0, sample: { ratio: 0, bytesPerSec: 1 }, remainingBytes: o.size - start }).reason,
-    );
+  // No device zstd, or too little left: chooseCompression says so before it needs a sample or the link's pace.
+  if (!zstdOnDevice || (want === 'auto' && o.size - start < MIN_REMAINING))
+    return plain(chooseCompression({ zstdOnDevice, linkBytesPerSec: 0, sample: null, remainingBytes: o.size - start }).reason);
   const z = new ZstdCompressor();
   try {
     if (want === 'zstd') {
