@@ -1,8 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
+import { startBrowserHost } from '../e2e/lab/browser-host';
 import type { Lab } from '../e2e/lab/lab';
 
 /**
@@ -24,20 +25,7 @@ export async function openWindow(lab: Lab): Promise<BenchWindow> {
     join(home, 'home', '.ssh', 'known_hosts'),
     lab.devices.map((d) => `${d.address} ${readFileSync(join(d.control, 'ssh_host_ed25519_key.pub'), 'utf8').trim()}`).join('\n') + '\n',
   );
-  const host = spawn(process.execPath, ['out/main/web.js'], {
-    env: { ...process.env, EAI_DATA_DIR: join(home, 'data'), HOME: join(home, 'home'), SSH_AUTH_SOCK: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    host.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^EAI_URL=(\S+)$/m.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    host.stderr!.on('data', (d) => (out += d));
-    host.once('exit', (code) => reject(new Error(`browser host exited (${code}): ${out}`)));
-  });
+  const { url, process: host } = await startBrowserHost(home);
   const browser: Browser = await chromium.launch({
     executablePath: process.env.EAI_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],

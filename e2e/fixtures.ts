@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
+import { startBrowserHost } from './lab/browser-host';
 import { Lab } from './lab/lab';
 
 export interface AppHandle {
@@ -14,24 +15,7 @@ export interface AppHandle {
 /** Starts the real browser host (out/main/web.js) with its own data folder and home. */
 async function startApp(): Promise<AppHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'eai-e2e-'));
-  const child = spawn(process.execPath, ['out/main/web.js'], {
-    env: { ...process.env, EAI_DATA_DIR: join(dataDir, 'data'), HOME: join(dataDir, 'home'), SSH_AUTH_SOCK: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`browser host did not start: ${out}`)), 20000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^EAI_URL=(\S+)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.stderr!.on('data', (d) => (out += d));
-    child.once('exit', (code) => reject(new Error(`browser host exited (${code}): ${out}`)));
-  });
+  const { url, process: child } = await startBrowserHost(dataDir);
   return { url, dataDir, process: child };
 }
 
@@ -85,4 +69,13 @@ export async function addAndConnectByKey(page: Page, lab: Lab, index: number): P
   await expect(card.getByTestId('pending-fingerprint')).toHaveText(await dev.fingerprint());
   await card.getByRole('button', { name: /trust and connect/ }).click();
   await expect(card.getByTestId('device-state')).toHaveAttribute('data-state', 'connected');
+}
+
+/** On the Check step: the lab device's two-core block overridden with a reason, as every lab install needs. */
+export async function clearCores(page: Page, dev: { address: string }, reason = 'Lab device on a two-core test machine'): Promise<void> {
+  const cores = page.getByTestId(`checks-${dev.address}`).locator('tr[data-check="cpu-cores"]');
+  await cores.getByRole('button', { name: 'Override…' }).click();
+  await page.getByLabel('Reason (goes on the report)').fill(reason);
+  await page.getByRole('button', { name: 'Record override' }).click();
+  await expect(cores).toHaveAttribute('data-status', 'overridden');
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { LabDevice } from '../lab/lab';
 import { buildFixtureBundle } from '../lab/fixture-bundle';
-import { addAndConnectByKey, expect, startVisit, test } from '../fixtures';
+import { addAndConnectByKey, clearCores, expect, startVisit, test } from '../fixtures';
 
 /** Day 2 through the window: the documented upgrade path of each kind of host, and a node added to a cluster. */
 
@@ -11,14 +11,6 @@ async function checkBundle(page: Page, path: string) {
   await page.getByLabel(/Bundle on this machine/).fill(path);
   await page.getByRole('button', { name: 'Check the bundle' }).click();
   await expect(page.getByTestId('bundle-ok')).toBeVisible();
-}
-
-async function clearCores(page: Page, dev: LabDevice) {
-  const cores = page.getByTestId(`checks-${dev.address}`).locator('tr[data-check="cpu-cores"]');
-  await cores.getByRole('button', { name: 'Override…' }).click();
-  await page.getByLabel('Reason (goes on the report)').fill('Lab device on a two-core test machine');
-  await page.getByRole('button', { name: 'Record override' }).click();
-  await expect(cores).toHaveAttribute('data-status', 'overridden');
 }
 
 const fresh = (dev: LabDevice) => dev.removeAgent();

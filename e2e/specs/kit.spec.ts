@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { buildFixtureBundle } from '../lab/fixture-bundle';
-import { addAndConnectByKey, expect, startVisit, test } from '../fixtures';
+import { addAndConnectByKey, clearCores, expect, startVisit, test } from '../fixtures';
 
 const execFileP = promisify(execFile);
 
@@ -20,11 +20,7 @@ test("the visit saved as a site kit in the window is installed by the command li
   await startVisit(page, app);
   await addAndConnectByKey(page, lab, 1);
   await page.getByRole('button', { name: 'Next: check devices' }).click();
-  const cores = page.getByTestId(`checks-${dev.address}`).locator('tr[data-check="cpu-cores"]');
-  await cores.getByRole('button', { name: 'Override…' }).click();
-  await page.getByLabel('Reason (goes on the report)').fill('Lab device on a two-core test machine');
-  await page.getByRole('button', { name: 'Record override' }).click();
-  await expect(cores).toHaveAttribute('data-status', 'overridden');
+  await clearCores(page, dev);
   await page.getByRole('button', { name: 'Next: plan the cluster' }).click();
   await page.getByRole('button', { name: 'Next: site properties' }).click();
   await page.getByRole('button', { name: 'Next: install' }).click();
