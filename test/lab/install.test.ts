@@ -269,6 +269,8 @@ describe('install: resume after the app stopped', () => {
 
   it('a run the app did not see to its end is rebuilt from its journal and resumed by a new app', async () => {
     const dev = lab.devices[0]!;
+    // On CI's retry: a first attempt whose reboot never came back must not leave the retry without a device.
+    await dev.ensureUp();
     const first = servicesForTest();
     const d = await first.addRoot(dev, lab.clientKey);
     await first.readAndClear(d.id);
