@@ -14,6 +14,11 @@ import type { Lab } from '../e2e/lab/lab';
 export interface BenchWindow {
   page: Page;
   host: ChildProcess;
+  /**
+   * With EAI_BENCH_TRACE=<folder>: a Chromium performance trace of what follows, until the returned stop, written as
+   * <folder>/<name>.json (open it in the DevTools Performance panel); without it, nothing.
+   */
+  trace(name: string): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -40,6 +45,23 @@ export async function openWindow(lab: Lab): Promise<BenchWindow> {
   return {
     page,
     host,
+    async trace(name) {
+      const dir = process.env.EAI_BENCH_TRACE;
+      if (!dir) return async () => undefined;
+      mkdirSync(dir, { recursive: true });
+      await browser.startTracing(page, {
+        path: join(dir, `${name}.json`),
+        categories: [
+          'devtools.timeline',
+          'disabled-by-default-devtools.timeline',
+          'v8.execute',
+          'blink.user_timing',
+          'v8',
+          'disabled-by-default-v8.cpu_profiler',
+        ],
+      });
+      return async () => void (await browser.stopTracing());
+    },
     async close() {
       await browser.close();
       host.kill('SIGTERM');
