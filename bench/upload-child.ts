@@ -2,7 +2,7 @@
  * One measured upload in a plain Node process, as the installer's services run (the browser host, the Electron
  * main process, the CLI), not inside the test runner: vitest's worker costs this code 1.5–2.5 s of CPU per GiB on
  * its own (measured 2026-12-03: the same upload took 2.7–2.9 s of CPU in plain Node and 4.4–5.5 s in vitest).
- * Run by bench/upload.run.ts with vite-node; prints one JSON line: wall and transfer time, CPU, peak memory.
+ * Built by bench/upload.run.ts (out/bench/upload-child.mjs) and run with plain node; prints one JSON line: wall and transfer time, CPU, peak memory.
  * Arguments: a JSON object { host, key, fingerprint, bundle, size, sha256, method, remoteName, dataDir }.
  */
 import { createServices } from '../main/services/app-services';
