@@ -138,14 +138,41 @@ export class LabDevice {
   /** Ends every process of the device, keeps its disk and host key, runs its boot step, starts sshd. */
   reboot(): Promise<void> {
     if (!this.rebooting) {
+      // Twice in CI a device's reboot never ended and nothing was logged: a slow one now says where it is.
+      let stage = 'halting';
+      const t0 = Date.now();
+      const slow = setInterval(() => console.error(`lab: ${this.name}'s reboot is still ${stage} after ${this.status(t0)}`), 30_000);
+      slow.unref();
       this.rebooting = (async () => {
         await this.halt();
         this.reboots++;
+        stage = 'waiting its boot delay';
         if (this.bootDelayMs) await sleep(this.bootDelayMs);
+        stage = 'booting';
         await this.boot();
-      })().finally(() => (this.rebooting = null));
+      })().finally(() => {
+        clearInterval(slow);
+        this.rebooting = null;
+      });
     }
     return this.rebooting;
+  }
+
+  /** Where the device stands, for a message: time since `since`, its boot process, state file, request, sshd's log. */
+  status(since = Date.now()): string {
+    const alive = this.process
+      ? this.process.exitCode === null
+        ? `boot process ${this.process.pid} running`
+        : `boot process exited ${this.process.exitCode}`
+      : 'no boot process';
+    return [
+      `${Math.round((Date.now() - since) / 1000)} s`,
+      alive,
+      existsSync(join(this.control, 'state')) ? 'boot script done' : 'boot script not done',
+      existsSync(join(this.control, 'request')) ? 'a reboot request waiting' : 'no reboot request',
+      this.watcher ? 'watching for requests' : 'not watching for requests',
+      `sshd log: ${this.sshdLog().slice(-300) || 'empty'}`,
+    ].join('; ');
   }
 
   /**
@@ -155,7 +182,7 @@ export class LabDevice {
   async ensureUp(): Promise<void> {
     if (this.rebooting) await this.rebooting.catch(() => undefined);
     if (this.process && this.process.exitCode === null && this.watcher && (await portOpen(this.address, 22))) return;
-    console.error(`lab: ${this.name} was left without sshd by an earlier case; booting it again. sshd log: ${this.sshdLog().slice(-600)}`);
+    console.error(`lab: ${this.name} was left without sshd by an earlier case; booting it again (${this.status()})`);
     await this.reboot();
   }
 
@@ -173,7 +200,13 @@ export class LabDevice {
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
-      await exited;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        exited,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${this.name}'s boot process ${child.pid} did not end 10 s after SIGKILL`)), 10_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
     }
     // The PID namespace dies with its init; wait until no process is left in the device's netns.
     await waitFor(

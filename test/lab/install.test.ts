@@ -421,6 +421,8 @@ describe('install: putting the agent in place never locks other users out of the
 
   it('a non-root login keeps working during the apply, and / keeps its mode when the apply is killed half way', async () => {
     const dev = lab.devices[0]!;
+    // On CI's retry: a first attempt that left the device down must not sink the second.
+    await dev.ensureUp();
     // GNU tar --no-overwrite-dir (the old apply) made /, /var, /etc ... 0700 while it ran, and left them so if killed.
     const modes = 'stat -c "%n %a %U" / /var /var/lib /etc /etc/systemd /etc/systemd/system';
     const before = await dev.exec(modes);
@@ -441,8 +443,11 @@ describe('install: putting the agent in place never locks other users out of the
         deviceIds: [d.id],
       });
       await waitFor('the apply', async () => (await svc.call('install.status', { runId })).devices[0]!.phase === 'apply', 180_000, 20);
-      // Killed half way: whatever rsync had done, no existing directory changed its mode or owner.
-      await dev.exec('pkill -9 -x rsync; true');
+      // Killed half way: whatever rsync had done, no existing directory changed its mode or owner. The kill waits on
+      // the device for rsync to start (the apply first walks the staged folders), so it cannot come too early; once
+      // missed, the run went on to its reboot.
+      const killed = await dev.exec('for i in $(seq 1 1500); do pkill -9 -x rsync && echo killed && exit 0; sleep 0.01; done; echo missed');
+      expect(killed.trim()).toBe('killed');
       const failed = await waitFor(
         'the apply to stop',
         async () => {
@@ -453,10 +458,9 @@ describe('install: putting the agent in place never locks other users out of the
         200,
       );
       expect(await dev.exec(modes)).toBe(before);
-      if (failed.devices[0]!.phase === 'failed') {
-        expect(failed.devices[0]!.failedStep).toBe('apply');
-        await svc.call('install.retry', { runId, deviceId: d.id });
-      }
+      expect(failed.devices[0]!.phase).toBe('failed');
+      expect(failed.devices[0]!.failedStep).toBe('apply');
+      await svc.call('install.retry', { runId, deviceId: d.id });
       const done = await waitFor(
         'the run',
         async () => {
