@@ -91,7 +91,7 @@ if [ -f /etc/systemd/system/spectro-init.service ] && [ -L /etc/systemd/system/l
   first_boot &
 fi
 
-/usr/sbin/sshd -f /run/lab/sshd_config -E /run/lab/sshd.log
+/run/lab/bin/start-sshd
 # The installed agent's units start at boot: in the lab, the stand-in Local UI TLS endpoint of the fixture.
 ui=/opt/spectrocloud/state/localui
 if [ -s "$ui/port" ] && [ -s "$ui/cert.pem" ]; then

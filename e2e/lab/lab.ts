@@ -279,7 +279,7 @@ export class LabDevice {
    * listener starts again with the same key, as a crash or an over-eager "pkill sshd" would do.
    */
   async restartSshd(): Promise<void> {
-    await this.exec('pkill -KILL -x sshd; sleep 0.2; /usr/sbin/sshd -f /run/lab/sshd_config -E /run/lab/sshd.log');
+    await this.exec('pkill -KILL -x sshd; /run/lab/bin/start-sshd');
     await waitFor('sshd to come back', () => portOpen(this.address, 22), 10000);
   }
 

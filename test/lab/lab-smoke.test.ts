@@ -47,6 +47,22 @@ describe('the device lab', () => {
     await a!.waitForReboot(before);
     expect((await a!.exec('hostname')).trim()).toBe(a!.name);
   });
+
+  it("starts sshd only once port 22 is free, and only counts it started once it listens (sshd's failed bind exits 0)", async () => {
+    const [, b] = lab.devices;
+    // Port 22 held by another listener, as the socket of an sshd a reboot has just killed can be for a moment.
+    await b!.exec(
+      'pkill -KILL -x sshd; cd /tmp && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=x -days 1 -keyout k.pem -out c.pem >/dev/null 2>&1 && ' +
+        '(setsid openssl s_server -quiet -accept 22 -cert c.pem -key k.pem </dev/null >/dev/null 2>&1 &) && sleep 0.5',
+    );
+    const started = b!.exec('/run/lab/bin/start-sshd && echo started');
+    const early = await Promise.race([started.then(() => 'returned'), new Promise((r) => setTimeout(() => r('waiting'), 1500))]);
+    expect(early).toBe('waiting');
+    await b!.exec('pkill -x openssl; true');
+    expect(await started).toBe('started\n');
+    // The device answers as an SSH server again.
+    expect(await b!.exec('ssh-keyscan -T 5 -t ed25519 ' + b!.address + ' 2>/dev/null | grep -c ssh-ed25519')).toBe('1\n');
+  });
 });
 
 describe('lab isolation', () => {
