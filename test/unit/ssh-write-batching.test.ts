@@ -1,6 +1,6 @@
 import { createServer, Socket, type AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import type { Client } from 'ssh2';
+import { Client } from 'ssh2';
 import { batchWritesPerRead } from '../../main/services/ssh/write-batching';
 
 /** A loopback pair: the socket under test, and the server end that talks to it. */
@@ -60,4 +60,22 @@ it('without it, each packet is its own write (what the batching saves)', async (
 
 it('leaves a hop carried in a jump host channel alone (it has no socket of its own)', () => {
   expect(() => batchWritesPerRead({ _sock: { on() {} } } as unknown as Client)).not.toThrow();
+});
+
+it('reaches the socket ssh2 itself opens (its private _sock: an ssh2 upgrade that renames it would fail here, not go slow unnoticed)', async () => {
+  const server = createServer((s) => s.on('error', () => undefined));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const client = new Client();
+  client.on('error', () => undefined);
+  try {
+    client.connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, username: 'x', readyTimeout: 2000 });
+    const sock = (client as unknown as { _sock?: unknown })._sock;
+    expect(sock).toBeInstanceOf(Socket);
+    const before = (sock as Socket).listenerCount('data');
+    batchWritesPerRead(client);
+    expect((sock as Socket).listenerCount('data')).toBe(before + 1);
+  } finally {
+    client.end();
+    server.close();
+  }
 });
