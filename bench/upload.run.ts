@@ -60,45 +60,41 @@ it('upload of 1 GiB against scp (median of three), its CPU, and peak memory at 1
   const one = await buildFixtureBundle({ dir: join(lab.dir, 'b1'), payloadBytes: GiB });
   const knownHosts = join(lab.dir, 'kh');
   writeFileSync(knownHosts, `${dev.address} ${readFileSync(join(dev.control, 'ssh_host_ed25519_key.pub'), 'utf8')}`);
-  const scpOnce = async () => {
-    await dev.exec('mkdir -p /var/lib/scp-target');
-    let cpu = 0;
+  /**
+   * One run of an OpenSSH client script into a fresh `dir` on the device: its wall time, its CPU (bash `times`) and
+   * its output. The script sees the known_hosts file, the key, the bundle, the device and `extra` as $1..$5.
+   */
+  const openssh = async (dir: string, script: string, extra = '') => {
+    await dev.exec(`mkdir -p ${dir}`);
+    let stdout = '';
     const ms = await timeIt(async () => {
-      const { stdout } = await execFileP('bash', [
+      ({ stdout } = await execFileP('bash', [
         '-c',
-        'scp -q -o BatchMode=yes -o "UserKnownHostsFile=$1" -i "$2" "$3" "root@$4:/var/lib/scp-target/x.tar"; times',
-        'scp-bench',
+        `${script}; times`,
+        'openssh-bench',
         knownHosts,
         lab.clientKey,
         one.path,
         dev.address,
-      ]);
-      cpu = childCpuMs(stdout);
+        extra,
+      ]));
     });
-    await dev.exec('rm -rf /var/lib/scp-target');
-    return { ms, cpu };
+    await dev.exec(`rm -rf ${dir}`);
+    return { ms, cpu: childCpuMs(stdout), stdout };
   };
+  const scpOnce = () =>
+    openssh('/var/lib/scp-target', 'scp -q -o BatchMode=yes -o "UserKnownHostsFile=$1" -i "$2" "$3" "root@$4:/var/lib/scp-target/x.tar"');
   // OpenSSH's client running the very command our streamed upload runs on the device (write and sha256 as the bytes
   // arrive): the same device work as ours, so the two together show how much of the gap to scp is the installer and
   // how much the device's hashing, which in this lab shares the laptop's two cores.
   const sshSameOnce = async () => {
-    let cpu = 0;
-    const ms = await timeIt(async () => {
-      const { stdout } = await execFileP('bash', [
-        '-c',
-        'ssh -o BatchMode=yes -o "UserKnownHostsFile=$1" -i "$2" "root@$4" "$5" < "$3"; times',
-        'ssh-bench',
-        knownHosts,
-        lab.clientKey,
-        one.path,
-        dev.address,
-        streamCommand('/var/lib/ssh-target', '/var/lib/ssh-target/x.tar.part', 0),
-      ]);
-      if (!stdout.includes(one.sha256)) throw new Error(`ssh same command: no sha256 in ${stdout.slice(0, 300)}`);
-      cpu = childCpuMs(stdout);
-    });
-    await dev.exec('rm -rf /var/lib/ssh-target');
-    return { ms, cpu };
+    const r = await openssh(
+      '/var/lib/ssh-target',
+      'ssh -o BatchMode=yes -o "UserKnownHostsFile=$1" -i "$2" "root@$4" "$5" < "$3"',
+      streamCommand('/var/lib/ssh-target', '/var/lib/ssh-target/x.tar.part', 0),
+    );
+    if (!r.stdout.includes(one.sha256)) throw new Error(`ssh same command: no sha256 in ${r.stdout.slice(0, 300)}`);
+    return r;
   };
   // Ours in a plain Node process (bench/upload-child.ts), as the installer runs, not inside the test runner.
   const fingerprint = await dev.fingerprint();
@@ -142,7 +138,6 @@ it('upload of 1 GiB against scp (median of three), its CPU, and peak memory at 1
   const sftp: Awaited<ReturnType<typeof oursOnce>>[] = [];
   for (let round = 0; round < 3; round++) {
     scp.push(await scpOnce());
-    await dev.exec('mkdir -p /var/lib/ssh-target');
     sshSame.push(await sshSameOnce());
     ours.push(await oursOnce('stream'));
     sftp.push(await oursOnce('sftp'));
