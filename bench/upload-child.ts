@@ -48,6 +48,8 @@ try {
     JSON.stringify({
       ms,
       cpu: (c.user + c.system) / 1000,
+      userMs: c.user / 1000,
+      systemMs: c.system / 1000,
       transferMs: r.transferMs,
       verifyMs: r.verifyMs,
       peakMb: process.resourceUsage().maxRSS / 1024,

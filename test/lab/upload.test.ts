@@ -44,6 +44,11 @@ describe('bundle upload to a lab device', () => {
     svc?.close();
     await lab?.stop();
   });
+  /**
+   * Processes on the device whose command line names `path`: an upload's shell and the reader it started (its
+   * writer's redirection is in the shell's command line). The first character in brackets keeps pgrep's own shell out.
+   */
+  const runningFor = (path: string) => dev.exec(`pgrep -af ${shQuote(`[${path[0]}]${path.slice(1).replace(/[.]/g, '[.]')}`)} || true`);
   // Each case on a session of its own: one that ends with the link down does not leave the next without one.
   beforeEach(connect);
 
@@ -100,8 +105,8 @@ describe('bundle upload to a lab device', () => {
     expect((await dev.exec(`sha256sum ${remoteDir}/agent-mode-linux-amd64.tar`)).split(' ')[0]).toBe(bundle.sha256);
     expect(await dev.exec(`ls ${remoteDir}`)).toBe('agent-mode-linux-amd64.tar\n');
     expect(await dev.exec(`stat -c %a ${remoteDir}/agent-mode-linux-amd64.tar`)).toBe('600\n');
-    // The cut attempt's tee on the device, if its connection was still open, was stopped by the retry.
-    expect(await dev.exec('pgrep -ax tee || true')).toBe('');
+    // The cut attempt's writer on the device, if its connection was still open, was stopped by the retry.
+    expect(await runningFor(`${remoteDir}/agent-mode-linux-amd64.tar.part`)).toBe('');
   });
 
   it('a bundle already there with the right sum is not sent again', async () => {
@@ -134,7 +139,8 @@ describe('bundle upload to a lab device', () => {
       `( exec </dev/null >/dev/null 2>&1; sleep 600 | setsid sh -c ${shQuote(streamCommand(dir, `${dir}/x.tar.part`, 3_000_000))} & )`,
     );
     await new Promise((r) => setTimeout(r, 500));
-    expect(await dev.exec('pgrep -ax tee || true')).toMatch(/tee -a \/var\/lib\/eai-stale\/x\.tar\.part/);
+    const stale = () => runningFor(`${dir}/x.tar.part`);
+    expect(await stale()).toMatch(/sh -c .*cat >> '\/var\/lib\/eai-stale\/x\.tar\.part'/);
     const result = await uploadBundle({
       session: svc.session(id),
       localPath: bundle.path,
@@ -147,7 +153,7 @@ describe('bundle upload to a lab device', () => {
     // The fixture's pattern gains at most 1.23× from zstd per frame, never worth it: it goes as it is.
     expect(result.compression?.method, result.compression?.reason).toBe('none');
     expect((await dev.exec(`sha256sum ${dir}/x.tar`)).split(' ')[0]).toBe(bundle.sha256);
-    expect(await dev.exec('pgrep -ax tee || true')).toBe('');
+    expect(await stale()).toBe('');
   });
 
   it('on a 50 Mbit/s link a bundle of binaries goes compressed (zstd, chosen after measuring the link), says why, and arrives whole', async () => {

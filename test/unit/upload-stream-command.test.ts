@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,33 @@ describe('streamed upload command', () => {
     expect(r.status).toBe(0);
     expect(r.stdout.toString()).toMatch(new RegExp(`^${sha(data)}`));
     expect(readFileSync(part).equals(data)).toBe(true);
+  });
+
+  it('hashes the .part as it grows: bytes arriving in pieces, with pauses longer than the reader waits between looks', async () => {
+    const child = spawn('/bin/sh', ['-c', streamCommand(dir, part, 0)]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    for (let at = 0; at < data.length; at += 750_000) {
+      child.stdin.write(data.subarray(at, at + 750_000));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    expect(out).toMatch(new RegExp(`^${sha(data)}.*\\nsize ${data.length}\\n$`));
+    // Nothing of the run is left beside the .part.
+    expect(existsSync(`${part}.done`) || existsSync(`${part}.pid`)).toBe(false);
+  });
+
+  it('a writer that fails (here: a file size limit, as a full disk would) fails the command, with no size line', () => {
+    // 1 MB limit (ulimit -f counts 1024-byte blocks), and its signal ignored so the write fails with an error.
+    const r = spawnSync('/bin/sh', ['-c', `trap '' XFSZ; ulimit -f 1000; exec /bin/sh -c "$0"`, streamCommand(dir, part, 0)], {
+      input: data,
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout.toString()).not.toMatch(/size/);
+    expect(r.stderr.toString()).toMatch(/File too large/);
+    expect(existsSync(`${part}.done`)).toBe(false);
   });
 
   it('a short stream shows in the size line (the caller refuses it)', () => {

@@ -6,7 +6,7 @@ import { AppError } from '../../../common/errors';
 import type { AuthMethod, HostKeyInfo } from '../../../common/model/device';
 import type { HostKeyStore } from './host-key-store';
 import { sshError } from './errors';
-import { batchWritesPerRead } from './write-batching';
+import { batchWritesPerTick } from './write-batching';
 
 export interface Endpoint {
   host: string;
@@ -138,7 +138,7 @@ export function connectHop(ep: Endpoint, secrets: HopSecrets, opts: HopOptions):
     });
     try {
       client.connect(config);
-      batchWritesPerRead(client);
+      batchWritesPerTick(client);
     } catch (err) {
       reject(sshError(err, { host: ep.host, port: ep.port, user: ep.user, hop: opts.hop }));
     }
