@@ -5,6 +5,7 @@
  * Built by bench/upload.run.ts (out/bench/upload-child.mjs) and run with plain node; prints one JSON line: wall and transfer time, CPU, peak memory.
  * Arguments: a JSON object { host, key, fingerprint, bundle, size, sha256, method, remoteName, dataDir }.
  */
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { createServices } from '../main/services/app-services';
 import { uploadBundle } from '../main/services/bundle/upload';
 
@@ -31,6 +32,13 @@ try {
   }
   if (v.state !== 'connected') throw new Error(`upload-child: ${v.error?.message ?? v.state}`);
   const baselineMb = process.memoryUsage().rss / 2 ** 20;
+  // Full collections during the upload (see main/services/v8-tuning.ts): each marks the whole heap.
+  let majorGcs = 0;
+  const gcs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+  });
+  gcs.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await uploadBundle({
@@ -43,6 +51,7 @@ try {
     method: a.method,
   });
   const ms = performance.now() - t0;
+  gcs.disconnect();
   const c = process.cpuUsage(cpu0);
   process.stdout.write(
     JSON.stringify({
@@ -50,6 +59,7 @@ try {
       cpu: (c.user + c.system) / 1000,
       userMs: c.user / 1000,
       systemMs: c.system / 1000,
+      majorGcs,
       transferMs: r.transferMs,
       verifyMs: r.verifyMs,
       peakMb: process.resourceUsage().maxRSS / 1024,

@@ -27,6 +27,7 @@ import { ReportService, type PdfPrinter } from './report/report-service';
 import { collectSupportBundle, supportBundlePath } from './report/support-bundle';
 import { RunJournal, RunJournals } from './runs/journal-file';
 import { readFileSync } from 'node:fs';
+import { tuneV8ForStreaming } from './v8-tuning';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -63,6 +64,7 @@ export interface Services {
 
 /** The composition root of the services. Knows nothing of Electron or of the browser host. */
 export function createServices(opts: ServiceOptions): Services {
+  tuneV8ForStreaming();
   secureDataDir(opts.dataDir);
   const store = new VisitStore(join(opts.dataDir, 'visit.json'));
   const hostKeys = new HostKeyStore(

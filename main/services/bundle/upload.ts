@@ -326,6 +326,8 @@ interface Piece {
   buf: Buffer;
   /** Where this piece ends in the bundle. */
   rawEnd: number;
+  /** Hands `buf` back for a later read, once the channel has copied it into its packets. */
+  release?: () => void;
 }
 
 /**
@@ -333,8 +335,8 @@ interface Piece {
  * worker compresses the next while the channel sends this one).
  */
 async function* pieces(local: FileHandle, from: number, size: number, chunk: number, z: ZstdCompressor | null): AsyncGenerator<Piece> {
-  const read = async (at: number, length: number) => {
-    const buf = Buffer.allocUnsafeSlow(length);
+  const read = async (at: number, length: number, into?: Buffer) => {
+    const buf = into?.length === length ? into : Buffer.allocUnsafeSlow(length);
     const { bytesRead } = await local.read(buf, 0, length, at);
     if (bytesRead !== length)
       throw new AppError({
@@ -346,11 +348,14 @@ async function* pieces(local: FileHandle, from: number, size: number, chunk: num
   };
   let pos = from;
   if (!z) {
+    // Read buffers are used again once the channel has copied them into packets: a gigabyte of fresh buffers is
+    // a gigabyte more for V8 to count and collect (see main/services/v8-tuning.ts). Two are in use at a time.
+    const spare: Buffer[] = [];
     while (pos < size) {
       const length = Math.min(chunk, size - pos);
-      const buf = await read(pos, length);
+      const buf = await read(pos, length, spare.pop());
       pos += length;
-      yield { buf, rawEnd: pos };
+      yield { buf, rawEnd: pos, release: () => spare.length < 4 && spare.push(buf) };
     }
     return;
   }
@@ -489,7 +494,7 @@ async function streamFrom(
       if (failure || channelClosed) break;
       wireSent += piece.buf.length;
       if (z) marks.push({ wireEnd: wireSent, rawEnd: piece.rawEnd });
-      if (!channel.write(piece.buf)) await new Promise<void>((r) => (wake = r));
+      if (!channel.write(piece.buf, piece.release)) await new Promise<void>((r) => (wake = r));
       if (opts.decide && !failure && piece.rawEnd < o.size && opts.decide(acked(), Date.now())) {
         switching = true;
         break;
