@@ -17,6 +17,8 @@ describe('streamed upload command', () => {
     spawnSync('/bin/sh', ['-c', streamCommand(dir, part, start, zstd)], { input });
 
   it('writes what arrives, 0600, and prints the sha256 and size of the whole file', () => {
+    // One line: sshd hands it to the login shell as it is.
+    expect(streamCommand(dir, part, 0)).not.toContain('\n');
     const r = run(0, data);
     expect(r.status).toBe(0);
     expect(r.stdout.toString()).toMatch(new RegExp(`^${sha(data)}.*\\nsize ${data.length}\\n$`));

@@ -315,7 +315,7 @@ export function streamCommand(dir: string, part: string, start: number, zstd = f
     `cd ${shQuote(dir)} && umask 077 && { ${stopOld}true; } && echo $$ > ${pid} && truncate -s ${start} ${p} && rm -f ${done} || exit; ` +
     `{ { ${reader}; } | ${HASH} & } ; h=$!; ` +
     `${writer}; rc=$?; : > ${done}; wait $h; rm -f ${done}; ` +
-    `[ $rc = 0 ] && printf 'size %s\n' "$(wc -c < ${p})" && rm -f ${pid}`
+    `[ $rc = 0 ] && printf 'size %s\\n' "$(wc -c < ${p})" && rm -f ${pid}`
   );
 }
 
