@@ -101,10 +101,14 @@ describe('faults during an install', () => {
     await reset(dev);
     const { svc, id } = await prepared(dev);
     try {
+      // A 100 Mbit/s link, a site's pace: at the lab's full speed the whole bundle can be through between two looks at
+      // the progress (seen 2026-12-03: "cut at 100%"), and the cut would not land in the upload.
+      await dev.shapeLink(100);
       const { runId } = await startInstall(svc, id, bundle);
       const at = await until(svc, runId, 'half of the upload', (v) => (v.devices[0]!.progress?.bytes ?? 0) > bundle.size * 0.4);
       await dev.setLink(false);
       const cut = Date.now();
+      expect(at.devices[0]!.progress!.bytes).toBeLessThan(bundle.size * 0.9);
       const failed = await until(svc, runId, 'the upload to fail', (v) => v.devices[0]!.phase === 'failed', 120_000);
       const noticed = Math.round((Date.now() - cut) / 1000);
       await dev.setLink(true);
@@ -120,6 +124,7 @@ describe('faults during an install', () => {
       expect(done.devices[0]!.phase).toBe('done');
       expect(last.resumedFrom).toBeGreaterThan(0);
       expect(last.resumedFrom + last.bytesSent).toBe(bundle.size);
+      expect(last.bytesSent).toBeGreaterThan(0);
       const lost = await verifiedOn(dev);
       recordFault(
         'link cut during upload',
@@ -129,6 +134,7 @@ describe('faults during an install', () => {
       expect(lost).toEqual([]);
     } finally {
       svc.close();
+      await dev.shapeLink(null);
     }
   });
 
