@@ -38,9 +38,9 @@ describe('streamed upload command', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('close', r));
-    for (let at = 0; at < data.length; at += 750_000) {
-      child.stdin.write(data.subarray(at, at + 750_000));
-      await new Promise((r) => setTimeout(r, 250));
+    for (let at = 0; at < data.length; at += 1_000_000) {
+      child.stdin.write(data.subarray(at, at + 1_000_000));
+      await new Promise((r) => setTimeout(r, 600));
     }
     child.stdin.end();
     expect(await exited).toBe(0);
