@@ -2,24 +2,15 @@
  * One measured upload in a plain Node process, as the installer's services run (the browser host, the Electron
  * main process, the CLI), not inside the test runner: vitest's worker costs this code 1.5–2.5 s of CPU per GiB on
  * its own (measured 2026-12-03: the same upload took 2.7–2.9 s of CPU in plain Node and 4.4–5.5 s in vitest).
- * Built by bench/upload.run.ts (out/bench/upload-child.mjs) and run with plain node; prints one JSON line: wall and transfer time, CPU, peak memory.
- * Arguments: a JSON object { host, key, fingerprint, bundle, size, sha256, method, remoteName, dataDir }.
+ * Built and run by bench/upload-child-runner.ts (plain node); prints one JSON line: wall and transfer time, CPU, full
+ * collections, peak memory. Its one argument: a JSON UploadChildArgs.
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { createServices } from '../main/services/app-services';
 import { uploadBundle } from '../main/services/bundle/upload';
+import type { UploadChildArgs } from './upload-child-runner';
 
-const a = JSON.parse(process.argv[2]!) as {
-  host: string;
-  key: string;
-  fingerprint: string;
-  bundle: string;
-  size: number;
-  sha256: string;
-  method: 'stream' | 'sftp';
-  remoteName: string;
-  dataDir: string;
-};
+const a = JSON.parse(process.argv[2]!) as UploadChildArgs;
 const services = createServices({ dataDir: a.dataDir, shell: 'browser', emit: () => undefined, knownHostsFiles: [] });
 const call = (m: string, input: unknown) => (services.handlers as Record<string, (i: unknown) => Promise<any>>)[m]!(input); // eslint-disable-line @typescript-eslint/no-explicit-any
 try {

@@ -1,15 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'vite';
 import { afterAll, beforeAll, it } from 'vitest';
 import { buildFixtureBundle } from '../e2e/lab/fixture-bundle';
 import { Lab } from '../e2e/lab/lab';
 import { streamCommand, uploadBundle } from '../main/services/bundle/upload';
 import { servicesForTest } from '../test/lab/helpers';
 import { median, report, timeIt } from './report';
+import { buildUploadChild, runUploadChild } from './upload-child-runner';
 
 const execFileP = promisify(execFile);
 const GiB = 2 ** 30;
@@ -24,15 +23,10 @@ let lab: Lab;
 let svc: ReturnType<typeof servicesForTest>;
 const ids: string[] = [];
 
-const CHILD = 'out/bench/upload-child.mjs';
+let child: string;
 
 beforeAll(async () => {
-  // Built, not run through a TypeScript loader: the loader's own module runner held ~90 MB the installer does not.
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    build: { ssr: 'bench/upload-child.ts', outDir: 'out/bench', emptyOutDir: true, target: 'node20', minify: false },
-  });
+  child = await buildUploadChild('out/bench');
   lab = await Lab.start(4);
   svc = servicesForTest();
   for (const dev of lab.devices) {
@@ -98,37 +92,19 @@ it('upload of 1 GiB against scp (median of three), its CPU, and peak memory at 1
   };
   // Ours in a plain Node process (bench/upload-child.ts), as the installer runs, not inside the test runner.
   const fingerprint = await dev.fingerprint();
-  const child = async (bundle: { path: string; size: number; sha256: string }, method: 'stream' | 'sftp', remoteName: string) => {
-    const { stdout } = await execFileP(
-      process.execPath,
-      [
-        CHILD,
-        JSON.stringify({
-          host: dev.address,
-          key: lab.clientKey,
-          fingerprint,
-          bundle: bundle.path,
-          size: bundle.size,
-          sha256: bundle.sha256,
-          method,
-          remoteName,
-          dataDir: mkdtempSync(join(tmpdir(), 'eai-upload-child-')),
-        }),
-      ],
-      { maxBuffer: 1 << 20 },
-    );
-    return JSON.parse(stdout.trim().split('\n').at(-1)!) as {
-      ms: number;
-      cpu: number;
-      transferMs: number;
-      verifyMs: number;
-      peakMb: number;
-      baselineMb: number;
-      majorGcs: number;
-    };
-  };
+  const upload = (bundle: { path: string; size: number; sha256: string }, method: 'stream' | 'sftp', remoteName: string) =>
+    runUploadChild(child, {
+      host: dev.address,
+      key: lab.clientKey,
+      fingerprint,
+      bundle: bundle.path,
+      size: bundle.size,
+      sha256: bundle.sha256,
+      method,
+      remoteName,
+    });
   const oursOnce = async (method: 'stream' | 'sftp') => {
-    const r = await child(one, method, 'one.tar');
+    const r = await upload(one, method, 'one.tar');
     await clean(0);
     return r;
   };
@@ -176,7 +152,7 @@ it('upload of 1 GiB against scp (median of three), its CPU, and peak memory at 1
   rmSync(one.path);
 
   const four = await buildFixtureBundle({ dir: join(lab.dir, 'b4'), payloadBytes: 4 * GiB });
-  const big = await child(four, 'stream', 'four.tar');
+  const big = await upload(four, 'stream', 'four.tar');
   console.log(report('upload-4gib-peak-rss-mb', big.peakMb, 'MB', { cmp: '<', value: 200 }));
   console.log(report('upload-rss-growth-4gib-vs-1gib', big.peakMb / peak1, 'x', { cmp: '<=', value: 1.1 }));
   await clean(0);

@@ -1,8 +1,4 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { promisify } from 'node:util';
-import { build } from 'vite';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildFixtureBundle, type FixtureBundle } from '../../e2e/lab/fixture-bundle';
@@ -10,6 +6,7 @@ import { Lab, type LabDevice } from '../../e2e/lab/lab';
 import { streamCommand, uploadBundle, type UploadProgress } from '../../main/services/bundle/upload';
 import { shQuote } from '../../common/shell/quote';
 import { servicesForTest } from './helpers';
+import { buildUploadChild, runUploadChild } from '../../bench/upload-child-runner';
 
 describe('bundle upload to a lab device', () => {
   let lab: Lab;
@@ -196,28 +193,19 @@ describe('bundle upload to a lab device', () => {
   it('the services send 512 MiB without a full garbage collection every few MiB (main/services/v8-tuning.ts)', async () => {
     // In a Node process of its own that starts the services, as the app's main process does (bench/upload-child.ts,
     // built as the app is): this test runner's process, after the lab's other files, collects on its own terms.
-    await build({
-      configFile: false,
-      logLevel: 'warn',
-      build: { ssr: 'bench/upload-child.ts', outDir: 'out/lab-upload-child', emptyOutDir: true, target: 'node20', minify: false },
-    });
+    const child = await buildUploadChild('out/lab-upload-child');
     const big = await buildFixtureBundle({ dir: join(lab.dir, 'gc'), payloadBytes: 512 * 2 ** 20 });
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [
-        'out/lab-upload-child/upload-child.mjs',
-        JSON.stringify({
-          host: dev.address,
-          key: lab.clientKey,
-          fingerprint: await dev.fingerprint(),
-          bundle: big.path,
-          size: big.size,
-          sha256: big.sha256,
-          method: 'stream',
-          remoteName: 'gc.tar',
-          dataDir: mkdtempSync(join(tmpdir(), 'eai-gc-')),
-        }),
-      ]);
-      const { majorGcs } = JSON.parse(stdout.trim().split('\n').at(-1)!) as { majorGcs: number };
+      const { majorGcs } = await runUploadChild(child, {
+        host: dev.address,
+        key: lab.clientKey,
+        fingerprint: await dev.fingerprint(),
+        bundle: big.path,
+        size: big.size,
+        sha256: big.sha256,
+        method: 'stream',
+        remoteName: 'gc.tar',
+      });
       // Measured 2026-12-03: 0–3 with the V8 setting and the reused read buffers; 19–44 in most runs with either taken
       // away (V8's default background ArrayBuffer sweeping, or a fresh 256 KiB buffer per read).
       expect(majorGcs).toBeLessThanOrEqual(8);
