@@ -6,6 +6,7 @@ import { AppError } from '../../../common/errors';
 import type { AuthMethod, HostKeyInfo } from '../../../common/model/device';
 import type { HostKeyStore } from './host-key-store';
 import { sshError } from './errors';
+import { reusePacketBuffers } from './packet-reuse';
 import { batchWritesPerTick } from './write-batching';
 
 export interface Endpoint {
@@ -139,6 +140,7 @@ export function connectHop(ep: Endpoint, secrets: HopSecrets, opts: HopOptions):
     try {
       client.connect(config);
       batchWritesPerTick(client);
+      reusePacketBuffers(client);
     } catch (err) {
       reject(sshError(err, { host: ep.host, port: ep.port, user: ep.user, hop: opts.hop }));
     }
