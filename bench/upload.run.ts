@@ -85,7 +85,10 @@ it('upload of 1 GiB against scp (median of three), its CPU, and peak memory at 1
     const r = await openssh(
       '/var/lib/ssh-target',
       'ssh -o BatchMode=yes -o "UserKnownHostsFile=$1" -i "$2" "root@$4" "$5" < "$3"',
-      streamCommand('/var/lib/ssh-target', '/var/lib/ssh-target/x.tar.part', 0),
+      streamCommand('/var/lib/ssh-target', '/var/lib/ssh-target/x.tar.part', 0, {
+        size: one.size,
+        placeAs: { path: '/var/lib/ssh-target/x.tar', sha256: one.sha256 },
+      }),
     );
     if (!r.stdout.includes(one.sha256)) throw new Error(`ssh same command: no sha256 in ${r.stdout.slice(0, 300)}`);
     return r;
