@@ -118,9 +118,9 @@ export async function uploadBundle(o: UploadOptions): Promise<UploadResult> {
   let t1: number;
   let compression: UploadCompression | undefined;
   if ((o.method ?? 'stream') === 'stream') {
-    let didPlace: boolean | undefined;
-    ({ sum, placed: didPlace, compression } = await streamChoosing(o, partPath, start, /^zstd-present$/m.test(prep.stdout)));
-    placed = !!didPlace;
+    const r = await streamChoosing(o, partPath, start, /^zstd-present$/m.test(prep.stdout));
+    ({ sum, compression } = r);
+    placed = r.placed === true;
     t1 = Date.now();
   } else {
     const sftp = await openSftp(o.session);
@@ -287,7 +287,10 @@ async function sendFrom(sftp: SFTPWrapper, o: UploadOptions, remote: string, sta
  * then what arrives is appended by one writer while a reader beside it hashes the .part as it grows (from its first
  * byte, so a resumed upload's earlier bytes are read once more, from the device's own disk). The command ends once
  * the writer has seen the end of the stream and the reader has hashed everything written; it prints the sha256 and
- * the size of the .part, and exits non-zero if the writer failed (a full disk: its message is on stderr).
+ * the size of the .part, and exits non-zero if the writer failed (a full disk: its message is on stderr). Given the
+ * bundle's size and sum (`placeAs`), a whole .part whose sum matches is renamed to the bundle's name and `placed`
+ * printed. The sum goes through `<part>.sum` (the hash runs beside the writer); like `.done`, it is removed at the
+ * end, and left until the next attempt only when the command is killed.
  *
  * Why not `tee` into the hash, as the bytes pass: GNU tee moves 8 KiB per read, so every 8 KiB took four system
  * calls and a hop between three processes. Measured 2026-12-03 in the lab (1 GiB with OpenSSH's own client, three
@@ -320,8 +323,8 @@ export function streamCommand(
   // in between, else every 0.5 s: on a slow link (hours for a bundle) the device starts a few processes a second, not
   // thirty, and the last look comes at most half a second late.
   // With the bundle's size known, the look that finds the .part whole is the last: the sum is ready as the last
-  // byte lands, not a look or two later (up to 0.6 s, ~10 % of a GiB in the lab). A stream that ends short (one that
-  // goes on compressed) still ends on `done`.
+  // byte lands, not a look or two later (up to 0.6 s when the last look found under 4 MiB). A stream that ends short
+  // (one that goes on compressed) still ends on `done`.
   const full = opts.size === undefined ? '' : `[ "$off" -ge ${Math.floor(opts.size)} ] && break; `;
   const reader =
     `off=0; while :; do fin=0; [ -e ${done} ] && fin=1; end=$(wc -c < ${p}) || exit 1; n=$((end - off)); ` +
