@@ -381,12 +381,20 @@ async function* pieces(local: FileHandle, from: number, size: number, chunk: num
     // never more than were in use at once, which the channel bounds (it takes writes up to its high-water mark, 2 MiB
     // in ssh2, before asking to wait, so about ten). A cap of four dropped bursts of returns and read ~9 % of a GiB
     // into fresh buffers (measured 2026-12-03: 88 of 1,024 reads at 256 MiB).
+    // The next piece is read while this one goes out: each read is a hop to libuv's thread pool and back, and on a
+    // busy laptop (another program on a core) that hop waits for the scheduler while the socket could be writing.
     const spare: Buffer[] = [];
-    while (pos < size) {
-      const length = Math.min(chunk, size - pos);
-      const buf = await read(pos, length, spare.pop());
-      pos += length;
-      yield { buf, rawEnd: pos, release: () => spare.push(buf) };
+    const readAt = (at: number) => {
+      const length = Math.min(chunk, size - at);
+      const p = read(at, length, spare.pop()).then((buf) => ({ buf, end: at + length }));
+      p.catch(() => undefined); // awaited below; one read ahead of an upload that stopped must not be an unhandled rejection
+      return p;
+    };
+    let next = pos < size ? readAt(pos) : null;
+    while (next) {
+      const { buf, end } = await next;
+      next = end < size ? readAt(end) : null;
+      yield { buf, rawEnd: end, release: () => spare.push(buf) };
     }
     return;
   }
