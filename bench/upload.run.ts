@@ -175,7 +175,7 @@ it('upload of 1 GiB against scp (median of three), its CPU, and peak memory at 1
   console.log(report('upload-with-device-sha256-vs-scp-busy-laptop-info', busyRatio, 'x', { cmp: '>=', value: 0.5 }));
   const quietRatio = scpMs / median(ours.map((x) => x.ms));
   console.log(report('upload-vs-scp-busy-over-quiet', busyRatio / quietRatio, 'x', { cmp: '>=', value: 0.9 }));
-  // The installer's own part under load: ours against OpenSSH's client doing the same device work, busy over quiet.
+  // The installer's own part under load: ours against OpenSSH's client doing the same device work, both busy.
   const sameBusyRatio = median(sshSameBusy) / median(oursBusy);
   console.log(report('upload-vs-openssh-same-device-command-busy-laptop', sameBusyRatio, 'x', { cmp: '>=', value: 0.9 }));
   console.log(
