@@ -31,6 +31,14 @@ export const MIN_REMAINING = 16 * 2 ** 20;
 const mbs = (b: number) => `${(b / 1e6).toFixed(b < 100e6 ? 1 : 0)} MB/s`;
 const pct = (r: number) => `${Math.round(r * 100)} %`;
 
+/** A sample above this ratio (or no sample at all) rules compression out whatever the link: too little to gain. */
+const MAX_RATIO = 0.9;
+
+/** True when the sample alone rules compression out: the bundle could not be sampled or hardly compresses. */
+export function hardlyCompresses(sample: CompressionSample | null): boolean {
+  return !sample || sample.ratio > MAX_RATIO;
+}
+
 /**
  * With zstd the device receives `link / ratio` raw bytes per second, unless this laptop cannot compress that
  * fast (the device's decompression, at several hundred MB/s, is never the limit).
@@ -45,7 +53,7 @@ export function chooseCompression(i: {
   if (!i.zstdOnDevice) return none('The device has no zstd: the bundle goes as it is.');
   if (i.remainingBytes < MIN_REMAINING) return none('Too little is left to send for compression to pay: it goes as it is.');
   if (!i.sample) return none('The bundle could not be sampled: it goes as it is.');
-  if (i.sample.ratio > 0.9) return none(`The bundle hardly compresses (to ${pct(i.sample.ratio)}): it goes as it is.`);
+  if (hardlyCompresses(i.sample)) return none(`The bundle hardly compresses (to ${pct(i.sample.ratio)}): it goes as it is.`);
   const link = Math.max(1, i.linkBytesPerSec);
   const expected = Math.min(link / i.sample.ratio, i.sample.bytesPerSec) / link;
   if (expected < MIN_GAIN)

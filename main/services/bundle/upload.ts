@@ -3,7 +3,13 @@ import { open as openLocal, type FileHandle } from 'node:fs/promises';
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { AppError } from '../../../common/errors';
 import { shQuote } from '../../../common/shell/quote';
-import { chooseCompression, MIN_REMAINING, type CompressionChoice, type CompressionSample } from '../../../common/upload/compression';
+import {
+  chooseCompression,
+  hardlyCompresses,
+  MIN_REMAINING,
+  type CompressionChoice,
+  type CompressionSample,
+} from '../../../common/upload/compression';
 import type { SshSession } from '../ssh/session';
 import { sampleCompression, ZstdCompressor } from './zstd';
 
@@ -337,13 +343,13 @@ export function streamCommand(
   // puts the file in place itself when `placed` is missing (a mismatch, which it reports; a failed mv).
   const place =
     opts.placeAs && opts.size !== undefined && /^[a-f0-9]{64}$/.test(opts.placeAs.sha256)
-      ? ` && { { [ "$(wc -c < ${p})" = ${Math.floor(opts.size)} ] && [ "\${s%% *}" = ${opts.placeAs.sha256} ] && mv -f ${p} ${shQuote(opts.placeAs.path)} && echo placed; } || :; }`
+      ? ` && { { [ "$sz" = ${Math.floor(opts.size)} ] && [ "\${s%% *}" = ${opts.placeAs.sha256} ] && mv -f ${p} ${shQuote(opts.placeAs.path)} && echo placed; } || :; }`
       : '';
   return (
     `cd ${shQuote(dir)} && umask 077 && { ${stopOld}true; } && echo $$ > ${pid} && truncate -s ${start} ${p} && rm -f ${done} || exit; ` +
     `{ { ${reader}; } | ${HASH} > ${sumFile} & } ; h=$!; ` +
     `${writer}; rc=$?; : > ${done}; wait $h; rm -f ${done}; s=$(cat ${sumFile}); rm -f ${sumFile}; printf '%s\\n' "$s"; ` +
-    `[ $rc = 0 ] && printf 'size %s\\n' "$(wc -c < ${p})" && rm -f ${pid}${place}`
+    `[ $rc = 0 ] && sz=$(wc -c < ${p}) && printf 'size %s\\n' "$sz" && rm -f ${pid}${place}`
   );
 }
 
@@ -647,7 +653,7 @@ async function streamChoosing(
     const first = await streamFrom(o, part, start, {
       decide: (bytes, now) => {
         if (choice || sample === undefined) return false;
-        if (!sample || sample.ratio > 0.9) {
+        if (hardlyCompresses(sample)) {
           choice = chooseCompression({ zstdOnDevice, linkBytesPerSec: 0, sample, remainingBytes: o.size - bytes });
           return false;
         }
@@ -671,7 +677,7 @@ async function streamChoosing(
     if (first.switchedAt === undefined) {
       const reason =
         decided?.reason ??
-        (known === null || (known && known.ratio > 0.9)
+        (known !== undefined && hardlyCompresses(known)
           ? chooseCompression({ zstdOnDevice, linkBytesPerSec: 0, sample: known, remainingBytes: o.size - start }).reason
           : 'Sent as it is: it ended before the link could be measured.');
       return { sum: first.sum, placed: first.placed, compression: { method: 'none', reason, wireBytes: first.wireBytes, ...measured } };
