@@ -96,6 +96,46 @@ it('preflight of one device against ssh host true', async () => {
   console.log(report('preflight-cpu-per-device-vs-ssh', oursCpu / sshCpu, 'x', { cmp: '<=', value: 1.5 }));
 }, 300_000);
 
+it('one command on a connected device against OpenSSH multiplexing', async () => {
+  // What every probe, check and install step pays per command once connected: our exec round trip against
+  // OpenSSH's client sending the same command over a master connection it already holds (-S; that figure also
+  // carries the client's own start, a few ms). Nagle on the SSH socket made ours wait for the device's delayed ACK:
+  // ~45 ms a command against OpenSSH's ~14 (measured 2026-12-03, before client.setNoDelay in connect.ts).
+  const dev = lab.devices[0]!;
+  const knownHosts = join(lab.dir, 'mux_known_hosts');
+  writeFileSync(knownHosts, `${dev.address} ${readFileSync(join(dev.control, 'ssh_host_ed25519_key.pub'), 'utf8')}`);
+  const sock = join(lab.dir, 'bench-mux');
+  const base = ['-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-i', lab.clientKey, '-S', sock];
+  const master = execFile('ssh', [...base, '-M', '-N', `root@${dev.address}`]);
+  try {
+    // The master is ready once `-O check` answers.
+    for (let i = 0; i < 100; i++) {
+      if (
+        await execFileP('ssh', [...base, '-O', 'check', `root@${dev.address}`]).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const d = await svc.call('devices.connect', { id: ids[0]!, secrets: {} });
+    if (d.state !== 'connected') throw new Error(`bench: ${d.error?.message}`);
+    const session = svc.session(ids[0]!);
+    const mux: number[] = [];
+    const ours: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      mux.push(await timeIt(() => execFileP('ssh', [...base, `root@${dev.address}`, 'true'])));
+      ours.push(await timeIt(() => session.exec('true')));
+    }
+    console.log(report('command-round-trip-ms', median(ours), 'ms', { cmp: '<=', value: median(mux) }));
+    console.log(report('openssh-mux-command-ms', median(mux), 'ms', { cmp: '<=', value: median(mux) }));
+    console.log(report('command-round-trip-vs-openssh-mux', median(ours) / median(mux), 'x', { cmp: '<=', value: 1 }));
+  } finally {
+    master.kill();
+  }
+}, 300_000);
+
 /** CPU time (user + system, ms) of the processes a shell ran, from the last line of bash's `times`. */
 function childCpuMs(timesOutput: string): number {
   const m = [...(timesOutput.trim().split('\n').at(-1) ?? '').matchAll(/(\d+)m([\d.]+)s/g)];

@@ -8,12 +8,18 @@ NAME=$2
 
 hostname "$NAME"
 mount --make-rprivate /
-for d in etc var opt root home usr/local srv; do
+for d in etc var opt home usr/local srv; do
   [ -d "/$d" ] || continue
   key=${d//\//-}
   mkdir -p "$DEV_DIR/upper/$key" "$DEV_DIR/work/$key"
   mount -t overlay overlay -o "lowerdir=/$d,upperdir=$DEV_DIR/upper/$key,workdir=$DEV_DIR/work/$key" "/$d"
 done
+# root's home is the device's own, as on a freshly installed device, not the machine's: the machine's dotfiles
+# (a .bashrc that starts pyenv, say) would run at every SSH command (bash reads ~/.bashrc when sshd starts it) and
+# cost each one ~0.1 s that no real device spends (measured 2026-12-03 with strace on a lab device's sshd).
+mkdir -p "$DEV_DIR/root-home"
+chmod 700 "$DEV_DIR/root-home"
+mount --bind "$DEV_DIR/root-home" /root
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /run/lab /run/sshd /run/systemd/system
 mount --bind "$DEV_DIR/control" /run/lab
@@ -43,6 +49,7 @@ if [ ! -e /etc/lab-provisioned ]; then
   printf 'tech:%s\n' "$(cat /run/lab/tech-password)" | chpasswd
   rm -f /run/lab/tech-password
   usermod -s /bin/bash root
+  cp -a /etc/skel/. /root/
   printf 'tech ALL=(ALL:ALL) ALL\n' > /etc/sudoers.d/lab-tech && chmod 440 /etc/sudoers.d/lab-tech
   # A plain PAM stack: the machine's may reference session modules that need systemd-logind.
   printf 'auth required pam_unix.so\naccount required pam_unix.so\npassword required pam_unix.so\nsession required pam_unix.so\n' > /etc/pam.d/sshd

@@ -339,7 +339,7 @@ export function streamCommand(
   const writer = opts.zstd ? `zstd -dcq >> ${p}` : `cat >> ${p}`;
   const sumFile = shQuote(`${part}.sum`);
   // A whole .part with the expected sum is put in place here, in the same command: each command on a device is a
-  // session of its own (~0.1 s each in the lab, measured 2026-12-03). The caller still checks the printed sum, and
+  // session of its own (sshd forks it, PAM opens it, the user's shell starts). The caller still checks the printed sum, and
   // puts the file in place itself when `placed` is missing (a mismatch, which it reports; a failed mv).
   const place =
     opts.placeAs && opts.size !== undefined && /^[a-f0-9]{64}$/.test(opts.placeAs.sha256)
