@@ -227,7 +227,10 @@ describe('faults during an install', () => {
       await dev.restartSshd();
       const failed = await until(svc, runId, 'the step to fail', (v) => v.devices[0]!.phase === 'failed', 60_000);
       const done = await reconnectAndRetry(svc, id, runId);
-      expect(done.devices[0]!.phase).toBe('done');
+      expect(
+        done.devices[0]!.phase,
+        `${done.devices[0]!.failedStep}: ${done.devices[0]!.error?.message}\n${done.devices[0]!.log.slice(-12).join('\n')}`,
+      ).toBe('done');
       const lost = await verifiedOn(dev);
       recordFault(
         'sshd restarted mid-command',

@@ -57,8 +57,15 @@ export interface DeviceScript {
   text: string;
 }
 
+/** How long a script waits for an earlier run of itself still going on the device (lib.sh's one_run_at_a_time). */
+const EARLIER_RUN_WAIT_S = 300;
+
 export function deviceScript(name: ScriptName, ...args: (string | number)[]): DeviceScript {
-  return { name, command: ['sh', '-s', '--', ...args.map((a) => shQuote(String(a)))].join(' '), text: `${lib}\n${SCRIPTS[name]}` };
+  return {
+    name,
+    command: ['sh', '-s', '--', ...args.map((a) => shQuote(String(a)))].join(' '),
+    text: `${lib}\none_run_at_a_time ${name} ${EARLIER_RUN_WAIT_S}\n${SCRIPTS[name]}`,
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceService } from '../../../main/services/devices';
 import { deviceScript, deviceScriptWithInput, sections } from '../../../main/services/runs/device-scripts';
 import { localLink } from '../../../main/services/runs/local-link';
@@ -19,6 +19,10 @@ function setup() {
 }
 
 describe('the local link ("This machine")', () => {
+  // The scripts run as root here: their one-run-at-a-time notes go to a folder of the test's, not this machine's /run.
+  const runDir = process.env.EAI_RUN_DIR;
+  beforeAll(() => void (process.env.EAI_RUN_DIR = mkdtempSync(join(tmpdir(), 'eai-run-'))));
+  afterAll(() => void (runDir === undefined ? delete process.env.EAI_RUN_DIR : (process.env.EAI_RUN_DIR = runDir)));
   it('runs device scripts as child processes, values as arguments, one section convention', async () => {
     const { dir, link } = setup();
     const marker = join(dir, "marker with 'quotes' $(touch pwned)");

@@ -2,6 +2,32 @@
 PATH=$PATH:/usr/sbin:/sbin
 export LC_ALL=C
 
+# One run of a script at a time on a device (deviceScript calls this first, with the script's name and how long
+# to wait). A step cut off with its connection goes on running here: to its end when the link is down (sshd has
+# not noticed; its output waits in sshd's buffers), to its next write when sshd is gone. Its retry must not run
+# beside it: two stagings in one folder (the cut one's `mkdir extract` between the retry's `rm -rf` and its own
+# mkdir fails the retry; its tar then writes into the retry's folder), two applies at once. Each run notes its pid
+# and start time (field 22 of /proc/PID/stat: a pid since reused by another process does not match) in /run,
+# root's and emptied at boot; a run first waits for an earlier run of the same script that is still alive, up to
+# $2 seconds, then says so and stops (exit 75). A run that cannot write there (a script run as the login user,
+# which changes nothing) is not guarded.
+one_run_at_a_time() {
+  f=${EAI_RUN_DIR:-/run}/eai-script-$1.pid
+  [ -w "${f%/*}" ] || return 0
+  if [ -f "$f" ] && read -r old start < "$f" && [ -n "$start" ]; then
+    waited=0
+    while [ "$(cut -d' ' -f22 "/proc/$old/stat" 2>/dev/null)" = "$start" ]; do
+      if [ "$waited" -ge $(( $2 * 5 )) ]; then
+        echo "An earlier run of this step (process $old) is still running on the device after $2 s: wait for it to end or stop it, then retry." >&2
+        exit 75
+      fi
+      sleep 0.2
+      waited=$((waited + 1))
+    done
+  fi
+  echo "$$ $(cut -d' ' -f22 /proc/$$/stat)" > "$f"
+}
+
 # One output convention for every device script: a marker line, then the section's text.
 section() { printf '\n@@EAI-SECTION %s@@\n' "$1"; }
 
