@@ -331,11 +331,17 @@ export function streamCommand(
   // With the bundle's size known, the look that finds the .part whole is the last: the sum is ready as the last
   // byte lands, not a look or two later (up to 0.6 s when the last look found under 4 MiB). A stream that ends short
   // (one that goes on compressed) still ends on `done`.
-  const full = opts.size === undefined ? '' : `[ "$off" -ge ${Math.floor(opts.size)} ] && break; `;
+  // Near the end, when what is left would come within one more look at the last look's pace, it looks every
+  // 0.02 s: the sum is then ready ~0.01 s after the last byte on average, not ~0.05 s (or ~0.25 s on a slow link).
+  // Not after the first look, which reads what a resumed .part already held: that is no pace.
+  const size = opts.size === undefined ? null : Math.floor(opts.size);
+  const full = size === null ? '' : `[ "$off" -ge ${size} ] && break; `;
+  const pace = 'if [ "$n" -ge 4194304 ]; then sleep 0.1; else sleep 0.5; fi';
+  const pause = size === null ? pace : `if [ "$seen" = 1 ] && [ $((${size} - off)) -le "$n" ]; then sleep 0.02; else ${pace}; fi`;
   const reader =
-    `off=0; while :; do fin=0; [ -e ${done} ] && fin=1; end=$(wc -c < ${p}) || exit 1; n=$((end - off)); ` +
+    `off=0; seen=0; while :; do fin=0; [ -e ${done} ] && fin=1; end=$(wc -c < ${p}) || exit 1; n=$((end - off)); ` +
     `if [ "$n" -gt 0 ]; then dd if=${p} bs=1M iflag=skip_bytes,count_bytes skip=$off count=$n status=none || exit 1; off=$end; fi; ` +
-    `[ $fin = 1 ] && break; ${full}if [ "$n" -ge 4194304 ]; then sleep 0.1; else sleep 0.5; fi; done`;
+    `[ $fin = 1 ] && break; ${full}${pause}; seen=1; done`;
   const writer = opts.zstd ? `zstd -dcq >> ${p}` : `cat >> ${p}`;
   const sumFile = shQuote(`${part}.sum`);
   // A whole .part with the expected sum is put in place here, in the same command: each command on a device is a
