@@ -12,20 +12,20 @@ export LC_ALL=C
 # $2 seconds, then says so and stops (exit 75). A run that cannot write there (a script run as the login user,
 # which changes nothing) is not guarded.
 one_run_at_a_time() {
-  f=${EAI_RUN_DIR:-/run}/eai-script-$1.pid
-  [ -w "${f%/*}" ] || return 0
-  if [ -f "$f" ] && read -r old start < "$f" && [ -n "$start" ]; then
-    waited=0
-    while [ "$(cut -d' ' -f22 "/proc/$old/stat" 2>/dev/null)" = "$start" ]; do
-      if [ "$waited" -ge $(( $2 * 5 )) ]; then
-        echo "An earlier run of this step (process $old) is still running on the device after $2 s: wait for it to end or stop it, then retry." >&2
+  eai_f=${EAI_RUN_DIR:-/run}/eai-script-$1.pid
+  [ -w "${eai_f%/*}" ] || return 0
+  if [ -f "$eai_f" ] && read -r eai_old eai_start < "$eai_f" && [ -n "$eai_start" ]; then
+    eai_waited=0
+    while [ "$(cut -d' ' -f22 "/proc/$eai_old/stat" 2>/dev/null)" = "$eai_start" ]; do
+      if [ "$eai_waited" -ge $(( $2 * 5 )) ]; then
+        echo "An earlier run of this step (process $eai_old) is still running on the device after $2 s: wait for it to end or stop it, then retry." >&2
         exit 75
       fi
       sleep 0.2
-      waited=$((waited + 1))
+      eai_waited=$((eai_waited + 1))
     done
   fi
-  echo "$$ $(cut -d' ' -f22 /proc/$$/stat)" > "$f"
+  echo "$$ $(cut -d' ' -f22 /proc/$$/stat)" > "$eai_f"
 }
 
 # One output convention for every device script: a marker line, then the section's text.
