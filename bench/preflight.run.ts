@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, it } from 'vitest';
-import { Lab } from '../e2e/lab/lab';
+import { Lab, type LabDevice } from '../e2e/lab/lab';
+import { waitFor } from '../e2e/lab/run';
 import { servicesForTest } from '../test/lab/helpers';
 import { median, report, timeIt } from './report';
 
@@ -37,6 +38,13 @@ afterAll(async () => {
   await lab?.stop();
 });
 
+/** A known_hosts file pinning the device's host key, for OpenSSH's client. */
+function knownHostsFor(dev: LabDevice, name: string): string {
+  const file = join(lab.dir, name);
+  writeFileSync(file, `${dev.address} ${readFileSync(join(dev.control, 'ssh_host_ed25519_key.pub'), 'utf8')}`);
+  return file;
+}
+
 async function preflight(id: string): Promise<void> {
   await svc.call('devices.disconnect', { id });
   const d = await svc.call('devices.connect', { id, secrets: {} });
@@ -46,8 +54,7 @@ async function preflight(id: string): Promise<void> {
 
 it('preflight of one device against ssh host true', async () => {
   const dev = lab.devices[0]!;
-  const knownHosts = join(lab.dir, 'bench_known_hosts');
-  writeFileSync(knownHosts, `${dev.address} ${readFileSync(join(dev.control, 'ssh_host_ed25519_key.pub'), 'utf8')}`);
+  const knownHosts = knownHostsFor(dev, 'bench_known_hosts');
   const ssh = () =>
     execFileP('ssh', [
       '-o',
@@ -102,23 +109,17 @@ it('one command on a connected device against OpenSSH multiplexing', async () =>
   // carries the client's own start, a few ms). Nagle on the SSH socket made ours wait for the device's delayed ACK:
   // ~45 ms a command against OpenSSH's ~14 (measured 2026-12-03, before client.setNoDelay in connect.ts).
   const dev = lab.devices[0]!;
-  const knownHosts = join(lab.dir, 'mux_known_hosts');
-  writeFileSync(knownHosts, `${dev.address} ${readFileSync(join(dev.control, 'ssh_host_ed25519_key.pub'), 'utf8')}`);
+  const knownHosts = knownHostsFor(dev, 'mux_known_hosts');
   const sock = join(lab.dir, 'bench-mux');
   const base = ['-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-i', lab.clientKey, '-S', sock];
   const master = execFile('ssh', [...base, '-M', '-N', `root@${dev.address}`]);
   try {
     // The master is ready once `-O check` answers.
-    for (let i = 0; i < 100; i++) {
-      if (
-        await execFileP('ssh', [...base, '-O', 'check', `root@${dev.address}`]).then(
-          () => true,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      'the OpenSSH master connection',
+      () => execFileP('ssh', [...base, '-O', 'check', `root@${dev.address}`]).then(() => true),
+      10_000,
+    );
     const d = await svc.call('devices.connect', { id: ids[0]!, secrets: {} });
     if (d.state !== 'connected') throw new Error(`bench: ${d.error?.message}`);
     const session = svc.session(ids[0]!);

@@ -125,7 +125,8 @@ it('upload of 1 GiB against scp (median of three), its CPU, and peak memory at 1
   const scpMs = median(scp.map((x) => x.ms));
   console.log(report('scp-1gib-seconds', scpMs / 1000, 's', { cmp: '<=', value: 60 }));
   // The streamed upload is hashed on the device as it arrives: the end-to-end time is the wire time.
-  console.log(report('upload-with-device-sha256-vs-scp', scpMs / median(ours.map((x) => x.ms)), 'x', { cmp: '>=', value: 1.0 }));
+  const quietRatio = scpMs / median(ours.map((x) => x.ms));
+  console.log(report('upload-with-device-sha256-vs-scp', quietRatio, 'x', { cmp: '>=', value: 1.0 }));
   console.log(report('upload-vs-scp', scpMs / median(ours.map((x) => x.transferMs)), 'x', { cmp: '>=', value: 1.0 }));
   const sshSameMs = median(sshSame.map((x) => x.ms));
   console.log(report('upload-vs-openssh-same-device-command', sshSameMs / median(ours.map((x) => x.ms)), 'x', { cmp: '>=', value: 1.0 }));
@@ -173,7 +174,6 @@ it('upload of 1 GiB against scp (median of three), its CPU, and peak memory at 1
   }
   const busyRatio = median(scpBusy) / median(oursBusy);
   console.log(report('upload-with-device-sha256-vs-scp-busy-laptop-info', busyRatio, 'x', { cmp: '>=', value: 0.5 }));
-  const quietRatio = scpMs / median(ours.map((x) => x.ms));
   console.log(report('upload-vs-scp-busy-over-quiet', busyRatio / quietRatio, 'x', { cmp: '>=', value: 0.9 }));
   // The installer's own part under load: ours against OpenSSH's client doing the same device work, both busy.
   const sameBusyRatio = median(sshSameBusy) / median(oursBusy);

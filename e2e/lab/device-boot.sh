@@ -15,8 +15,11 @@ for d in etc var opt home usr/local srv; do
   mount -t overlay overlay -o "lowerdir=/$d,upperdir=$DEV_DIR/upper/$key,workdir=$DEV_DIR/work/$key" "/$d"
 done
 # root's home is the device's own, as on a freshly installed device, not the machine's: the machine's dotfiles
-# (a .bashrc that starts pyenv, say) would run at every SSH command (bash reads ~/.bashrc when sshd starts it) and
-# cost each one ~0.1 s that no real device spends (measured 2026-12-03 with strace on a lab device's sshd).
+# (a .bashrc that starts pyenv, say) would run at every SSH command and cost each one ~0.1 s that no real device
+# spends (measured 2026-12-03 with strace on a lab device's sshd). Bash reads ~/.bashrc when sshd starts it, even
+# non-interactively (GNU Bash manual, 6.2 Bash Startup Files, "Invoked by remote shell daemon":
+# https://www.gnu.org/software/bash/manual/html_node/Bash-Startup-Files.html); /etc/skel's .bashrc, which a fresh
+# Debian or Ubuntu root starts from, returns at once when the shell is not interactive.
 mkdir -p "$DEV_DIR/root-home"
 chmod 700 "$DEV_DIR/root-home"
 mount --bind "$DEV_DIR/root-home" /root

@@ -348,8 +348,8 @@ export function streamCommand(
   // session of its own (sshd forks it, PAM opens it, the user's shell starts). The caller still checks the printed sum, and
   // puts the file in place itself when `placed` is missing (a mismatch, which it reports; a failed mv).
   const place =
-    opts.placeAs && opts.size !== undefined && /^[a-f0-9]{64}$/.test(opts.placeAs.sha256)
-      ? ` && { { [ "$sz" = ${Math.floor(opts.size)} ] && [ "\${s%% *}" = ${opts.placeAs.sha256} ] && mv -f ${p} ${shQuote(opts.placeAs.path)} && echo placed; } || :; }`
+    opts.placeAs && size !== null && /^[a-f0-9]{64}$/.test(opts.placeAs.sha256)
+      ? ` && { { [ "$sz" = ${size} ] && [ "\${s%% *}" = ${opts.placeAs.sha256} ] && mv -f ${p} ${shQuote(opts.placeAs.path)} && echo placed; } || :; }`
       : '';
   return (
     `cd ${shQuote(dir)} && umask 077 && { ${stopOld}true; } && echo $$ > ${pid} && truncate -s ${start} ${p} && rm -f ${done} || exit; ` +

@@ -141,7 +141,8 @@ export function connectHop(ep: Endpoint, secrets: HopSecrets, opts: HopOptions):
       client.connect(config);
       // No Nagle: a small SSH packet (a channel open, an exec request) written while an earlier one is still
       // unacknowledged otherwise waits for the device's delayed ACK, 40 ms on Linux, and a command on a lab device
-      // took ~45 ms instead of ~3 (measured 2026-12-03). ssh2 leaves Nagle on; each write is whole SSH packets,
+      // took ~45 ms instead of ~3 (measured 2026-12-03). Node's sockets use Nagle unless told otherwise
+      // (https://nodejs.org/api/net.html#socketsetnodelaynodelay) and ssh2 does not; each write is whole SSH packets,
       // batched per tick below, so nothing goes out in needlessly small pieces (see ronf/asyncssh#50).
       client.setNoDelay(true);
       batchWritesPerTick(client);
